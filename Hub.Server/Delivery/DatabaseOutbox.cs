@@ -1,0 +1,71 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Hub.Server.Delivery;
+
+/// <summary>
+/// The ordered outbox of one database. The listener enqueues without doing I/O (it runs inside Npgsql's
+/// read loop); one consumer sends the envelopes in the order they were enqueued, so every client sees a
+/// database's notifications and resyncs in the order PostgreSQL delivered them.
+/// </summary>
+public sealed class DatabaseOutbox : IAsyncDisposable
+{
+    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+
+    private readonly NotificationFanout _fanout;
+    private readonly ILogger _logger;
+    private readonly string _database;
+    private readonly Task _consumer;
+
+    /// <summary>Creates the queue of <paramref name="database"/> and starts its consumer.</summary>
+    public DatabaseOutbox(string database, NotificationFanout fanout, ILogger logger)
+    {
+        _database = database;
+        _fanout = fanout;
+        _logger = logger;
+        _consumer = Task.Run(ConsumeAsync);
+    }
+
+    /// <summary>How many envelopes wait to be sent.</summary>
+    public int Pending => _queue.Reader.Count;
+
+    /// <summary>Queues a notification behind everything queued before it.</summary>
+    public void Enqueue(NotificationEnvelope notification) => _queue.Writer.TryWrite(notification);
+
+    /// <summary>Queues a resync behind everything queued before it.</summary>
+    public void Enqueue(ResyncEnvelope resync) => _queue.Writer.TryWrite(resync);
+
+    /// <summary>Stops accepting envelopes, sends what is queued and waits for the consumer to finish.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _consumer.ConfigureAwait(false);
+    }
+
+    private async Task ConsumeAsync()
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var item))
+            {
+                try
+                {
+                    var send = item switch
+                    {
+                        NotificationEnvelope notification => _fanout.SendAsync(notification, CancellationToken.None),
+                        ResyncEnvelope resync => _fanout.SendAsync(resync, CancellationToken.None),
+                        _ => Task.CompletedTask,
+                    };
+                    await send.ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // A failed group send must not stop the database's delivery; the next envelope goes out as usual.
+                    DeliveryLog.SendFailed(_logger, _database, ex);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using MessagePack;
+
+namespace Hub.Server.Delivery;
+
+/// <summary>
+/// The argument of the <c>notification</c> client method: one NOTIFY as PostgreSQL delivered it.
+/// </summary>
+/// <param name="Database">The database name clients subscribed with.</param>
+/// <param name="Channel">The NOTIFY channel.</param>
+/// <param name="Payload">The NOTIFY payload, unchanged.</param>
+/// <param name="ProcessId">The process id of the backend that sent the NOTIFY.</param>
+/// <param name="ReceivedAt">When the hub received it, UTC.</param>
+[MessagePackObject]
+public sealed record NotificationEnvelope(
+    [property: Key("database")] string Database,
+    [property: Key("channel")] string Channel,
+    [property: Key("payload")] string Payload,
+    [property: Key("processId")] int ProcessId,
+    [property: Key("receivedAt")] DateTime ReceivedAt);

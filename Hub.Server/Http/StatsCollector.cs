@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using Hub.Server.Databases;
+using Hub.Server.Hubs;
+using Hub.Server.Listening;
+using Hub.Server.Subscriptions;
+
+namespace Hub.Server.Http;
+
+/// <summary>
+/// Builds the <see cref="StatsReport"/> from the services that own each figure.
+/// </summary>
+public sealed class StatsCollector(
+    HubInstance instance,
+    ConnectionCounter connections,
+    DatabaseRegistry registry,
+    ListenerManager listeners,
+    SubscriptionService subscriptions)
+{
+    /// <summary>The report as of now.</summary>
+    public StatsReport Collect()
+    {
+        var snapshots = listeners.Snapshot().ToDictionary(static s => s.Database, StringComparer.Ordinal);
+        var databases = new SortedDictionary<string, DatabaseStats>(StringComparer.Ordinal);
+        foreach (var database in registry.Databases)
+        {
+            databases[database.Name] = ToStats(database.Name, snapshots.GetValueOrDefault(database.Name));
+        }
+
+        foreach (var snapshot in snapshots.Values.Where(s => !databases.ContainsKey(s.Database)))
+        {
+            databases[snapshot.Database] = ToStats(snapshot.Database, snapshot);
+        }
+
+        using var process = Process.GetCurrentProcess();
+        var memory = new MemoryStats(
+            process.WorkingSet64,
+            process.PrivateMemorySize64,
+            GC.GetGCMemoryInfo().HeapSizeBytes,
+            GC.CollectionCount(2));
+        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, databases);
+    }
+
+    private DatabaseStats ToStats(string database, ListenerSnapshot? snapshot) => new(
+        subscriptions.SubscribersOf(database),
+        snapshot?.Subscriptions ?? 0,
+        snapshot?.State == ListenerState.Listening,
+        (snapshot?.State ?? ListenerState.Idle).ToString().ToLowerInvariant(),
+        snapshot?.Channels ?? [],
+        snapshot?.NotificationsReceived ?? 0,
+        snapshot?.LastNotificationAt,
+        snapshot?.Reconnects ?? 0,
+        snapshot?.LastError,
+        snapshot?.PendingDeliveries ?? 0);
+}

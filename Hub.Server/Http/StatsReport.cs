@@ -1,0 +1,16 @@
+namespace Hub.Server.Http;
+
+/// <summary>
+/// The body of <c>GET /api/stats</c>.
+/// </summary>
+/// <param name="InstanceId">Which instance answered.</param>
+/// <param name="StartedAt">When it started, UTC.</param>
+/// <param name="Connections">Hub connections open on this instance.</param>
+/// <param name="Memory">The process's memory.</param>
+/// <param name="Databases">Per configured or used database.</param>
+public sealed record StatsReport(
+    string InstanceId,
+    DateTime StartedAt,
+    long Connections,
+    MemoryStats Memory,
+    IReadOnlyDictionary<string, DatabaseStats> Databases);

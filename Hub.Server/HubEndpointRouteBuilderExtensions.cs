@@ -1,0 +1,27 @@
+using Hub.Server.Http;
+using Hub.Server.Hubs;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace Hub.Server;
+
+/// <summary>
+/// Maps the hub and its HTTP endpoints.
+/// </summary>
+public static class HubEndpointRouteBuilderExtensions
+{
+    /// <summary>The health check tag of the checks behind <c>/health/ready</c>.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// Maps the hub at <see cref="NotificationHubEndpoint.Path"/>, <c>/api/stats</c>, <c>/health/live</c> and <c>/health/ready</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapNotificationHub(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHub<NotificationHub>(NotificationHubEndpoint.Path);
+        endpoints.MapGet("/api/stats", static (StatsCollector stats) => Results.Json(stats.Collect()));
+        // Liveness runs no check: a process that answers is alive, whatever its databases do.
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag) });
+        return endpoints;
+    }
+}

@@ -1,0 +1,47 @@
+using Hub.Server.Databases;
+using Hub.Server.Delivery;
+using Hub.Server.Http;
+using Hub.Server.Hubs;
+using Hub.Server.Listening;
+using Hub.Server.Subscriptions;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server;
+
+/// <summary>
+/// Registers the notification hub's services.
+/// </summary>
+public static class HubServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds SignalR (JSON and MessagePack), the database registry, the listeners, the fan-out, stats and health,
+    /// with options bound from <paramref name="configuration"/> and validated at startup.
+    /// </summary>
+    public static IServiceCollection AddNotificationHub(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<HubOptions>()
+            .Bind(configuration.GetSection(HubOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
+        services.AddOptions<ListenerOptions>()
+            .Bind(configuration.GetSection(ListenerOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
+        services.AddOptions<HubInstanceOptions>().Bind(configuration.GetSection(HubOptions.SectionName));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<HubInstance>();
+        services.AddSingleton<DatabaseRegistry>();
+        services.AddSingleton<ConnectionCounter>();
+        services.AddSingleton<NotificationFanout>();
+        services.AddSingleton<ListenerManager>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ListenerManager>());
+        services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<StatsCollector>();
+
+        services.AddSignalR().AddMessagePackProtocol();
+        services.AddHealthChecks()
+            .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);
+        return services;
+    }
+}

@@ -1,0 +1,37 @@
+using Hub.Server.Subscriptions;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Hub.Server.Hubs;
+
+/// <summary>
+/// The SignalR hub at <see cref="NotificationHubEndpoint.Path"/>: clients subscribe to databases and channels
+/// and receive <c>notification</c> and <c>resync</c> messages.
+/// </summary>
+public sealed class NotificationHub(SubscriptionService subscriptions, ConnectionCounter connections) : Microsoft.AspNetCore.SignalR.Hub
+{
+    /// <summary>
+    /// Subscribes to <paramref name="channel"/> of <paramref name="database"/>, or to every allowed channel when
+    /// <paramref name="channel"/> is null. When this returns, the LISTEN is active.
+    /// </summary>
+    /// <returns>The channels of the database this connection is subscribed to now.</returns>
+    public Task<string[]> Subscribe(string? database, string? channel)
+        => subscriptions.SubscribeAsync(Context, Groups, database, channel);
+
+    /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
+    public Task Unsubscribe(string? database, string? channel)
+        => subscriptions.UnsubscribeAsync(Context, Groups, database, channel);
+
+    /// <inheritdoc />
+    public override Task OnConnectedAsync()
+    {
+        connections.Connected();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Disconnected();
+        await subscriptions.RemoveConnectionAsync(Context).ConfigureAwait(false);
+    }
+}

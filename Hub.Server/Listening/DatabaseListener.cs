@@ -1,0 +1,486 @@
+using System.Text;
+using Hub.Server.Databases;
+using Hub.Server.Delivery;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Hub.Server.Listening;
+
+/// <summary>
+/// The one LISTEN connection of one database, shared by all its subscribers.
+/// </summary>
+/// <remarks>
+/// A single loop owns the connection: it opens it, brings its LISTEN set in line with the channels that
+/// have subscribers, waits for notifications, probes the connection when it is quiet, reconnects with
+/// backoff when it is lost, and closes it once the last subscriber has been gone for the grace period.
+/// Callers never touch the connection; they change the wanted channels under a lock and wake the loop,
+/// which interrupts <see cref="NpgsqlConnection.WaitAsync(TimeSpan, CancellationToken)"/> (cancelling a wait
+/// leaves an Npgsql connection usable). The connection is not pooled: returning a connection to the
+/// pool runs <c>UNLISTEN *</c> and would drop session state such as advisory locks.
+/// </remarks>
+public sealed class DatabaseListener : IAsyncDisposable
+{
+    private readonly DatabaseDefinition _database;
+    private readonly ListenerOptions _options;
+    private readonly DatabaseOutbox _deliveries;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly string _connectionString;
+    private readonly CancellationToken _stopping;
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _wanted = new(StringComparer.Ordinal);
+    private readonly List<ActivationWaiter> _waiters = [];
+    private HashSet<string> _listening = new HashSet<string>(StringComparer.Ordinal);
+    private CancellationTokenSource _wake = new();
+    private Task _loop = Task.CompletedTask;
+    private bool _running;
+    private ListenerState _state;
+    private string? _lastError;
+    private long _notificationsReceived;
+    private long _lastNotificationTicks;
+    private long _reconnects;
+
+    /// <summary>Creates the listener of <paramref name="database"/>; it connects on its first subscriber.</summary>
+    public DatabaseListener(
+        DatabaseDefinition database,
+        ListenerOptions options,
+        DatabaseOutbox deliveries,
+        ILogger logger,
+        TimeProvider time,
+        CancellationToken stopping)
+    {
+        _database = database;
+        _options = options;
+        _deliveries = deliveries;
+        _logger = logger;
+        _time = time;
+        _stopping = stopping;
+        _connectionString = BuildConnectionString(database.ConnectionString, options);
+    }
+
+    /// <summary>The database this listener serves.</summary>
+    public DatabaseDefinition Database => _database;
+
+    /// <summary>
+    /// Adds one subscription to each of <paramref name="channels"/> and waits until the connection
+    /// LISTENs on all of them, so that every NOTIFY committed after this returns is delivered.
+    /// On failure or cancellation the subscriptions are taken back.
+    /// </summary>
+    /// <exception cref="TimeoutException">The connection or its LISTEN was not ready within <paramref name="timeout"/>.</exception>
+    public async Task AcquireAsync(IReadOnlyCollection<string> channels, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ActivationWaiter? waiter = null;
+        lock (_gate)
+        {
+            foreach (var channel in channels)
+            {
+                _wanted[channel] = _wanted.GetValueOrDefault(channel) + 1;
+            }
+
+            if (_state != ListenerState.Listening || !_listening.IsSupersetOf(channels))
+            {
+                waiter = new ActivationWaiter(channels);
+                _waiters.Add(waiter);
+                WakeLocked();
+            }
+
+            EnsureRunningLocked();
+        }
+
+        if (waiter is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await waiter.Task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _waiters.Remove(waiter);
+            }
+
+            Release(channels);
+            throw;
+        }
+    }
+
+    /// <summary>Takes back one subscription from each of <paramref name="channels"/>.</summary>
+    public void Release(IReadOnlyCollection<string> channels)
+    {
+        lock (_gate)
+        {
+            var changed = false;
+            foreach (var channel in channels)
+            {
+                if (!_wanted.TryGetValue(channel, out var count))
+                {
+                    continue;
+                }
+
+                if (count <= 1)
+                {
+                    _wanted.Remove(channel);
+                    changed = true;
+                }
+                else
+                {
+                    _wanted[channel] = count - 1;
+                }
+            }
+
+            if (changed)
+            {
+                WakeLocked();
+            }
+        }
+    }
+
+    /// <summary>A point-in-time view for stats and health.</summary>
+    public ListenerSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            var lastTicks = Interlocked.Read(ref _lastNotificationTicks);
+            return new ListenerSnapshot(
+                _database.Name,
+                _state,
+                _listening.Order(StringComparer.Ordinal).ToArray(),
+                _wanted.Values.Sum(),
+                Interlocked.Read(ref _notificationsReceived),
+                lastTicks == 0 ? null : new DateTime(lastTicks, DateTimeKind.Utc),
+                Interlocked.Read(ref _reconnects),
+                _lastError,
+                _deliveries.Pending);
+        }
+    }
+
+    /// <summary>Waits for the loop to close the connection after the host started stopping, then drains the outbox.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Task loop;
+        lock (_gate)
+        {
+            loop = _loop;
+            WakeLocked();
+        }
+
+        await loop.ConfigureAwait(false);
+        await _deliveries.DisposeAsync().ConfigureAwait(false);
+        _wake.Dispose();
+    }
+
+    private void EnsureRunningLocked()
+    {
+        if (_running || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _running = true;
+        _state = ListenerState.Connecting;
+        _loop = Task.Run(RunAsync);
+    }
+
+    private void WakeLocked()
+    {
+        if (!_wake.IsCancellationRequested)
+        {
+            _wake.Cancel();
+        }
+    }
+
+    private CancellationToken TakeWakeTokenLocked()
+    {
+        if (_wake.IsCancellationRequested)
+        {
+            _wake.Dispose();
+            _wake = new CancellationTokenSource();
+        }
+
+        return _wake.Token;
+    }
+
+    private async Task RunAsync()
+    {
+        var backoff = new ReconnectBackoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay);
+        NpgsqlConnection? connection = null;
+        DateTime? outageSince = null;
+        DateTime lastAlive = UtcNow();
+        long? idleSince = null;
+
+        try
+        {
+            while (true)
+            {
+                CancellationToken wake;
+                string[] wanted;
+                lock (_gate)
+                {
+                    var idle = _wanted.Count == 0;
+                    idleSince = idle ? idleSince ?? _time.GetTimestamp() : null;
+                    var graceOver = idleSince is { } since && _time.GetElapsedTime(since) >= _options.IdleGracePeriod;
+                    if (_stopping.IsCancellationRequested || (idle && (connection is null || graceOver)))
+                    {
+                        _running = false;
+                        _state = connection is null && _lastError is not null ? ListenerState.Offline : ListenerState.Idle;
+                        _listening = new HashSet<string>(StringComparer.Ordinal);
+                        FailWaitersLocked(new OperationCanceledException("The listener stopped."));
+                        break;
+                    }
+
+                    wake = TakeWakeTokenLocked();
+                    wanted = [.. _wanted.Keys];
+                }
+
+                try
+                {
+                    if (connection is null)
+                    {
+                        connection = await OpenAsync(outageSince is not null || backoff.Failures > 0).ConfigureAwait(false);
+                        backoff.Reset();
+                        lastAlive = UtcNow();
+                        if (outageSince is { } since)
+                        {
+                            Interlocked.Increment(ref _reconnects);
+                            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                            ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
+                            outageSince = null;
+                        }
+                    }
+
+                    await SyncChannelsAsync(connection, wanted).ConfigureAwait(false);
+
+                    var waitFor = idleSince is { } idleStart
+                        ? Min(_options.KeepAliveInterval, _options.IdleGracePeriod - _time.GetElapsedTime(idleStart))
+                        : _options.KeepAliveInterval;
+                    var notified = await connection.WaitAsync(Max(waitFor, TimeSpan.FromMilliseconds(1)), wake).ConfigureAwait(false);
+                    if (!notified && idleSince is null)
+                    {
+                        await ProbeAsync(connection).ConfigureAwait(false);
+                    }
+
+                    lastAlive = UtcNow();
+                }
+                catch (OperationCanceledException) when (wake.IsCancellationRequested && connection is { State: System.Data.ConnectionState.Open })
+                {
+                    // Woken to change the LISTEN set or to stop: the connection is still good.
+                    lastAlive = UtcNow();
+                }
+                catch (Exception ex) when (IsConnectionFailure(ex))
+                {
+                    if (connection is not null)
+                    {
+                        outageSince ??= lastAlive;
+                        ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
+                        await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                        connection = null;
+                    }
+
+                    var delay = backoff.NextDelay();
+                    lock (_gate)
+                    {
+                        _state = ListenerState.Reconnecting;
+                        _lastError = ex.Message;
+                        _listening = new HashSet<string>(StringComparer.Ordinal);
+                        wake = TakeWakeTokenLocked();
+                    }
+
+                    ListenerLog.ConnectFailed(_logger, _database.Name, backoff.Failures, delay, ex.Message);
+                    await DelayAsync(delay, wake).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                _running = false;
+                _state = ListenerState.Idle;
+                FailWaitersLocked(new OperationCanceledException("The hub is stopping."));
+            }
+        }
+        catch (Exception ex)
+        {
+            ListenerLog.Failed(_logger, _database.Name, ex);
+            lock (_gate)
+            {
+                _running = false;
+                _state = ListenerState.Idle;
+                _lastError = ex.Message;
+                FailWaitersLocked(ex);
+            }
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                if (!_stopping.IsCancellationRequested)
+                {
+                    ListenerLog.ClosedIdle(_logger, _database.Name, _options.IdleGracePeriod);
+                }
+            }
+        }
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(bool reconnecting)
+    {
+        lock (_gate)
+        {
+            _state = reconnecting ? ListenerState.Reconnecting : ListenerState.Connecting;
+        }
+
+        ListenerLog.Connecting(_logger, _database.Name);
+        var connection = new NpgsqlConnection(_connectionString);
+        connection.Notification += OnNotification;
+        try
+        {
+            await connection.OpenAsync(_stopping).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DisposeConnectionAsync(connection).ConfigureAwait(false);
+            throw;
+        }
+
+        ListenerLog.Connected(_logger, _database.Name, connection.ProcessID);
+        return connection;
+    }
+
+    private async Task SyncChannelsAsync(NpgsqlConnection connection, string[] wanted)
+    {
+        HashSet<string> listening;
+        lock (_gate)
+        {
+            listening = _listening;
+        }
+
+        var toListen = wanted.Where(channel => !listening.Contains(channel)).ToArray();
+        var toUnlisten = listening.Where(channel => Array.IndexOf(wanted, channel) < 0).ToArray();
+        if (toListen.Length > 0 || toUnlisten.Length > 0)
+        {
+            var sql = new StringBuilder();
+            foreach (var channel in toListen)
+            {
+                sql.Append("LISTEN ").Append(PostgresNames.QuoteIdentifier(channel)).Append(';');
+            }
+
+            foreach (var channel in toUnlisten)
+            {
+                sql.Append("UNLISTEN ").Append(PostgresNames.QuoteIdentifier(channel)).Append(';');
+            }
+
+            await ExecuteAsync(connection, sql.ToString()).ConfigureAwait(false);
+            ListenerLog.ChannelsChanged(_logger, _database.Name, wanted);
+        }
+
+        lock (_gate)
+        {
+            _listening = new HashSet<string>(wanted, StringComparer.Ordinal);
+            _state = ListenerState.Listening;
+            _lastError = null;
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_listening.IsSupersetOf(_waiters[i].Channels))
+                {
+                    _waiters[i].Activated();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private Task ProbeAsync(NpgsqlConnection connection) => ExecuteAsync(connection, "SELECT 1");
+
+    private async Task ExecuteAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection)
+        {
+            CommandTimeout = (int)Math.Ceiling(_options.KeepAliveTimeout.TotalSeconds),
+        };
+        await command.ExecuteNonQueryAsync(_stopping).ConfigureAwait(false);
+    }
+
+    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
+    {
+        // Runs inside Npgsql's read loop: hand the notification over, never block or do I/O here.
+        var receivedAt = UtcNow();
+        Interlocked.Increment(ref _notificationsReceived);
+        Interlocked.Exchange(ref _lastNotificationTicks, receivedAt.Ticks);
+        ListenerLog.NotificationReceived(_logger, _database.Name, e.Channel, e.Payload.Length, e.PID);
+        _deliveries.Enqueue(new NotificationEnvelope(_database.Name, e.Channel, e.Payload, e.PID, receivedAt));
+    }
+
+    private async Task DisposeConnectionAsync(NpgsqlConnection connection)
+    {
+        connection.Notification -= OnNotification;
+        try
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            // Closing a broken connection can fail; it is gone either way.
+        }
+    }
+
+    private void FailWaitersLocked(Exception exception)
+    {
+        foreach (var waiter in _waiters)
+        {
+            waiter.Failed(exception);
+        }
+
+        _waiters.Clear();
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken wake)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stopping);
+        try
+        {
+            await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A new subscriber or a stop cuts the backoff short; the loop decides what comes next.
+        }
+    }
+
+    private bool IsConnectionFailure(Exception ex)
+        => ex is NpgsqlException or System.IO.IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException
+            || (ex is OperationCanceledException && !_stopping.IsCancellationRequested);
+
+    private DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static string BuildConnectionString(string connectionString, ListenerOptions options)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            Enlist = false,
+            // The hub probes the connection itself (KeepAliveInterval) so it knows when it last was alive.
+            KeepAlive = 0,
+            TcpKeepAlive = true,
+            Timeout = Math.Max(1, (int)Math.Ceiling(options.SubscribeTimeout.TotalSeconds)),
+        };
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = ListenerApplicationName;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    /// <summary>The <c>application_name</c> of listener connections, unless the connection string sets one.</summary>
+    public const string ListenerApplicationName = "notify-hub listener";
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Hub.Server.Databases;
+using Hub.Server.Delivery;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server.Listening;
+
+/// <summary>
+/// Holds one <see cref="DatabaseListener"/> per database that has had subscribers, and stops them all
+/// when the host stops.
+/// </summary>
+public sealed class ListenerManager : IHostedService, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, DatabaseListener> _listeners = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ListenerOptions _options;
+    private readonly NotificationFanout _fanout;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the manager; listeners are created on demand.</summary>
+    public ListenerManager(IOptions<ListenerOptions> options, NotificationFanout fanout, ILoggerFactory loggerFactory, TimeProvider time)
+    {
+        _options = options.Value;
+        _fanout = fanout;
+        _loggerFactory = loggerFactory;
+        _time = time;
+    }
+
+    /// <summary>
+    /// Adds a subscription to each of <paramref name="channels"/> of <paramref name="database"/> and returns
+    /// once they are all LISTENed on.
+    /// </summary>
+    /// <exception cref="TimeoutException">The database did not become ready within <see cref="ListenerOptions.SubscribeTimeout"/>.</exception>
+    public Task AcquireAsync(DatabaseDefinition database, IReadOnlyCollection<string> channels, CancellationToken cancellationToken)
+        => GetOrCreate(database).AcquireAsync(channels, _options.SubscribeTimeout, cancellationToken);
+
+    /// <summary>Takes back one subscription from each of <paramref name="channels"/> of <paramref name="database"/>.</summary>
+    public void Release(string database, IReadOnlyCollection<string> channels)
+    {
+        if (_listeners.TryGetValue(database, out var listener))
+        {
+            listener.Release(channels);
+        }
+    }
+
+    /// <summary>A view of every listener, for stats and health.</summary>
+    public IReadOnlyList<ListenerSnapshot> Snapshot()
+        => _listeners.Values.Select(static listener => listener.Snapshot()).OrderBy(static s => s.Database, StringComparer.Ordinal).ToArray();
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_listeners.Values.Select(static listener => listener.DisposeAsync().AsTask()))
+            .WaitAsync(cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    private DatabaseListener GetOrCreate(DatabaseDefinition database)
+    {
+        if (_listeners.TryGetValue(database.Name, out var existing))
+        {
+            return existing;
+        }
+
+        // Lazy creation under GetOrAdd could start two outboxes for one database; a lock keeps it to one.
+        lock (_listeners)
+        {
+            return _listeners.GetOrAdd(database.Name, _ => new DatabaseListener(
+                database,
+                _options,
+                new DatabaseOutbox(database.Name, _fanout, _loggerFactory.CreateLogger<DatabaseOutbox>()),
+                _loggerFactory.CreateLogger<DatabaseListener>(),
+                _time,
+                _stopping.Token));
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using Hub.Server.Databases;
+using Hub.Server.Delivery;
+using Hub.Server.Listening;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server.Subscriptions;
+
+/// <summary>
+/// Turns a client's <c>Subscribe</c> and <c>Unsubscribe</c> calls into SignalR group memberships and
+/// listener subscriptions, after checking every name the client sent.
+/// </summary>
+public sealed class SubscriptionService(
+    DatabaseRegistry registry,
+    ListenerManager listeners,
+    IOptions<ListenerOptions> listenerOptions,
+    ILogger<SubscriptionService> logger)
+{
+    private readonly ConcurrentDictionary<string, int> _subscribersByDatabase = new(StringComparer.Ordinal);
+
+    /// <summary>How many connections are subscribed to at least one channel of each database.</summary>
+    public int SubscribersOf(string database) => _subscribersByDatabase.GetValueOrDefault(database);
+
+    /// <summary>
+    /// Subscribes the calling connection to <paramref name="channel"/> of <paramref name="database"/>
+    /// (every allowed channel when null) and returns once the LISTEN is active.
+    /// </summary>
+    /// <returns>The channels of the database the connection is subscribed to now.</returns>
+    public async Task<string[]> SubscribeAsync(HubCallerContext context, IGroupManager groups, string? database, string? channel)
+    {
+        var definition = Resolve(context, database);
+        var channels = ResolveChannels(context, definition, channel);
+        var subscriptions = ConnectionSubscriptions.For(context);
+        var cancellationToken = context.ConnectionAborted;
+
+        await subscriptions.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var held = subscriptions.ChannelsOf(definition.Name);
+            var added = channels.Where(c => !held.Contains(c)).ToArray();
+            if (added.Length > 0)
+            {
+                await JoinAsync(context, groups, definition, firstOfDatabase: held.Count == 0, added).ConfigureAwait(false);
+                subscriptions.Add(definition.Name, added);
+                SubscriptionLog.Subscribed(logger, context.ConnectionId, definition.Name, added);
+            }
+
+            return [.. subscriptions.ChannelsOf(definition.Name)];
+        }
+        finally
+        {
+            subscriptions.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Unsubscribes the calling connection from <paramref name="channel"/> of <paramref name="database"/>
+    /// (every channel when null). Unsubscribing from something never subscribed does nothing.
+    /// </summary>
+    public async Task UnsubscribeAsync(HubCallerContext context, IGroupManager groups, string? database, string? channel)
+    {
+        RequireWellFormed(context, database, channel);
+        var subscriptions = ConnectionSubscriptions.For(context);
+        await subscriptions.Gate.WaitAsync(context.ConnectionAborted).ConfigureAwait(false);
+        try
+        {
+            var held = subscriptions.ChannelsOf(database!);
+            var removed = channel is null ? held.ToArray() : held.Where(c => c == channel).ToArray();
+            if (removed.Length == 0)
+            {
+                return;
+            }
+
+            subscriptions.Remove(database!, removed);
+            var lastOfDatabase = subscriptions.ChannelsOf(database!).Count == 0;
+            foreach (var name in removed)
+            {
+                await groups.RemoveFromGroupAsync(context.ConnectionId, GroupNames.ForChannel(database!, name)).ConfigureAwait(false);
+            }
+
+            if (lastOfDatabase)
+            {
+                await groups.RemoveFromGroupAsync(context.ConnectionId, GroupNames.ForDatabase(database!)).ConfigureAwait(false);
+                DecrementSubscribers(database!);
+            }
+
+            listeners.Release(database!, removed);
+            SubscriptionLog.Unsubscribed(logger, context.ConnectionId, database!, removed);
+        }
+        finally
+        {
+            subscriptions.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Releases every subscription of a connection that has gone. SignalR removes it from its groups by itself.
+    /// </summary>
+    public async Task RemoveConnectionAsync(HubCallerContext context)
+    {
+        var subscriptions = ConnectionSubscriptions.For(context);
+        await subscriptions.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            subscriptions.Closed = true;
+            foreach (var (database, channels) in subscriptions.Clear())
+            {
+                listeners.Release(database, channels);
+                DecrementSubscribers(database);
+            }
+        }
+        finally
+        {
+            subscriptions.Gate.Release();
+        }
+    }
+
+    private async Task JoinAsync(HubCallerContext context, IGroupManager groups, DatabaseDefinition definition, bool firstOfDatabase, string[] added)
+    {
+        // Join the groups before the LISTEN becomes active, so nothing the listener receives from then on can miss this connection.
+        var joined = new List<string>(added.Length + 1);
+        try
+        {
+            if (firstOfDatabase)
+            {
+                joined.Add(GroupNames.ForDatabase(definition.Name));
+            }
+
+            joined.AddRange(added.Select(c => GroupNames.ForChannel(definition.Name, c)));
+            foreach (var group in joined)
+            {
+                await groups.AddToGroupAsync(context.ConnectionId, group, context.ConnectionAborted).ConfigureAwait(false);
+            }
+
+            await listeners.AcquireAsync(definition, added, context.ConnectionAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            foreach (var group in joined)
+            {
+                await groups.RemoveFromGroupAsync(context.ConnectionId, group, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (ex is OperationCanceledException && context.ConnectionAborted.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            SubscriptionLog.Unreachable(logger, context.ConnectionId, definition.Name, listenerOptions.Value.SubscribeTimeout, ex is TimeoutException ? null : ex);
+            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseUnreachable, SubscriptionErrors.DatabaseUnreachable(definition.Name));
+        }
+
+        if (firstOfDatabase)
+        {
+            _subscribersByDatabase.AddOrUpdate(definition.Name, 1, static (_, count) => count + 1);
+        }
+    }
+
+    private DatabaseDefinition Resolve(HubCallerContext context, string? database)
+    {
+        RequireWellFormedDatabase(context, database);
+        if (!registry.TryGet(database!, out var definition))
+        {
+            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseNotAvailable(database!));
+        }
+
+        return definition;
+    }
+
+    private IReadOnlyList<string> ResolveChannels(HubCallerContext context, DatabaseDefinition definition, string? channel)
+    {
+        if (channel is null)
+        {
+            return definition.Channels;
+        }
+
+        RequireWellFormedChannel(context, channel);
+        if (!definition.AllowsChannel(channel))
+        {
+            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelNotAllowed(definition.Name, channel));
+        }
+
+        return [channel];
+    }
+
+    private void RequireWellFormed(HubCallerContext context, string? database, string? channel)
+    {
+        RequireWellFormedDatabase(context, database);
+        if (channel is not null)
+        {
+            RequireWellFormedChannel(context, channel);
+        }
+    }
+
+    private void RequireWellFormedDatabase(HubCallerContext context, string? database)
+    {
+        if (string.IsNullOrEmpty(database))
+        {
+            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseRequired());
+        }
+
+        if (!PostgresNames.FitsIdentifier(database))
+        {
+            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseTooLong());
+        }
+    }
+
+    private void RequireWellFormedChannel(HubCallerContext context, string channel)
+    {
+        if (channel.Length == 0)
+        {
+            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelEmpty());
+        }
+
+        if (!PostgresNames.FitsIdentifier(channel))
+        {
+            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelTooLong());
+        }
+    }
+
+    private HubException Refuse(HubCallerContext context, string reason, HubException error)
+    {
+        SubscriptionLog.Refused(logger, context.ConnectionId, context.UserIdentifier, reason, error.Message);
+        return error;
+    }
+
+    private void DecrementSubscribers(string database)
+        => _subscribersByDatabase.AddOrUpdate(database, 0, static (_, count) => Math.Max(0, count - 1));
+}
