@@ -1,0 +1,19 @@
+using MessagePack;
+
+namespace Hub.Client;
+
+/// <summary>
+/// One PostgreSQL NOTIFY, as the hub delivered it.
+/// </summary>
+/// <param name="Database">The database name it was subscribed with.</param>
+/// <param name="Channel">The NOTIFY channel.</param>
+/// <param name="Payload">The NOTIFY payload, unchanged.</param>
+/// <param name="ProcessId">The process id of the PostgreSQL backend that sent it.</param>
+/// <param name="ReceivedAt">When the hub received it, UTC.</param>
+[MessagePackObject]
+public sealed record HubNotification(
+    [property: Key("database")] string Database,
+    [property: Key("channel")] string Channel,
+    [property: Key("payload")] string Payload,
+    [property: Key("processId")] int ProcessId,
+    [property: Key("receivedAt")] DateTime ReceivedAt);

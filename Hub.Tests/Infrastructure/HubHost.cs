@@ -1,0 +1,88 @@
+using Hub.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hub.Tests.Infrastructure;
+
+/// <summary>
+/// The real hub, in this process, on a real Kestrel port on loopback. Stopping and starting again keeps the port,
+/// so clients can reconnect to "the same server".
+/// </summary>
+public sealed class HubHost : IAsyncDisposable
+{
+    private readonly Dictionary<string, string?> _settings;
+    private WebApplication? _app;
+
+    public HubHost(IDictionary<string, string?> settings, int? port = null)
+    {
+        _settings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase);
+        Port = port ?? FreePort.Next();
+    }
+
+    public int Port { get; }
+
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}");
+
+    public Uri HubUrl => new(BaseUrl, "/hubs/notifications");
+
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The hub is not running.");
+
+    /// <summary>Settings for one database with the given channels, plus short listener timings suited to tests.</summary>
+    public static Dictionary<string, string?> SettingsFor(string database, string connectionString, params string[] channels)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            [$"Hub:Databases:{database}:ConnectionString"] = connectionString,
+            ["Hub:Listener:IdleGracePeriod"] = "00:00:01",
+            ["Hub:Listener:ReconnectInitialDelay"] = "00:00:00.100",
+            ["Hub:Listener:ReconnectMaxDelay"] = "00:00:01",
+        };
+        for (var i = 0; i < channels.Length; i++)
+        {
+            settings[$"Hub:Databases:{database}:Channels:{i}"] = channels[i];
+        }
+
+        return settings;
+    }
+
+    public static async Task<HubHost> StartAsync(IDictionary<string, string?> settings)
+    {
+        var host = new HubHost(settings);
+        await host.StartAsync();
+        return host;
+    }
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = "Testing",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(_settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls(BaseUrl.ToString());
+        builder.Services.AddNotificationHub(builder.Configuration);
+        var app = builder.Build();
+        app.MapNotificationHub();
+        await app.StartAsync();
+        _app = app;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is { } app)
+        {
+            _app = null;
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+}
