@@ -3,7 +3,10 @@ using Hub.Server.Delivery;
 using Hub.Server.Http;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
+using Hub.Server.Publishing;
+using Hub.Server.Security;
 using Hub.Server.Subscriptions;
+using Hub.Server.Tenants;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server;
@@ -38,6 +41,9 @@ public static class HubServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerManager>());
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<StatsCollector>();
+        services.AddHubSecurity(configuration);
+        services.AddTenantDatabases(configuration);
+        services.AddPublishing(configuration);
 
         services.AddSignalR().AddMessagePackProtocol();
         services.AddHealthChecks()

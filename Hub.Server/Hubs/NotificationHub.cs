@@ -1,3 +1,4 @@
+using Hub.Server.Publishing;
 using Hub.Server.Subscriptions;
 using Microsoft.AspNetCore.SignalR;
 
@@ -7,7 +8,7 @@ namespace Hub.Server.Hubs;
 /// The SignalR hub at <see cref="NotificationHubEndpoint.Path"/>: clients subscribe to databases and channels
 /// and receive <c>notification</c> and <c>resync</c> messages.
 /// </summary>
-public sealed class NotificationHub(SubscriptionService subscriptions, ConnectionCounter connections) : Microsoft.AspNetCore.SignalR.Hub
+public sealed class NotificationHub(SubscriptionService subscriptions, PublishService publisher, ConnectionCounter connections) : Microsoft.AspNetCore.SignalR.Hub
 {
     /// <summary>
     /// Subscribes to <paramref name="channel"/> of <paramref name="database"/>, or to every allowed channel when
@@ -20,6 +21,13 @@ public sealed class NotificationHub(SubscriptionService subscriptions, Connectio
     /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
     public Task Unsubscribe(string? database, string? channel)
         => subscriptions.UnsubscribeAsync(Context, Groups, database, channel);
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> as a NOTIFY on <paramref name="channel"/> of <paramref name="database"/>;
+    /// needs the publish claim. Subscribers receive it like any other notification.
+    /// </summary>
+    public Task Publish(string? database, string? channel, string? payload)
+        => publisher.PublishAsync(Context, database, channel, payload);
 
     /// <inheritdoc />
     public override Task OnConnectedAsync()
