@@ -21,10 +21,16 @@ public sealed class RecordingClient : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    public static async Task<RecordingClient> ConnectAsync(Uri hubUrl, bool messagePack = false, string? accessToken = null)
+    public static async Task<RecordingClient> ConnectAsync(Uri hubUrl, bool messagePack = false, string? accessToken = null, bool skipNegotiation = false)
     {
         var builder = new HubConnectionBuilder().WithUrl(hubUrl, http =>
         {
+            if (skipNegotiation)
+            {
+                http.SkipNegotiation = true;
+                http.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+            }
+
             if (accessToken is not null)
             {
                 http.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);

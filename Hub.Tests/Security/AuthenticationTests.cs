@@ -1,0 +1,140 @@
+using System.Net;
+using System.Security.Cryptography;
+using Hub.Client;
+using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Hub.Tests.Security;
+
+public sealed class AuthenticationTests(SharedPostgres postgres)
+{
+    public static TheoryData<string> BadTokens => new()
+    {
+        "no token",
+        "bad signature",
+        "wrong audience",
+        "expired",
+        "not a token",
+    };
+
+    [Theory]
+    [MemberData(nameof(BadTokens))]
+    public async Task Connect_is_refused(string kind)
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var token = kind switch
+        {
+            "no token" => null,
+            "bad signature" => hub.Tokens.Create("mallory", key: RandomNumberGenerator.GetBytes(32)),
+            "wrong audience" => hub.Tokens.Create("mallory", audience: "some-other-service"),
+            "expired" => hub.Tokens.Create("mallory", expires: DateTime.UtcNow.AddSeconds(-5)),
+            _ => "definitely.not.ajwt",
+        };
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => RecordingClient.ConnectAsync(hub.Hub.HubUrl, accessToken: token));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        var valid = await hub.ConnectAsync("alice");
+        Assert.Equal([HubScenario.Events], await valid.SubscribeAsync(hub.Database, HubScenario.Events));
+    }
+
+    [Fact]
+    public async Task Valid_token_connects_and_receives_notifications()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var client = await hub.ConnectAsync("alice");
+
+        await client.SubscribeAsync(hub.Database, HubScenario.Events);
+        await hub.NotifyAsync(HubScenario.Events, "hello");
+
+        Assert.Equal("hello", (await client.NextNotificationAsync()).Payload);
+    }
+
+    [Fact]
+    public async Task Token_in_query_string_is_taken_for_the_hub_websocket_only()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Management:RequireRole"] = "ops");
+        var token = hub.Tokens.Create("ops-user", extraClaims: [new System.Security.Claims.Claim("role", "ops")]);
+
+        // A browser's WebSocket carries the token in the URL: that works for the hub.
+        var browserLike = await hub.TrackAsync(RecordingClientOverQueryString(hub.Hub.HubUrl, token));
+        Assert.Equal([HubScenario.Events], await browserLike.SubscribeAsync(hub.Database, HubScenario.Events));
+
+        // Anywhere else a token in the URL is ignored.
+        using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
+        var viaQuery = await http.GetAsync(new Uri($"/api/stats?access_token={token}", UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, viaQuery.StatusCode);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/stats");
+        request.Headers.Authorization = new("Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(request, TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_expiring_mid_connection_closes_it_and_the_client_reconnects_with_a_new_token()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var issued = new List<DateTime>();
+        var options = new NotificationHubClientOptions
+        {
+            Url = hub.Hub.HubUrl,
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(200),
+            AccessTokenProvider = () =>
+            {
+                lock (issued)
+                {
+                    // The first token lives three seconds; the ones after it ten minutes.
+                    var expires = issued.Count == 0 ? DateTime.UtcNow.AddSeconds(3) : DateTime.UtcNow.AddMinutes(10);
+                    issued.Add(expires);
+                    return Task.FromResult<string?>(hub.Tokens.Create("alice", [hub.Database], expires: expires));
+                }
+            },
+        };
+        await using var client = new NotificationHubClient(options);
+        var disconnected = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Disconnected += _ => disconnected.TrySetResult(DateTime.UtcNow);
+        client.Reconnected += () => reconnected.TrySetResult();
+        await client.StartAsync(TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(hub.Database, HubScenario.Events, TestContext.Current.CancellationToken);
+        DateTime firstExpiry;
+        lock (issued)
+        {
+            firstExpiry = issued[0];
+        }
+
+        var closedAt = await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        await hub.NotifyAsync(HubScenario.Events, "after reconnect");
+
+        Assert.InRange(closedAt, firstExpiry.AddMilliseconds(-200), firstExpiry.AddSeconds(5));
+        lock (issued)
+        {
+            Assert.True(issued.Count >= 2, "the client asked for a new token to reconnect");
+            Assert.True(issued[^1] > firstExpiry.AddMinutes(1));
+        }
+
+        await using var reader = client.ReadAllAsync(TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        await hub.NotifyAsync(HubScenario.Events, "resubscribed");
+        Assert.True(await reader.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Equal("resubscribed", reader.Current.Payload);
+    }
+
+    [Fact]
+    public async Task Anonymous_access_when_enabled_is_logged_as_a_warning_and_allows_subscribing_not_publishing()
+    {
+        var database = await postgres.Server.CreateUniqueDatabaseAsync();
+        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), HubScenario.Events);
+        var logs = new CapturedLogs();
+        await using var hub = new HubHost(settings) { ConfigureBuilder = logs.AttachTo };
+        await hub.StartAsync();
+        await using var client = await RecordingClient.ConnectAsync(hub.HubUrl);
+
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.EventId == 601);
+        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(database, null));
+        var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.PublishAsync(database, HubScenario.Events, "x"));
+        Assert.Contains($"publishing to database '{database}' is not allowed", error.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<RecordingClient> RecordingClientOverQueryString(Uri hubUrl, string token)
+        => await RecordingClient.ConnectAsync(new Uri($"{hubUrl}?access_token={Uri.EscapeDataString(token)}"), skipNegotiation: true);
+}

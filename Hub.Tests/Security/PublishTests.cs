@@ -1,0 +1,86 @@
+using Hub.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Hub.Tests.Security;
+
+public sealed class PublishTests(SharedPostgres postgres)
+{
+    [Fact]
+    public async Task Publish_with_the_claim_reaches_subscribers_through_the_listener()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var subscriber = await hub.ConnectAsync("reader");
+        var publisher = await hub.ConnectAsync("writer", [], publish: [hub.Database]);
+        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+
+        await publisher.PublishAsync(hub.Database, HubScenario.Events, "published");
+
+        var notification = await subscriber.NextNotificationAsync();
+        Assert.Equal("published", notification.Payload);
+        Assert.Equal(HubScenario.Events, notification.Channel);
+        Assert.True(notification.ProcessId > 0, "it came from a PostgreSQL backend, through LISTEN");
+    }
+
+    [Fact]
+    public async Task Publish_without_the_claim_is_refused_and_nothing_is_sent()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var subscriber = await hub.ConnectAsync("reader");
+        var reader = await hub.ConnectAsync("reader-too", [hub.Database]);
+        var publishesElsewhere = await hub.ConnectAsync("writer", [hub.Database], publish: ["some_other_database"]);
+        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+
+        var noClaim = await Assert.ThrowsAsync<HubException>(() => reader.PublishAsync(hub.Database, HubScenario.Events, "x"));
+        var otherClaim = await Assert.ThrowsAsync<HubException>(() => publishesElsewhere.PublishAsync(hub.Database, HubScenario.Events, "x"));
+
+        Assert.Equal($"publishing to database '{hub.Database}' is not allowed", noClaim.Message);
+        Assert.Equal(noClaim.Message, otherClaim.Message);
+        Assert.False(await subscriber.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(500)));
+        Assert.Equal([HubScenario.Events], await reader.SubscribeAsync(hub.Database, HubScenario.Events));
+    }
+
+    [Fact]
+    public async Task Payload_of_8000_bytes_is_refused_with_the_limit_and_7999_bytes_arrive()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var subscriber = await hub.ConnectAsync("reader");
+        var publisher = await hub.ConnectAsync("writer", [], publish: ["*"]);
+        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+        var fits = new string('a', 7997) + "é";
+        var tooLarge = new string('a', 7998) + "é";
+
+        var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync(hub.Database, HubScenario.Events, tooLarge));
+        await publisher.PublishAsync(hub.Database, HubScenario.Events, fits);
+
+        Assert.Equal("payload is 8000 bytes; a NOTIFY payload must be shorter than 8000 bytes (UTF-8)", error.Message);
+        Assert.Equal(fits, (await subscriber.NextNotificationAsync()).Payload);
+    }
+
+    [Theory]
+    [InlineData(null, "channel name is required to publish")]
+    [InlineData("not_allowed", "channel name 'not_allowed' is not allowed for database '{0}'")]
+    [InlineData("", "channel name must not be empty (pass null for every channel of the database)")]
+    public async Task Publish_to_a_channel_not_allowed_is_refused(string? channel, string expected)
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var publisher = await hub.ConnectAsync("writer", [hub.Database], publish: [hub.Database]);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync(hub.Database, channel, "x"));
+
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, hub.Database), error.Message);
+        await publisher.PublishAsync(hub.Database, HubScenario.Events, "the connection carries on");
+    }
+
+    [Fact]
+    public async Task Publish_to_an_unreachable_database_fails_clearly()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server, s =>
+            DatabaseAuthorizationTests.AddDatabase(s, "down", $"Host=127.0.0.1;Port={FreePort.Next()};Database=down;Username=postgres;Timeout=1"));
+        var publisher = await hub.ConnectAsync("writer", ["*"], publish: ["*"]);
+
+        var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync("down", HubScenario.Events, "x"));
+
+        Assert.Equal("publishing to database 'down' failed", error.Message);
+        await publisher.PublishAsync(hub.Database, HubScenario.Events, "other databases still work");
+    }
+}
