@@ -28,7 +28,7 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
         // Claims keep the names they have in the token: hub:db, sub, role.
         options.MapInboundClaims = false;
         options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
-        options.Events = new JwtBearerEvents { OnMessageReceived = TakeTokenFromQueryString };
+        options.Events = new JwtBearerEvents { OnMessageReceived = TakeTokenFromQueryString, OnTokenValidated = ExpireWithToken };
         if (!string.IsNullOrWhiteSpace(settings.Authority))
         {
             options.Authority = settings.Authority;
@@ -61,7 +61,7 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
         var request = context.HttpContext.Request;
         if (string.IsNullOrEmpty(context.Token)
             && request.Path.StartsWithSegments(NotificationHubEndpoint.Path, StringComparison.OrdinalIgnoreCase)
-            && (context.HttpContext.WebSockets.IsWebSocketRequest || AcceptsEventStream(request))
+            && (IsWebSocketUpgrade(context.HttpContext) || AcceptsEventStream(request))
             && request.Query.TryGetValue(AccessTokenParameter, out var token))
         {
             context.Token = token.ToString();
@@ -69,6 +69,24 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
 
         return Task.CompletedTask;
     }
+
+    // SignalR closes a connection when its authentication expires (CloseOnAuthenticationExpiration); the ticket
+    // must therefore end exactly when the token does.
+    private static Task ExpireWithToken(TokenValidatedContext context)
+    {
+        if (context.SecurityToken.ValidTo > DateTime.MinValue)
+        {
+            context.Properties.ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(context.SecurityToken.ValidTo, DateTimeKind.Utc));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // The WebSocket feature is only added inside the hub's own endpoint pipeline, after authentication has run,
+    // so the request's headers are what tell a WebSocket request here.
+    private static bool IsWebSocketUpgrade(HttpContext context)
+        => context.Request.Headers.Upgrade.Any(static value => string.Equals(value, "websocket", StringComparison.OrdinalIgnoreCase))
+            || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpExtendedConnectFeature>() is { IsExtendedConnect: true, Protocol: "websocket" };
 
     private static bool AcceptsEventStream(HttpRequest request)
         => request.Headers.Accept.Any(static value => value is not null && value.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));

@@ -18,7 +18,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
         Assert.Equal([HubScenario.Events], await everything.SubscribeAsync(second, HubScenario.Events));
         Assert.Equal([HubScenario.Events], await everything.SubscribeAsync(hub.Database, HubScenario.Events));
 
-        Assert.Equal($"database '{second}' is not available", denied.Message);
+        Assert.Equal($"database '{second}' is not available", Refusal.Of(denied));
         await hub.NotifyAsync(HubScenario.Events, "still works");
         Assert.Equal("still works", (await firstOnly.NextNotificationAsync()).Payload);
     }
@@ -33,7 +33,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
         var denied = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(second, null));
         var unknown = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("no_such_database", null));
 
-        Assert.Equal(denied.Message.Replace(second, "X", StringComparison.Ordinal), unknown.Message.Replace("no_such_database", "X", StringComparison.Ordinal));
+        Assert.Equal(Refusal.Of(denied).Replace(second, "X", StringComparison.Ordinal), Refusal.Of(unknown).Replace("no_such_database", "X", StringComparison.Ordinal));
         var refusals = hub.Logs.Entries.Where(static e => e.EventId == 203).Select(static e => e.Text).ToArray();
         Assert.Contains(refusals, t => t.Contains("user-4711", StringComparison.Ordinal) && t.Contains(second, StringComparison.Ordinal) && t.Contains("access_denied", StringComparison.Ordinal));
         Assert.Contains(refusals, t => t.Contains("user-4711", StringComparison.Ordinal) && t.Contains("no_such_database", StringComparison.Ordinal));
@@ -47,7 +47,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(hub.Database, null));
 
-        Assert.Equal($"database '{hub.Database}' is not available", error.Message);
+        Assert.Equal($"database '{hub.Database}' is not available", Refusal.Of(error));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(hub.Database, null));
 
-        Assert.Equal($"database '{hub.Database}' is not available", error.Message);
+        Assert.Equal($"database '{hub.Database}' is not available", Refusal.Of(error));
     }
 
     internal static void AddDatabase(IDictionary<string, string?> settings, string database, string connectionString)

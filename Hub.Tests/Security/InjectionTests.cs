@@ -53,9 +53,9 @@ public sealed class InjectionTests(SharedPostgres postgres)
         var subscribe = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(database, HubScenario.Events));
         var publish = await Assert.ThrowsAsync<HubException>(() => client.PublishAsync(database, HubScenario.Events, "x"));
 
-        Assert.Matches("^(database '.*' is not available|database name must be at most 63 bytes)$", subscribe.Message);
-        Assert.Equal(subscribe.Message, publish.Message);
-        Assert.DoesNotContain('\0', subscribe.Message);
+        Assert.Matches("^(database '.*' is not available|database name must be at most 63 bytes)$", Refusal.Of(subscribe));
+        Assert.Equal(Refusal.Of(subscribe), Refusal.Of(publish));
+        Assert.DoesNotContain('\0', Refusal.Of(subscribe));
         await AssertCanaryAliveAsync(hub);
         Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
     }
@@ -70,8 +70,8 @@ public sealed class InjectionTests(SharedPostgres postgres)
         var subscribe = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(hub.Database, channel));
         var publish = await Assert.ThrowsAsync<HubException>(() => client.PublishAsync(hub.Database, channel, "x"));
 
-        Assert.Matches("^(channel name '.*' is not allowed for database '.*'|channel name must be at most 63 bytes)$", subscribe.Message);
-        Assert.Equal(subscribe.Message, publish.Message);
+        Assert.Matches("^(channel name '.*' is not allowed for database '.*'|channel name must be at most 63 bytes)$", Refusal.Of(subscribe));
+        Assert.Equal(Refusal.Of(subscribe), Refusal.Of(publish));
         await AssertCanaryAliveAsync(hub);
         Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
     }
@@ -91,9 +91,10 @@ public sealed class InjectionTests(SharedPostgres postgres)
         await AssertCanaryAliveAsync(hub);
     }
 
+    // A lone surrogate cannot be tested end to end: both hub protocols encode text as UTF-8 on the client, which
+    // replaces it before it leaves; the server still refuses one that a hand-written client might send.
     [Theory]
     [InlineData("nul \0 inside", "payload must not contain NUL characters (PostgreSQL text cannot hold them)")]
-    [InlineData("lone surrogate \ud800", "payload is not valid Unicode text")]
     public async Task Payload_PostgreSQL_cannot_hold_is_refused_clearly(string payload, string expected)
     {
         await using var hub = await StartWithCanaryAsync();
@@ -104,7 +105,7 @@ public sealed class InjectionTests(SharedPostgres postgres)
         var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync(hub.Database, HubScenario.Events, payload));
         await publisher.PublishAsync(hub.Database, HubScenario.Events, "next");
 
-        Assert.Equal(expected, error.Message);
+        Assert.Equal(expected, Refusal.Of(error));
         Assert.Equal("next", (await subscriber.NextNotificationAsync()).Payload);
         await AssertCanaryAliveAsync(hub);
     }

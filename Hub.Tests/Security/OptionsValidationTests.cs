@@ -77,7 +77,12 @@ public sealed class OptionsValidationTests
     {
         var services = new ServiceCollection();
         services.AddSingleton<IHostEnvironment>(new HostingEnvironment { EnvironmentName = environment });
-        services.AddHubSecurity(new ConfigurationBuilder().Build());
+        services.AddHubSecurity(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Hub:Auth:Issuer"] = TestTokens.Issuer,
+            ["Hub:Auth:Audience"] = TestTokens.Audience,
+            ["Hub:Auth:SigningKey"] = new TestTokens().SigningKeyBase64,
+        }).Build());
         using var provider = services.BuildServiceProvider();
 
         Assert.Equal(expected, provider.GetRequiredService<IOptions<AuthOptions>>().Value.AllowAnonymous);

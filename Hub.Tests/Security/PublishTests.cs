@@ -33,8 +33,8 @@ public sealed class PublishTests(SharedPostgres postgres)
         var noClaim = await Assert.ThrowsAsync<HubException>(() => reader.PublishAsync(hub.Database, HubScenario.Events, "x"));
         var otherClaim = await Assert.ThrowsAsync<HubException>(() => publishesElsewhere.PublishAsync(hub.Database, HubScenario.Events, "x"));
 
-        Assert.Equal($"publishing to database '{hub.Database}' is not allowed", noClaim.Message);
-        Assert.Equal(noClaim.Message, otherClaim.Message);
+        Assert.Equal($"publishing to database '{hub.Database}' is not allowed", Refusal.Of(noClaim));
+        Assert.Equal(Refusal.Of(noClaim), Refusal.Of(otherClaim));
         Assert.False(await subscriber.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(500)));
         Assert.Equal([HubScenario.Events], await reader.SubscribeAsync(hub.Database, HubScenario.Events));
     }
@@ -52,7 +52,7 @@ public sealed class PublishTests(SharedPostgres postgres)
         var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync(hub.Database, HubScenario.Events, tooLarge));
         await publisher.PublishAsync(hub.Database, HubScenario.Events, fits);
 
-        Assert.Equal("payload is 8000 bytes; a NOTIFY payload must be shorter than 8000 bytes (UTF-8)", error.Message);
+        Assert.Equal("payload is 8000 bytes; a NOTIFY payload must be shorter than 8000 bytes (UTF-8)", Refusal.Of(error));
         Assert.Equal(fits, (await subscriber.NextNotificationAsync()).Payload);
     }
 
@@ -67,7 +67,7 @@ public sealed class PublishTests(SharedPostgres postgres)
 
         var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync(hub.Database, channel, "x"));
 
-        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, hub.Database), error.Message);
+        Assert.Equal(string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, hub.Database), Refusal.Of(error));
         await publisher.PublishAsync(hub.Database, HubScenario.Events, "the connection carries on");
     }
 
@@ -80,7 +80,7 @@ public sealed class PublishTests(SharedPostgres postgres)
 
         var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync("down", HubScenario.Events, "x"));
 
-        Assert.Equal("publishing to database 'down' failed", error.Message);
+        Assert.Equal("publishing to database 'down' failed", Refusal.Of(error));
         await publisher.PublishAsync(hub.Database, HubScenario.Events, "other databases still work");
     }
 }

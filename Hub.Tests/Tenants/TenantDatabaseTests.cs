@@ -35,13 +35,13 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
         var forTenantA = new List<string>();
         foreach (var name in refusedNames)
         {
-            forTenantA.Add((await Assert.ThrowsAsync<HubException>(() => tenantA.SubscribeAsync(name, null))).Message);
+            forTenantA.Add(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => tenantA.SubscribeAsync(name, null))));
         }
 
         var forAdmin = new List<string>();
         foreach (var name in refusedNames.Skip(1))
         {
-            forAdmin.Add((await Assert.ThrowsAsync<HubException>(() => admin.SubscribeAsync(name, null))).Message);
+            forAdmin.Add(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => admin.SubscribeAsync(name, null))));
         }
 
         Assert.Equal(refusedNames.Select(static n => $"database '{n}' is not available"), forTenantA);
@@ -89,7 +89,7 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
         var error = await Assert.ThrowsAsync<HubException>(() => first.SubscribeAsync(tenants.B, HubScenario.Events));
         Assert.Equal([HubScenario.Events], await second.SubscribeAsync(tenants.A, HubScenario.Events));
 
-        Assert.Equal("rate limit reached: the hub looks up at most 1 new databases per second (Hub:Tenants:LookupsPerSecond); retry shortly", error.Message);
+        Assert.Equal("rate limit reached: the hub looks up at most 1 new databases per second (Hub:Tenants:LookupsPerSecond); retry shortly", Refusal.Of(error));
         await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubScenario.Events, "carry on");
         Assert.Equal("carry on", (await first.NextNotificationAsync()).Payload);
         Assert.Equal("carry on", (await second.NextNotificationAsync()).Payload);
