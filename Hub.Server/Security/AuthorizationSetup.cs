@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
@@ -13,6 +14,10 @@ internal sealed class AuthorizationSetup(IOptions<AuthOptions> auth, IOptions<Ma
     {
         options.AddPolicy(SecurityPolicies.HubCaller, policy =>
         {
+            // Naming the scheme keeps the bearer ticket (and its expiry) as the request's authentication result;
+            // without it the authorization middleware replaces it by one without an expiry, and SignalR would
+            // never close a connection whose token expired.
+            policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme);
             if (auth.Value.AnonymousAllowed)
             {
                 policy.RequireAssertion(static _ => true);
@@ -25,6 +30,7 @@ internal sealed class AuthorizationSetup(IOptions<AuthOptions> auth, IOptions<Ma
 
         options.AddPolicy(SecurityPolicies.Management, policy =>
         {
+            policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme);
             var role = management.Value.RequireRole;
             if (string.IsNullOrWhiteSpace(role))
             {

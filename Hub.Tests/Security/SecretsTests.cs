@@ -58,8 +58,6 @@ public sealed class SecretsTests(SharedPostgres postgres)
         errors.Add((await Assert.ThrowsAsync<HubException>(() => client.PublishAsync("down", HubScenario.Events, "x"))).Message);
         errors.Add((await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("tenant_abc", null))).Message);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
-        var r = await http.GetAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken);
-        File.WriteAllText("/tmp/issue5-debug.txt", hub.Logs.AllText);
         var stats = await http.GetStringAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken);
 
         Assert.Equal("works", (await client.NextNotificationAsync()).Payload);
