@@ -27,5 +27,6 @@ public sealed class LimitOptions
     public int CallsPerSecond { get; set; } = 20;
 
     /// <summary>Hub calls one connection may make at once after being quiet (the token bucket's size).</summary>
-    public int CallBurst { get; set; } = 40;
+    // As large as the subscription limit: a reconnecting client resubscribes channel by channel, all at once.
+    public int CallBurst { get; set; } = 100;
 }

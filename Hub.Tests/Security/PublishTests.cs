@@ -1,5 +1,8 @@
+using Hub.Client;
+using Hub.Server.Publishing;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
+using Npgsql;
 
 namespace Hub.Tests.Security;
 
@@ -82,5 +85,49 @@ public sealed class PublishTests(SharedPostgres postgres)
 
         Assert.Equal("publishing to database 'down' failed", Refusal.Of(error));
         await publisher.PublishAsync(hub.Database, HubScenario.Events, "other databases still work");
+    }
+
+    [Fact]
+    public async Task Publishers_share_one_bounded_pool_per_database()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Publish:MaxPoolSize"] = "2");
+        var subscriber = await hub.ConnectAsync("reader");
+        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+        var publishers = new List<RecordingClient>();
+        for (var i = 0; i < 5; i++)
+        {
+            publishers.Add(await hub.ConnectAsync($"writer-{i}", [], publish: [hub.Database]));
+        }
+
+        await Task.WhenAll(publishers.SelectMany((p, i) => Enumerable.Range(0, 10).Select(j => p.PublishAsync(hub.Database, HubScenario.Events, $"{i}-{j}"))));
+
+        var received = await subscriber.NotificationsAsync(50);
+        Assert.Equal(50, received.Select(static n => n.Payload).Distinct().Count());
+        await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString());
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @db AND application_name = @app", connection);
+        command.Parameters.AddWithValue("db", hub.Database);
+        command.Parameters.AddWithValue("app", PublisherPools.PublisherApplicationName);
+        Assert.InRange((long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!, 1, 2);
+    }
+
+    [Fact]
+    public async Task Client_library_publishes_and_surfaces_refusals()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var subscriber = await hub.ConnectAsync("reader");
+        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+        await using var client = new NotificationHubClient(new NotificationHubClientOptions
+        {
+            Url = hub.Hub.HubUrl,
+            AccessTokenProvider = () => Task.FromResult<string?>(hub.Tokens.Create("writer", [], publish: [hub.Database])),
+        });
+        await client.StartAsync(TestContext.Current.CancellationToken);
+
+        await client.PublishAsync(hub.Database, HubScenario.Events, "from Hub.Client", TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<HubException>(() => client.PublishAsync(hub.Database, HubScenario.Events, new string('x', 9000), TestContext.Current.CancellationToken));
+
+        Assert.Equal("from Hub.Client", (await subscriber.NextNotificationAsync()).Payload);
+        Assert.Equal("payload is 9000 bytes; a NOTIFY payload must be shorter than 8000 bytes (UTF-8)", Refusal.Of(error));
     }
 }
