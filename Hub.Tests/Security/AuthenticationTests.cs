@@ -70,10 +70,30 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     }
 
     [Fact]
+    public async Task Token_in_query_string_is_taken_for_the_hub_event_stream()
+    {
+        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        var token = hub.Tokens.Create("browser", [hub.Database]);
+        using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
+        using var negotiate = new HttpRequestMessage(HttpMethod.Post, "/hubs/notifications/negotiate?negotiateVersion=1");
+        negotiate.Headers.Authorization = new("Bearer", token);
+        var negotiated = await (await http.SendAsync(negotiate, TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        var connectionToken = System.Text.Json.JsonDocument.Parse(negotiated).RootElement.GetProperty("connectionToken").GetString();
+
+        using var withoutToken = await OpenEventStreamAsync(http, $"/hubs/notifications?id={connectionToken}");
+        using var withToken = await OpenEventStreamAsync(http, $"/hubs/notifications?id={connectionToken}&access_token={token}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withToken.StatusCode);
+        Assert.Equal("text/event-stream", withToken.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Token_expiring_mid_connection_closes_it_and_the_client_reconnects_with_a_new_token()
     {
         await using var hub = await SecuredHub.StartAsync(postgres.Server);
-        var firstExpiry = DateTime.UtcNow.AddSeconds(3);
+        // A token's exp is in whole seconds.
+        var firstExpiry = DateTime.UnixEpoch.AddSeconds(Math.Floor((DateTime.UtcNow.AddSeconds(3) - DateTime.UnixEpoch).TotalSeconds));
         var disconnected = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var issued = new List<DateTime>();
@@ -131,6 +151,13 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
         Assert.Equal([HubScenario.Events], await client.SubscribeAsync(database, null));
         var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.PublishAsync(database, HubScenario.Events, "x"));
         Assert.Contains($"publishing to database '{database}' is not allowed", Refusal.Of(error), StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> OpenEventStreamAsync(HttpClient http, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, TestContext.Current.CancellationToken);
     }
 
     private static async Task<RecordingClient> RecordingClientOverQueryString(Uri hubUrl, string token)

@@ -52,8 +52,6 @@ public sealed class SecuredHub : IAsyncDisposable
         return client;
     }
 
-    public Task<RecordingClient> ConnectWithTokenAsync(string token) => TrackAsync(RecordingClient.ConnectAsync(Hub.HubUrl, accessToken: token));
-
     public async Task<T> TrackAsync<T>(Task<T> create)
         where T : IAsyncDisposable
     {
