@@ -93,7 +93,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     {
         await using var hub = await SecuredHub.StartAsync(postgres.Server);
         // A token's exp is in whole seconds.
-        var firstExpiry = DateTime.UnixEpoch.AddSeconds(Math.Floor((DateTime.UtcNow.AddSeconds(3) - DateTime.UnixEpoch).TotalSeconds));
+        var firstExpiry = DateTime.UnixEpoch.AddSeconds(Math.Floor((DateTime.UtcNow.AddSeconds(6) - DateTime.UnixEpoch).TotalSeconds));
         var disconnected = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var issued = new List<DateTime>();
