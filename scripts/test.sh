@@ -5,4 +5,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-dotnet test HubSolution.sln -c Release --logger "console;verbosity=normal"
+
+results="$PWD/.local/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+dotnet test HubSolution.sln -c Release --logger "console;verbosity=normal" \
+  --logger "trx;LogFileName=dotnet.trx" --results-directory "$results" || status=$?
+
+# One closing line for the whole run, summed over every runner's results.
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [[ -f $trx ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+done
+if ((status != 0 && failed == 0)); then
+  failed=1
+fi
+echo "tests: $passed passed, $failed failed"
+exit "$status"
