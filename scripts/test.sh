@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 dotnet test HubSolution.sln -c Release --logger "console;verbosity=normal"
+scripts/test-js.sh

@@ -51,7 +51,7 @@ client.on("reconnected", () => {
 });
 client.on("resubscribeFailed", (database, error) => showError(`Could not resubscribe to '${database}': ${error.message}`));
 
-new StatsPanel({
+const stats = new StatsPanel({
   url: new URL("api/stats", document.baseURI).href,
   view: {
     instance: $("instance"),
@@ -129,6 +129,8 @@ function renderSubscriptions() {
 
   ui.subscriptions.replaceChildren(...chips);
   renderKnownChannels();
+  // Subscriptions change the hub's figures (subscribers, listeners): show them now rather than at the next poll.
+  stats.refresh();
 }
 
 function showDatabases(databases) {

@@ -28,6 +28,10 @@ export class RateChart {
     this.#rate.textContent = this.#current.toLocaleString();
     this.#current = 0;
     this.#draw();
+    const total = this.#samples.reduce((sum, value) => sum + value, 0);
+    this.#canvas.dataset.total = String(total);
+    this.#canvas.setAttribute("aria-label",
+      `${total} notifications in the last ${this.#samples.length} seconds, at most ${Math.max(...this.#samples)} in one second`);
   }
 
   #draw() {

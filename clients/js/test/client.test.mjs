@@ -2,34 +2,30 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { CLIENT_RECONNECTED, HubError, LISTENER_RECONNECTED, LogLevel, NotificationHubClient } from "../dist/index.js";
-import { HubProcess } from "./support/hub.mjs";
-import { PostgresServer } from "./support/postgres.mjs";
 import { eventually, freePort } from "./support/processes.mjs";
 import { Recorder } from "./support/recorder.mjs";
+import { startScenario } from "./support/scenario.mjs";
 
 const DATABASE = "app";
 const PG_DATABASE = "js_client";
 const CHANNELS = ["events", "other"];
 
 describe("NotificationHubClient", () => {
+  let scenario;
   let postgres;
   let hub;
   const clients = [];
 
   before(async () => {
-    postgres = await PostgresServer.start();
-    await postgres.createDatabase(PG_DATABASE);
-    hub = await HubProcess.start({ [DATABASE]: { connectionString: postgres.connectionString(PG_DATABASE), channels: CHANNELS } });
+    scenario = await startScenario({ database: DATABASE, pgDatabase: PG_DATABASE, channels: CHANNELS });
+    ({ postgres, hub } = scenario);
   });
 
   afterEach(async () => {
     await Promise.allSettled(clients.splice(0).map((client) => client.stop()));
   });
 
-  after(async () => {
-    await hub?.stop();
-    await postgres?.stop();
-  });
+  after(() => scenario?.stop());
 
   function newClient(options = {}) {
     const client = new NotificationHubClient({ url: hub.hubUrl, logger: LogLevel.None, maxReconnectDelayMs: 1_000, ...options });
