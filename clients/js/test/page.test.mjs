@@ -126,6 +126,19 @@ describe("live page", () => {
       JSON.stringify(final, null, 2));
   });
 
+  test("subscribes from the URL on load, here over MessagePack", async () => {
+    const second = await browser.newPage();
+    try {
+      await second.goto(`${scenario.hub.baseUrl}/?database=${DATABASE}&channel=hub_events&protocol=messagepack`);
+      await second.waitForSelector(`.chip[data-database="${DATABASE}"][data-channel="hub_events"]`);
+      await notify("hub_events", "{\"via\":\"messagepack\"}");
+      await second.waitForFunction(() => document.querySelector("#notifications .payload")?.textContent === '{\n  "via": "messagepack"\n}');
+      assert.equal(await second.textContent("#notifications .tag.channel"), "hub_events");
+    } finally {
+      await second.close();
+    }
+  });
+
   test("takes a screenshot of the page", async () => {
     await page.waitForFunction((database) => {
       const row = [...document.querySelectorAll("#stat-databases tr")].find((r) => r.cells[0].textContent === database);
