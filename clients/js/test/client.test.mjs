@@ -139,6 +139,15 @@ describe("NotificationHubClient", () => {
     assert.ok(resync.since.getTime() <= resync.until.getTime());
   });
 
+  test("connects with WebSockets directly when negotiation is skipped", async () => {
+    let builderSeen = false;
+    const { client, recorder } = await connected({ skipNegotiation: true, configureConnection: () => { builderSeen = true; } });
+    assert.ok(builderSeen, "configureConnection is given the builder");
+    await client.subscribe(DATABASE, "events");
+    await postgres.notify(PG_DATABASE, "events", "over-websockets");
+    await recorder.notification((n) => n.payload === "over-websockets");
+  });
+
   test("a lost listener connection arrives as a resync, and delivery resumes", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, "events");

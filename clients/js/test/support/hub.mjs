@@ -79,7 +79,10 @@ export class HubProcess {
     };
     child.stdout.on("data", keep);
     child.stderr.on("data", keep);
-    const exited = new Promise((resolve) => child.once("exit", resolve));
+    // Never leave a hub behind, even when the test process ends without running its after hooks.
+    const killOnExit = () => child.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    const exited = new Promise((resolve) => child.once("exit", resolve)).then(() => process.off("exit", killOnExit));
     this.#child = { process: child, exited };
     await eventually(async () => {
       if (child.exitCode !== null) {
