@@ -202,6 +202,31 @@ describe("NotificationHubClient", () => {
     });
   }
 
+  test("a database the restarted hub no longer serves raises resubscribeFailed, and is retried on the next reconnect", async () => {
+    const { client, recorder } = await connected();
+    const failures = [];
+    client.on("resubscribeFailed", (database, error) => failures.push({ database, error }));
+    await client.subscribe(DATABASE, "events");
+
+    hub.configure({ renamed: { connectionString: postgres.connectionString(PG_DATABASE), channels: CHANNELS } });
+    try {
+      await hub.restart("SIGKILL");
+      const [failure] = await eventually(() => failures.length > 0 && failures, { timeoutMs: 20_000, what: "resubscribeFailed" });
+      assert.equal(failure.database, DATABASE);
+      assert.ok(failure.error instanceof HubError);
+      assert.equal(failure.error.message, `database '${DATABASE}' is not available`);
+      assert.equal(recorder.resyncs.some((r) => r.reason === CLIENT_RECONNECTED), false, "no resync for what was not resubscribed");
+      assert.deepEqual(client.subscriptions.get(DATABASE), ["events"], "still remembered for the next reconnect");
+    } finally {
+      hub.configure({ [DATABASE]: { connectionString: postgres.connectionString(PG_DATABASE), channels: CHANNELS } });
+      await hub.restart("SIGKILL");
+    }
+
+    await recorder.resync((r) => r.reason === CLIENT_RECONNECTED, 20_000);
+    await postgres.notify(PG_DATABASE, "events", "database-is-back");
+    await recorder.notification((n) => n.payload === "database-is-back");
+  });
+
   test("stop then start resubscribes what the client had and raises client-reconnected", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, "other");

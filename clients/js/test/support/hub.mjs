@@ -112,6 +112,11 @@ export class HubProcess {
     await child.exited;
   }
 
+  /** Changes the databases the hub serves from its next start on, as an operator editing its configuration would. */
+  configure(databases) {
+    this.#env = environmentFor(databases);
+  }
+
   async restart(signal = "SIGTERM") {
     await this.stop(signal);
     await this.start();
