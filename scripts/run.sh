@@ -14,8 +14,6 @@ export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export Hub__Databases__app__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=app;Username=postgres"
 export Hub__Databases__app__Channels__0="hub_events"
 export Hub__Databases__app__Channels__1="orders"
-# Anyone may subscribe to this demo hub (a warning says so at startup); set Hub__Auth__* keys for real use.
-export Hub__Auth__AllowAnonymous=true
 
 export Hub__Auth__AllowAnonymous=true
 
