@@ -30,6 +30,7 @@ public sealed class TenantDirectory : IAsyncDisposable
     private readonly string _server = string.Empty;
     private readonly TokenBucketRateLimiter _lookups;
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fixedNames;
 
     /// <summary>Creates the directory from validated options; nothing connects before the first lookup.</summary>
     public TenantDirectory(IOptions<TenantOptions> options, IOptions<HubOptions> hubOptions, TimeProvider time, ILogger<TenantDirectory> logger)
@@ -46,7 +47,8 @@ public sealed class TenantDirectory : IAsyncDisposable
             AutoReplenishment = true,
             QueueLimit = 0,
         });
-        FixedNames = new HashSet<string>(hubOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
+        // A tenant may not take a configured database's name in another case: group names ignore case.
+        _fixedNames = new HashSet<string>(hubOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
         if (!_options.Enabled)
         {
             return;
@@ -70,10 +72,8 @@ public sealed class TenantDirectory : IAsyncDisposable
     /// <summary>Whether tenant databases are configured.</summary>
     public bool Enabled => _pattern is not null;
 
-    private HashSet<string> FixedNames { get; }
-
     /// <summary>Whether <paramref name="name"/> may be a tenant database; no I/O.</summary>
-    public bool Matches(string name) => _pattern is not null && !FixedNames.Contains(name) && _pattern.Matches(name);
+    public bool Matches(string name) => _pattern is not null && !_fixedNames.Contains(name) && _pattern.Matches(name);
 
     /// <summary>
     /// Finds the tenant database <paramref name="name"/>: from the cache, or by one rate-limited lookup.
