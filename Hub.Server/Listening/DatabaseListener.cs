@@ -1,6 +1,7 @@
 using System.Text;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -23,6 +24,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
     private readonly DatabaseOutbox _deliveries;
+    private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
@@ -46,6 +48,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         DatabaseDefinition database,
         ListenerOptions options,
         DatabaseOutbox deliveries,
+        ListenerTracer tracer,
         ILogger logger,
         TimeProvider time,
         CancellationToken stopping)
@@ -53,6 +56,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         _database = database;
         _options = options;
         _deliveries = deliveries;
+        _tracer = tracer;
         _logger = logger;
         _time = time;
         _stopping = stopping;
@@ -249,6 +253,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                             Interlocked.Increment(ref _reconnects);
                             _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
                             ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
+                            _tracer.Reconnected(since, lastAlive);
                             outageSince = null;
                         }
                     }
@@ -277,6 +282,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                     {
                         outageSince ??= lastAlive;
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
+                        _tracer.ConnectionLost(ex);
                         await DisposeConnectionAsync(connection).ConfigureAwait(false);
                         connection = null;
                     }
@@ -317,6 +323,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
         finally
         {
+            _tracer.Stopped();
             if (connection is not null)
             {
                 await DisposeConnectionAsync(connection).ConfigureAwait(false);
@@ -336,19 +343,22 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
 
         ListenerLog.Connecting(_logger, _database.Name);
+        using var activity = _tracer.StartConnect();
         var connection = new NpgsqlConnection(_connectionString);
         connection.Notification += OnNotification;
         try
         {
             await connection.OpenAsync(_stopping).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            ListenerTracer.Failed(activity, ex);
             await DisposeConnectionAsync(connection).ConfigureAwait(false);
             throw;
         }
 
         ListenerLog.Connected(_logger, _database.Name, connection.ProcessID);
+        _tracer.Connected(activity, connection.ProcessID);
         return connection;
     }
 
