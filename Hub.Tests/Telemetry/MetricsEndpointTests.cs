@@ -75,6 +75,7 @@ public sealed partial class MetricsEndpointTests(SharedPostgres postgres)
         Assert.Equal(
             ["hub_listeners", "kestrel_active_connections"],
             MetricNames("sum without (instance) (hub_listeners{hub_listener_state=\"listening\"}) or on() kestrel_active_connections > bool 0"));
+        Assert.Equal(["hub_subscriptions"], MetricNames(LabelValues().Match("label_values(hub_subscriptions{instance=~\"$instance\"}, hub_database)").Groups[1].Value));
     }
 
     private sealed record Sample(string Name, double Value, string Line);
@@ -112,9 +113,12 @@ public sealed partial class MetricsEndpointTests(SharedPostgres postgres)
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (property.Name == "expr" && property.Value.ValueKind == JsonValueKind.String)
+                    if (property.Name is "expr" or "definition" && property.Value.ValueKind == JsonValueKind.String)
                     {
-                        yield return property.Value.GetString()!;
+                        // A template variable's definition is label_values(selector, label): the selector is the query.
+                        var expression = property.Value.GetString()!;
+                        var labelValues = LabelValues().Match(expression);
+                        yield return labelValues.Success ? labelValues.Groups[1].Value : expression;
                     }
                     else
                     {
@@ -175,6 +179,9 @@ public sealed partial class MetricsEndpointTests(SharedPostgres postgres)
 
         throw new InvalidOperationException("The repository root (HubSolution.sln) was not found above the test binaries.");
     }
+
+    [GeneratedRegex(@"^label_values\((.*),\s*\w+\)$")]
+    private static partial Regex LabelValues();
 
     [GeneratedRegex(@"^[a-zA-Z_:][a-zA-Z0-9_:]*")]
     private static partial Regex SampleName();
