@@ -27,6 +27,7 @@ public sealed class DatabaseOutbox : IAsyncDisposable
         _database = database;
         _fanout = fanout;
         _telemetry = telemetry;
+        _telemetry.Opened(database);
         _logger = logger;
         _consumer = Task.Run(ConsumeAsync);
     }

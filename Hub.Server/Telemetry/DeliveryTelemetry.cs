@@ -7,6 +7,9 @@ namespace Hub.Server.Telemetry;
 /// </summary>
 public sealed class DeliveryTelemetry(HubMetrics metrics, HubActivities activities)
 {
+    /// <summary>The outbox of <paramref name="database"/> opened.</summary>
+    public void Opened(string database) => metrics.Opened(database);
+
     /// <summary>Records the group send of <paramref name="envelope"/>, failed when <paramref name="error"/> is set.</summary>
     public void Sent(string database, object envelope, Exception? error = null)
     {

@@ -47,6 +47,13 @@ public sealed class HubMetrics
         _callsRejected = Meter.CreateCounter<long>(
             HubDiagnostics.Instruments.CallsRejected, "{call}",
             "Subscribe and Unsubscribe calls refused, by reason. The database is never an attribute here: refused names come from clients.");
+
+        // Prometheus' rate() and increase() miss the first increment of a series that appears at 1, so the
+        // series whose label values are known up front start at 0.
+        foreach (var reason in ConstantsOf(typeof(Subscriptions.SubscriptionErrors.Reasons)))
+        {
+            _callsRejected.Add(0, new KeyValuePair<string, object?>(HubDiagnostics.Attributes.RejectionReason, reason));
+        }
     }
 
     /// <summary>The hub's meter.</summary>
@@ -66,6 +73,21 @@ public sealed class HubMetrics
 
     // PostgreSQL caps a payload at 8000 bytes.
     private static readonly int[] PayloadBuckets = [0, 16, 64, 256, 1024, 2048, 4096, 8000];
+
+    /// <summary>Starts the counters of <paramref name="database"/> at 0 when its outbox opens (see the constructor for why).</summary>
+    public void Opened(string database)
+    {
+        foreach (var reason in ConstantsOf(typeof(ResyncReasons)))
+        {
+            var tags = new TagList { { HubDiagnostics.Attributes.ResyncReason, reason } };
+            if (_databaseAttribute)
+            {
+                tags.Add(HubDiagnostics.Attributes.Database, database);
+            }
+
+            _resyncsSent.Add(0, tags);
+        }
+    }
 
     /// <summary>Records a refused call and marks the hub activity in progress with the reason.</summary>
     public void Rejected(string reason)
@@ -112,6 +134,11 @@ public sealed class HubMetrics
                 break;
         }
     }
+
+    private static IEnumerable<string> ConstantsOf(Type type)
+        => type.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(static field => field.IsLiteral && field.FieldType == typeof(string))
+            .Select(static field => (string)field.GetRawConstantValue()!);
 
     private double SecondsSince(DateTime receivedAt)
         => Math.Max(0, (_time.GetUtcNow().UtcDateTime - receivedAt).TotalSeconds);

@@ -10,7 +10,7 @@ namespace Hub.Server.Telemetry;
 
 /// <summary>
 /// Registers the hub's meter and activity source and wires OpenTelemetry: the hub's own, ASP.NET Core, Kestrel,
-/// SignalR, runtime and Npgsql telemetry, exported to <c>/metrics</c> (Prometheus) and, when an OTLP endpoint is
+/// SignalR, runtime and Npgsql metrics and the hub's and ASP.NET Core's traces, exported to <c>/metrics</c> (Prometheus) and, when an OTLP endpoint is
 /// configured with the standard <c>OTEL_EXPORTER_OTLP_*</c> variables, to that endpoint.
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
@@ -69,10 +69,10 @@ public static class TelemetryServiceCollectionExtensions
                     metrics.AddPrometheusExporter();
                 }
             })
+            // Npgsql's command spans are left out: every listener's keepalive probe would be a trace of its own.
             .WithTracing(tracing => tracing
                 .AddSource(HubDiagnostics.Name, SignalRActivitySource)
-                .AddAspNetCoreInstrumentation(static options => options.Filter = static context => !IsScrapeOrProbe(context.Request.Path))
-                .AddNpgsql());
+                .AddAspNetCoreInstrumentation(static options => options.Filter = static context => !IsScrapeOrProbe(context.Request.Path)));
 
         if (OtlpEndpointKeys.Any(key => !string.IsNullOrWhiteSpace(configuration[key])))
         {
