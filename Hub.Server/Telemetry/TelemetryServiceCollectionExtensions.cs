@@ -47,16 +47,9 @@ public static class TelemetryServiceCollectionExtensions
         var prometheus = configuration.GetSection(TelemetryOptions.SectionName).GetValue(nameof(TelemetryOptions.PrometheusEndpoint), true);
         var serviceName = configuration["OTEL_SERVICE_NAME"];
         var telemetry = services.AddOpenTelemetry()
-            .ConfigureResource(resource =>
-            {
-                // OTEL_SERVICE_NAME, when set, is read by the default resource and wins.
-                if (string.IsNullOrEmpty(serviceName))
-                {
-                    resource.AddService(HubDiagnostics.ServiceName, serviceVersion: HubMetrics.Version, autoGenerateServiceInstanceId: false);
-                }
-
-                resource.AddDetector(static sp => new HubResourceDetector(sp.GetRequiredService<HubInstance>()));
-            })
+            .ConfigureResource(resource => resource
+                .AddService(string.IsNullOrWhiteSpace(serviceName) ? HubDiagnostics.ServiceName : serviceName, serviceVersion: HubMetrics.Version, autoGenerateServiceInstanceId: false)
+                .AddDetector(static sp => new HubResourceDetector(sp.GetRequiredService<HubInstance>())))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(HubDiagnostics.Name)

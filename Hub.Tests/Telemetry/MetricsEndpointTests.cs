@@ -13,7 +13,8 @@ public sealed partial class MetricsEndpointTests(SharedPostgres postgres)
     [Fact]
     public async Task Metrics_endpoint_serves_the_hub_metrics_and_every_metric_the_dashboard_queries()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        var instanceId = $"hub-{Guid.NewGuid():N}";
+        await using var scenario = await HubScenario.StartAsync(postgres.Server, s => s["Hub:InstanceId"] = instanceId);
         var client = await scenario.SubscribedClientAsync();
         await scenario.NotifyAsync(HubScenario.Events, "hello");
         await client.NextNotificationAsync();
@@ -52,6 +53,10 @@ public sealed partial class MetricsEndpointTests(SharedPostgres postgres)
         Assert.Contains(samples, s => s.Name == "hub_notification_payload_size_bytes_sum" && s.Line.Contains(database, StringComparison.Ordinal) && s.Value == 5);
         Assert.Contains(samples, s => s.Name == "hub_calls_rejected_total" && s.Line.Contains("hub_rejection_reason=\"database_not_available\"", StringComparison.Ordinal));
         Assert.Contains("# TYPE hub_fanout_duration_seconds histogram", scrape, StringComparison.Ordinal);
+        var target = Assert.Single(samples, s => s.Name == "target_info").Line;
+        Assert.Contains($"service_instance_id=\"{instanceId}\"", target, StringComparison.Ordinal);
+        Assert.Contains("service_name=\"notify-hub\"", target, StringComparison.Ordinal);
+        Assert.Contains("service_version=\"", target, StringComparison.Ordinal);
 
         var scraped = samples.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         var queried = DashboardMetricNames();
