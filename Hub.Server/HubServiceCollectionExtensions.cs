@@ -7,6 +7,7 @@ using Hub.Server.Publishing;
 using Hub.Server.Security;
 using Hub.Server.Subscriptions;
 using Hub.Server.Tenants;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server;
@@ -44,6 +45,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubSecurity(configuration);
         services.AddTenantDatabases(configuration);
         services.AddPublishing(configuration);
+        services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddMessagePackProtocol();
         services.AddHealthChecks()

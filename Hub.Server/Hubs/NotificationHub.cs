@@ -1,5 +1,6 @@
 using Hub.Server.Publishing;
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Hub.Server.Hubs;
@@ -12,6 +13,7 @@ public sealed class NotificationHub(
     SubscriptionService subscriptions,
     PublishService publisher,
     ConnectionCounter connections,
+    HubActivities activities,
     IHostApplicationLifetime lifetime) : Microsoft.AspNetCore.SignalR.Hub
 {
     /// <summary>
@@ -20,11 +22,11 @@ public sealed class NotificationHub(
     /// </summary>
     /// <returns>The channels of the database this connection is subscribed to now.</returns>
     public Task<string[]> Subscribe(string? database, string? channel)
-        => subscriptions.SubscribeAsync(Context, Groups, database, channel);
+        => activities.TraceCallAsync(HubDiagnostics.Activities.Subscribe, database, channel, () => subscriptions.SubscribeAsync(Context, Groups, database, channel));
 
     /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
     public Task Unsubscribe(string? database, string? channel)
-        => subscriptions.UnsubscribeAsync(Context, Groups, database, channel);
+        => activities.TraceCallAsync(HubDiagnostics.Activities.Unsubscribe, database, channel, () => subscriptions.UnsubscribeAsync(Context, Groups, database, channel));
 
     /// <summary>
     /// Sends <paramref name="payload"/> as a NOTIFY on <paramref name="channel"/> of <paramref name="database"/>;

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,7 @@ namespace Hub.Server.Limits;
 /// Enforces the per-user connection limit when a connection opens and the per-connection call rate on every
 /// hub call, before the hub method runs.
 /// </summary>
-public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions> options, ILogger<HubLimitsFilter> logger) : IHubFilter
+public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions> options, HubMetrics metrics, ILogger<HubLimitsFilter> logger) : IHubFilter
 {
     private static readonly object LimiterKey = new();
     private static readonly object CountedUserKey = new();
@@ -28,6 +29,7 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
             {
                 LimitsLog.TooManyConnections(logger, caller.ConnectionId, userId, _options.ConnectionsPerUser);
                 caller.Items[RefusedKey] = true;
+                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
                 // SignalR closes the connection and sends this message to the client.
                 throw SubscriptionErrors.TooManyConnections(_options.ConnectionsPerUser);
             }
@@ -72,6 +74,7 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
             if (!lease.IsAcquired)
             {
                 LimitsLog.CallRateLimited(logger, invocationContext.HubMethodName, caller.ConnectionId, caller.UserIdentifier, _options.CallsPerSecond);
+                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
                 throw SubscriptionErrors.CallRateExceeded(_options.CallsPerSecond);
             }
         }

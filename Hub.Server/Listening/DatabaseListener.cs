@@ -1,6 +1,7 @@
 using System.Text;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -23,6 +24,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
     private readonly DatabaseOutbox _deliveries;
+    private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
@@ -46,6 +48,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         DatabaseDefinition database,
         ListenerOptions options,
         DatabaseOutbox deliveries,
+        ListenerTracer tracer,
         ILogger logger,
         TimeProvider time,
         CancellationToken stopping)
@@ -53,6 +56,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         _database = database;
         _options = options;
         _deliveries = deliveries;
+        _tracer = tracer;
         _logger = logger;
         _time = time;
         _stopping = stopping;
@@ -244,16 +248,20 @@ public sealed class DatabaseListener : IAsyncDisposable
                         connection = await OpenAsync(outageSince is not null || backoff.Failures > 0).ConfigureAwait(false);
                         backoff.Reset();
                         lastAlive = UtcNow();
-                        if (outageSince is { } since)
-                        {
-                            Interlocked.Increment(ref _reconnects);
-                            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
-                            ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
-                            outageSince = null;
-                        }
                     }
 
                     await SyncChannelsAsync(connection).ConfigureAwait(false);
+                    if (outageSince is { } since)
+                    {
+                        // Only now that the channels are LISTENed on again: a client that reloads on the resync
+                        // must not miss a notification committed after it reloaded.
+                        lastAlive = UtcNow();
+                        Interlocked.Increment(ref _reconnects);
+                        _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                        ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
+                        _tracer.Reconnected(since, lastAlive);
+                        outageSince = null;
+                    }
 
                     var waitFor = idleSince is { } idleStart
                         ? Min(_options.KeepAliveInterval, _options.IdleGracePeriod - _time.GetElapsedTime(idleStart))
@@ -277,6 +285,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                     {
                         outageSince ??= lastAlive;
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
+                        _tracer.ConnectionLost(ex);
                         if (ex is not ListenerConnectionLostException)
                         {
                             await DisposeConnectionAsync(connection).ConfigureAwait(false);
@@ -321,6 +330,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
         finally
         {
+            _tracer.Stopped();
             if (connection is not null)
             {
                 await DisposeConnectionAsync(connection).ConfigureAwait(false);
@@ -340,6 +350,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
 
         ListenerLog.Connecting(_logger, _database.Name);
+        using var activity = _tracer.StartConnect();
         var connection = new NpgsqlConnection(_connectionString);
         connection.Notification += OnNotification;
         try
@@ -348,13 +359,15 @@ public sealed class DatabaseListener : IAsyncDisposable
             // of in-flight operations has had deadlocks that a bounded wait cannot have.
             await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            ListenerTracer.Failed(activity, ex);
             await DisposeConnectionAsync(connection).ConfigureAwait(false);
             throw;
         }
 
         ListenerLog.Connected(_logger, _database.Name, connection.ProcessID);
+        _tracer.Connected(activity, connection.ProcessID);
         return connection;
     }
 

@@ -1,5 +1,6 @@
 using Hub.Server.Databases;
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 using Hub.Server.Tenants;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -9,12 +10,14 @@ namespace Hub.Server.Security;
 /// <summary>
 /// Checks the names a client sends with a hub call and resolves the database it may use, in the order that
 /// costs least: shape first, then the caller's claims, then the registry (which may look a tenant up).
-/// Every refusal is logged with the connection and user id and thrown as the client's <see cref="HubException"/>.
+/// Every refusal is logged with the connection and user id, counted by reason, and thrown as the client's
+/// <see cref="HubException"/>.
 /// </summary>
 public sealed class HubCallGuard(
     DatabaseRegistry registry,
     DatabaseAuthorizer authorizer,
     IOptions<TenantOptions> tenantOptions,
+    HubMetrics metrics,
     ILogger<HubCallGuard> logger)
 {
     /// <summary>
@@ -95,6 +98,7 @@ public sealed class HubCallGuard(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
         SubscriptionLog.Refused(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", reason, error.Message);
+        metrics.Rejected(reason);
         return error;
     }
 }

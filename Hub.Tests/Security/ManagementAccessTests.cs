@@ -19,12 +19,16 @@ public sealed class ManagementAccessTests(SharedPostgres postgres)
         var withRole = await GetStatsAsync(http, hub.Tokens.Create("ops", extraClaims: [new Claim("role", "hub-admin")]));
         var withRolesArray = await GetStatsAsync(http, hub.Tokens.Create("ops", extraClaims: [new Claim("roles", "hub-admin")]));
         var health = await http.GetAsync(new Uri("/health/live", UriKind.Relative), TestContext.Current.CancellationToken);
+        var metricsAnonymous = await http.GetAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        var metricsWithRole = await GetAsync(http, "/metrics", hub.Tokens.Create("ops", extraClaims: [new Claim("role", "hub-admin")]));
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, withoutRole.StatusCode);
         Assert.Equal(HttpStatusCode.OK, withRole.StatusCode);
         Assert.Equal(HttpStatusCode.OK, withRolesArray.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, metricsAnonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, metricsWithRole.StatusCode);
     }
 
     [Fact]
@@ -43,17 +47,23 @@ public sealed class ManagementAccessTests(SharedPostgres postgres)
 
             var publicPort = await http.GetAsync(new Uri(host.BaseUrl, "/api/stats"), TestContext.Current.CancellationToken);
             var management = await http.GetAsync(new Uri($"http://127.0.0.1:{managementPort}/api/stats"), TestContext.Current.CancellationToken);
+            var metricsPublic = await http.GetAsync(new Uri(host.BaseUrl, "/metrics"), TestContext.Current.CancellationToken);
+            var metricsManagement = await http.GetAsync(new Uri($"http://127.0.0.1:{managementPort}/metrics"), TestContext.Current.CancellationToken);
             await using var client = await RecordingClient.ConnectAsync(host.HubUrl);
 
             Assert.Equal(HttpStatusCode.NotFound, publicPort.StatusCode);
             Assert.Equal(HttpStatusCode.OK, management.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, metricsPublic.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, metricsManagement.StatusCode);
             Assert.Equal([HubScenario.Events], await client.SubscribeAsync(database, HubScenario.Events));
         }
     }
 
-    private static async Task<HttpResponseMessage> GetStatsAsync(HttpClient http, string token)
+    private static Task<HttpResponseMessage> GetStatsAsync(HttpClient http, string token) => GetAsync(http, "/api/stats", token);
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/stats");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
