@@ -3,6 +3,7 @@ using Hub.Server.Delivery;
 using Hub.Server.Http;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
+using Hub.Server.Scaling;
 using Hub.Server.Subscriptions;
 using Microsoft.Extensions.Options;
 
@@ -39,7 +40,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<StatsCollector>();
 
-        services.AddSignalR().AddMessagePackProtocol();
+        services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);
         return services;

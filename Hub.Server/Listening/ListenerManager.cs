@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Scaling;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Listening;
@@ -15,12 +16,19 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ListenerOptions _options;
     private readonly NotificationFanout _fanout;
+    private readonly ListenerLeadership _leadership;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the manager; listeners are created on demand.</summary>
-    public ListenerManager(IOptions<ListenerOptions> options, NotificationFanout fanout, ILoggerFactory loggerFactory, TimeProvider time)
+    public ListenerManager(
+        IOptions<ListenerOptions> options,
+        NotificationFanout fanout,
+        ListenerLeadership leadership,
+        ILoggerFactory loggerFactory,
+        TimeProvider time)
     {
+        _leadership = leadership;
         _options = options.Value;
         _fanout = fanout;
         _loggerFactory = loggerFactory;
@@ -85,6 +93,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
                 database,
                 _options,
                 new DatabaseOutbox(database.Name, _fanout, _loggerFactory.CreateLogger<DatabaseOutbox>()),
+                _leadership,
                 _loggerFactory.CreateLogger<DatabaseListener>(),
                 _time,
                 _stopping.Token));
