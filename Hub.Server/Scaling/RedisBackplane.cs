@@ -10,7 +10,9 @@ namespace Hub.Server.Scaling;
 /// SignalR's Redis lifetime manager reconnects by itself (AbortOnConnectFail is off), and re-subscribes its channels;
 /// what it cannot do is bring back the messages published while it was away, hence the resync.
 /// </remarks>
-public sealed class RedisBackplane(BackplaneResync resync, TimeProvider time, ILogger<RedisBackplane> logger)
+// The resync sender is resolved when first needed: it depends on the hub context, which depends on SignalR's Redis
+// lifetime manager, whose options depend on this class.
+public sealed class RedisBackplane(IServiceProvider services, TimeProvider time, ILogger<RedisBackplane> logger)
 {
     private readonly Lock _gate = new();
     private ConnectionMultiplexer? _multiplexer;
@@ -97,7 +99,7 @@ public sealed class RedisBackplane(BackplaneResync resync, TimeProvider time, IL
     {
         // Runs off SE.Redis's event thread: sending to clients must not hold up its reconnect work.
         await Task.Yield();
-        var told = await resync.SendAsync(since, until, CancellationToken.None).ConfigureAwait(false);
+        var told = await services.GetRequiredService<BackplaneResync>().SendAsync(since, until, CancellationToken.None).ConfigureAwait(false);
         ScaleOutLog.BackplaneRestored(logger, endpoint, told, since, until);
     }
 
