@@ -69,6 +69,10 @@ public sealed class HubCluster : IAsyncDisposable
         return (listening.Length, standby.Length);
     }
 
+    /// <summary>The backends holding the database's listener lock.</summary>
+    public Task<int[]> LockHoldersAsync()
+        => AdvisoryLocks.HoldersAsync(Postgres.ConnectionString(), Database, Hub.Server.Scaling.AdvisoryLockKeys.ForListener(Database));
+
     public string Logs() => string.Join(Environment.NewLine, Instances.Select(static hub => $"--- {hub.InstanceId}:{Environment.NewLine}{hub.Output}"))
         + $"{Environment.NewLine}--- nginx:{Environment.NewLine}{Nginx.ErrorLog}";
 

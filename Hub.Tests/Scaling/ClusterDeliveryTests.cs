@@ -36,6 +36,8 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
 
             await cluster.SettledListenerAsync();
             Assert.Equal((1, 2), await cluster.ListenerConnectionsAsync());
+            var listenerPid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database));
+            Assert.Equal([listenerPid], await cluster.LockHoldersAsync());
 
             var payloads = Enumerable.Range(0, 500).Select(static i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
             await Postgres.NotifyManyAsync(cluster.ConnectionString, "events", payloads);
