@@ -38,10 +38,26 @@ public sealed class HubCluster : IAsyncDisposable
         // A prefix of its own per cluster, as separate deployments sharing one Redis would have.
         settings["Hub:ScaleOut:ChannelPrefix"] = $"test-{database}";
         settings["Hub:ScaleOut:StandbyLockWait"] = "00:00:02";
-        var started = await Task.WhenAll(Enumerable.Range(1, instances)
-            .Select(i => HubProcess.StartAsync(string.Create(CultureInfo.InvariantCulture, $"hub{i}"), settings)));
-        var nginx = await NginxServer.StartAsync(started.Select(static hub => hub.Port));
-        return new HubCluster(postgres, database, redis, started, nginx);
+        var starting = Enumerable.Range(1, instances)
+            .Select(i => HubProcess.StartAsync(string.Create(CultureInfo.InvariantCulture, $"hub{i}"), settings))
+            .ToArray();
+        try
+        {
+            var started = await Task.WhenAll(starting);
+            var nginx = await NginxServer.StartAsync(started.Select(static hub => hub.Port));
+            return new HubCluster(postgres, database, redis, started, nginx);
+        }
+        catch
+        {
+            // Leave no server behind when the cluster could not start as a whole.
+            foreach (var hub in starting.Where(static t => t.IsCompletedSuccessfully).Select(static t => t.Result))
+            {
+                await hub.DisposeAsync();
+            }
+
+            await redis.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Waits until exactly one live instance listens to the database and every other one with subscribers is a standby.</summary>

@@ -57,7 +57,16 @@ public sealed class HubProcess : IAsyncDisposable
         var dll = Path.Combine(AppContext.BaseDirectory, "Hub.Server.dll");
         var process = ChildProcess.Start(instanceId, "dotnet", [dll], environment, AppContext.BaseDirectory);
         var hub = new HubProcess(instanceId, port, process);
-        await Eventually.TrueAsync(hub.IsLiveAsync, TimeSpan.FromSeconds(30), $"{instanceId} did not start: {process.Output}");
+        try
+        {
+            await Eventually.TrueAsync(hub.IsLiveAsync, TimeSpan.FromSeconds(30), $"{instanceId} did not start: {process.Output}");
+        }
+        catch
+        {
+            await hub.DisposeAsync();
+            throw;
+        }
+
         return hub;
     }
 

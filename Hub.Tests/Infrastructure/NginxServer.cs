@@ -39,7 +39,16 @@ public sealed class NginxServer : IAsyncDisposable
         var process = ChildProcess.Start("nginx", "nginx",
             ["-e", "stderr", "-p", root, "-c", file, "-g", $"daemon off; pid {Path.Combine(root, "nginx.pid")};"]);
         var server = new NginxServer(root, port, process);
-        await Eventually.TrueAsync(server.CanConnectAsync, TimeSpan.FromSeconds(10), $"nginx did not come up: {process.Output}");
+        try
+        {
+            await Eventually.TrueAsync(server.CanConnectAsync, TimeSpan.FromSeconds(10), $"nginx did not come up: {process.Output}");
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
