@@ -295,7 +295,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             await Postgres.NotifyManyAsync(cluster.ConnectionString, "events", payloads);
             foreach (var node in nodes)
             {
-                await Eventually.TrueAsync(() => node.HasExited, TimeSpan.FromSeconds(30), $"{node.Name} should receive all 20: {node.Output}");
+                Assert.True(await node.WaitForExitAsync(TimeSpan.FromSeconds(30)) == 0, $"{node.Name} failed: {node.Output}{cluster.Logs()}");
                 var done = node.Output.Split('\n').Single(static line => line.Contains("\"event\":\"done\"", StringComparison.Ordinal));
                 using var json = JsonDocument.Parse(done);
                 Assert.Equal(payloads, json.RootElement.GetProperty("payloads").EnumerateArray().Select(static p => p.GetString()));

@@ -25,7 +25,9 @@ connection.on("notification", (n) => {
   if (payloads.length >= count) finish();
 });
 connection.on("resync", (r) => print({ event: "resync", database: r.database, reason: r.reason }));
+let stopping = false;
 connection.onclose((error) => {
+  if (stopping) return;
   console.error(`connection closed: ${error}`);
   process.exit(3);
 });
@@ -42,7 +44,7 @@ try {
   await finished;
   clearTimeout(timer);
   print({ event: "done", payloads });
-  connection.onclose(() => {});
+  stopping = true;
   await connection.stop();
   process.exit(0);
 } catch (error) {
