@@ -48,6 +48,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     // database's lock with one. Read in Npgsql's callback, so volatile rather than under the gate.
     private volatile bool _forwarding;
     private long _firstNotForwardedTicks;
+    private DateTime? _reconnectedSince;
 
     /// <summary>Creates the listener of <paramref name="database"/>; it connects on its first subscriber.</summary>
     public DatabaseListener(
@@ -257,7 +258,16 @@ public sealed class DatabaseListener : IAsyncDisposable
                         if (outageSince is { } since)
                         {
                             Interlocked.Increment(ref _reconnects);
-                            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                            if (_leadership.Enabled)
+                            {
+                                // Sent only if this instance leads again; otherwise the one that took over sends its own.
+                                _reconnectedSince = since;
+                            }
+                            else
+                            {
+                                _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                            }
+
                             ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
                             outageSince = null;
                         }
@@ -453,6 +463,7 @@ public sealed class DatabaseListener : IAsyncDisposable
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stopping);
         DateTime? missedSince;
+        var reason = ResyncReasons.ListenerFailover;
         if (!standby)
         {
             Interlocked.Exchange(ref _firstNotForwardedTicks, 0);
@@ -467,13 +478,22 @@ public sealed class DatabaseListener : IAsyncDisposable
                     ActivateWaitersLocked(static _ => true);
                 }
 
+                _reconnectedSince = null;
                 ScaleOutLog.Standby(_logger, _database.Name);
                 return false;
             }
 
             // Whatever arrived between the LISTEN and the lock was dropped; a holder that had just left may not have sent it.
+            // And if this instance was the listener before its connection dropped, the outage is to be covered too.
             var first = Interlocked.Read(ref _firstNotForwardedTicks);
             missedSince = first == 0 ? null : new DateTime(first, DateTimeKind.Utc);
+            if (_reconnectedSince is { } reconnected && (missedSince is null || reconnected < missedSince))
+            {
+                missedSince = reconnected;
+                reason = ResyncReasons.ListenerReconnected;
+            }
+
+            _reconnectedSince = null;
         }
         else
         {
@@ -492,7 +512,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         if (missedSince is { } since)
         {
             var until = UtcNow();
-            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerFailover, since, until));
+            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, reason, since, until));
             ScaleOutLog.TookOver(_logger, _database.Name, since, until);
         }
 

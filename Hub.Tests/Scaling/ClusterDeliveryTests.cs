@@ -194,6 +194,61 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
     }
 
     [Fact]
+    public async Task When_the_listeners_database_connection_is_terminated_a_standby_takes_over_and_the_old_listener_waits()
+    {
+        await using var cluster = await HubCluster.StartAsync(postgres.Server, instances: 2);
+        await using var onFirst = await RecordingClient.ConnectAsync(cluster.Instances[0].HubUrl);
+        await onFirst.SubscribeAsync(cluster.Database, "events");
+        var listener = await cluster.SettledListenerAsync();
+        await using var onSecond = await RecordingClient.ConnectAsync(cluster.Instances[1].HubUrl);
+        await onSecond.SubscribeAsync(cluster.Database, "events");
+        await Eventually.TrueAsync(async () => await cluster.Instances[1].StateOfAsync(cluster.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should wait");
+
+        await Postgres.TerminateAsync(postgres.Server.ConnectionString(), Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database)));
+
+        // The standby was blocked on the lock, so it gets it first; the old listener comes back as the standby.
+        await Eventually.TrueAsync(async () => await cluster.Instances[1].StateOfAsync(cluster.Database) == "listening", TimeSpan.FromSeconds(10), "the standby should take over");
+        await Eventually.TrueAsync(async () => await listener.StateOfAsync(cluster.Database) == "standby", TimeSpan.FromSeconds(10), "the old listener should reconnect as the standby");
+        Assert.Equal((1, 1), await cluster.ListenerConnectionsAsync());
+        foreach (var client in new[] { onFirst, onSecond })
+        {
+            Assert.Equal("listener-failover", (await client.NextResyncAsync()).Reason);
+        }
+
+        // The old listener, now a standby, sends no resync of its own for its reconnect: the new one covered it.
+        foreach (var client in new[] { onFirst, onSecond })
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.NextResyncAsync(TimeSpan.FromMilliseconds(500)));
+        }
+
+        await Postgres.NotifyAsync(cluster.ConnectionString, "events", "after");
+        foreach (var client in new[] { onFirst, onSecond })
+        {
+            Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
+            Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+        }
+    }
+
+    [Fact]
+    public async Task A_listener_without_standby_that_loses_its_connection_takes_the_lock_again_and_sends_resync()
+    {
+        await using var cluster = await HubCluster.StartAsync(postgres.Server, instances: 1);
+        await using var client = await RecordingClient.ConnectAsync(cluster.Nginx.HubUrl);
+        await client.SubscribeAsync(cluster.Database, "events");
+        await cluster.SettledListenerAsync();
+        var pid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database));
+
+        await Postgres.TerminateAsync(postgres.Server.ConnectionString(), pid);
+
+        Assert.Equal("listener-reconnected", (await client.NextResyncAsync()).Reason);
+        var newPid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database));
+        Assert.NotEqual(pid, newPid);
+        Assert.Equal([newPid], await cluster.LockHoldersAsync());
+        await Postgres.NotifyAsync(cluster.ConnectionString, "events", "after");
+        Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
+    }
+
+    [Fact]
     public async Task Redis_going_away_and_coming_back_keeps_every_instance_up_and_resumes_delivery_with_resync()
     {
         await using var cluster = await HubCluster.StartAsync(postgres.Server);
