@@ -7,7 +7,10 @@ namespace Hub.Server.Hubs;
 /// The SignalR hub at <see cref="NotificationHubEndpoint.Path"/>: clients subscribe to databases and channels
 /// and receive <c>notification</c> and <c>resync</c> messages.
 /// </summary>
-public sealed class NotificationHub(SubscriptionService subscriptions, ConnectionCounter connections) : Microsoft.AspNetCore.SignalR.Hub
+public sealed class NotificationHub(
+    SubscriptionService subscriptions,
+    ConnectionCounter connections,
+    IHostApplicationLifetime lifetime) : Microsoft.AspNetCore.SignalR.Hub
 {
     /// <summary>
     /// Subscribes to <paramref name="channel"/> of <paramref name="database"/>, or to every allowed channel when
@@ -25,6 +28,14 @@ public sealed class NotificationHub(SubscriptionService subscriptions, Connectio
     public override Task OnConnectedAsync()
     {
         connections.Connected();
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // SignalR closes the open connections when the host starts stopping, and clients reconnect at once.
+            // Turning those reconnects away sends them to another instance (behind a load balancer) and lets
+            // this one drain, instead of holding the server's shutdown until its timeout.
+            Context.Abort();
+        }
+
         return Task.CompletedTask;
     }
 

@@ -181,7 +181,9 @@ public sealed class DatabaseListener : IAsyncDisposable
             WakeLocked();
         }
 
+        ListenerLog.Stopping(_logger, _database.Name);
         await loop.ConfigureAwait(false);
+        ListenerLog.Stopped(_logger, _database.Name, _deliveries.Pending);
         await _deliveries.DisposeAsync().ConfigureAwait(false);
         _wake.Dispose();
     }
@@ -273,7 +275,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                         }
                     }
 
-                    if (!_forwarding && !await LeadAsync(connection, wake).ConfigureAwait(false))
+                    if (!_forwarding && !await LeadAsync(connection).ConfigureAwait(false))
                     {
                         lastAlive = UtcNow();
                         continue;
@@ -307,8 +309,15 @@ public sealed class DatabaseListener : IAsyncDisposable
                             outageSince ??= lastAlive;
                         }
 
+                        // Reset here, not when the connection is disposed: a stuck one is closed later, in the background.
+                        _forwarding = false;
+
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
-                        await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                        if (ex is not ListenerConnectionLostException)
+                        {
+                            await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                        }
+
                         connection = null;
                     }
 
@@ -348,6 +357,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
         finally
         {
+            _forwarding = false;
             if (connection is not null)
             {
                 await DisposeConnectionAsync(connection).ConfigureAwait(false);
@@ -371,7 +381,9 @@ public sealed class DatabaseListener : IAsyncDisposable
         connection.Notification += OnNotification;
         try
         {
-            await connection.OpenAsync(_stopping).ConfigureAwait(false);
+            // Not cancelled by the stopping token: the connect timeout bounds it, and Npgsql's cancellation
+            // of in-flight operations has had deadlocks that a bounded wait cannot have.
+            await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch
         {
@@ -447,7 +459,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     /// channel. A standby then waits on the lock and, once granted, sends resync for the handover.
     /// </summary>
     /// <returns>Whether this listener forwards from now on.</returns>
-    private async Task<bool> LeadAsync(NpgsqlConnection connection, CancellationToken wake)
+    private async Task<bool> LeadAsync(NpgsqlConnection connection)
     {
         if (!_leadership.Enabled)
         {
@@ -461,16 +473,15 @@ public sealed class DatabaseListener : IAsyncDisposable
             standby = _state == ListenerState.Standby;
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stopping);
         DateTime? missedSince;
         var reason = ResyncReasons.ListenerFailover;
         if (!standby)
         {
             Interlocked.Exchange(ref _firstNotForwardedTicks, 0);
             await SyncChannelsAsync(connection).ConfigureAwait(false);
-            if (!await _leadership.TryAcquireAsync(connection, _database.Name, _options.KeepAliveTimeout, linked.Token).ConfigureAwait(false))
+            if (!await _leadership.TryAcquireAsync(connection, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
             {
-                await _leadership.StandByAsync(connection, _applicationName, _options.KeepAliveTimeout, linked.Token).ConfigureAwait(false);
+                await _leadership.StandByAsync(connection, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
                 lock (_gate)
                 {
                     _state = ListenerState.Standby;
@@ -498,12 +509,14 @@ public sealed class DatabaseListener : IAsyncDisposable
         else
         {
             missedSince = UtcNow();
-            if (!await _leadership.WaitAsync(connection, _database.Name, _options.KeepAliveTimeout, linked.Token).ConfigureAwait(false))
+            // Not woken by subscription changes: cancelling a statement breaks a listener connection (it is built
+            // to give up on a stuck one at once), and the wait is short enough for the loop to look again after it.
+            if (!await _leadership.WaitAsync(connection, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
             {
                 return false;
             }
 
-            await ListenerLeadership.LeadAsync(connection, _applicationName, _options.KeepAliveTimeout, linked.Token).ConfigureAwait(false);
+            await ListenerLeadership.LeadAsync(connection, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
         }
 
         _forwarding = true;
@@ -539,11 +552,39 @@ public sealed class DatabaseListener : IAsyncDisposable
 
     private async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
-        await using var command = new NpgsqlCommand(sql, connection)
+        var execution = ExecuteUnboundedAsync(connection, sql);
+        try
         {
-            CommandTimeout = (int)Math.Ceiling(_options.KeepAliveTimeout.TotalSeconds),
-        };
-        await command.ExecuteNonQueryAsync(_stopping).ConfigureAwait(false);
+            await execution.WaitAsync(_options.KeepAliveTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Npgsql's own command timeout first sends a cancel request over a new connection, which on a dead
+            // network takes as long again as the connect timeout. Give up on the connection now, and close it
+            // only once the stuck command has ended, since an Npgsql connection cannot be closed mid-command.
+            _ = CloseWhenDoneAsync(connection, execution);
+            throw new ListenerConnectionLostException($"The database did not answer within {_options.KeepAliveTimeout}.");
+        }
+    }
+
+    private static async Task ExecuteUnboundedAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task CloseWhenDoneAsync(NpgsqlConnection connection, Task execution)
+    {
+        try
+        {
+            await execution.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            // Expected: the connection is broken.
+        }
+
+        await DisposeConnectionAsync(connection).ConfigureAwait(false);
     }
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
@@ -567,7 +608,6 @@ public sealed class DatabaseListener : IAsyncDisposable
     private async Task DisposeConnectionAsync(NpgsqlConnection connection)
     {
         connection.Notification -= OnNotification;
-        _forwarding = false;
         try
         {
             await connection.DisposeAsync().ConfigureAwait(false);
@@ -593,7 +633,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stopping);
         try
         {
-            await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
+            await Task.Delay(delay, _time, _stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -602,7 +642,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     }
 
     private bool IsConnectionFailure(Exception ex)
-        => ex is NpgsqlException or System.IO.IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException
+        => ex is NpgsqlException or ListenerConnectionLostException or System.IO.IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException
             || (ex is OperationCanceledException && !_stopping.IsCancellationRequested);
 
     private DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;
@@ -620,6 +660,9 @@ public sealed class DatabaseListener : IAsyncDisposable
             // The hub probes the connection itself (KeepAliveInterval) so it knows when it last was alive.
             KeepAlive = 0,
             TcpKeepAlive = true,
+            // A timed-out probe means the connection is gone: break it at once rather than first trying a
+            // PostgreSQL cancel request, which needs a new connection over the very network that failed.
+            CancellationTimeout = -1,
             Timeout = Math.Max(1, (int)Math.Ceiling(options.SubscribeTimeout.TotalSeconds)),
         };
         if (string.IsNullOrEmpty(builder.ApplicationName))

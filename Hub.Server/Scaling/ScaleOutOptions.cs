@@ -17,7 +17,8 @@ public sealed class ScaleOutOptions
     /// <summary>
     /// How long a standby listener waits on the database's lock in one statement before it checks whether it still
     /// has subscribers. The wait ends at once when the lock is released, so this does not delay a takeover; it bounds
-    /// how long a silently dropped standby connection goes unnoticed.
+    /// how long a standby whose subscribers all left keeps its connection, and how long a silently dropped standby
+    /// connection goes unnoticed.
     /// </summary>
-    public TimeSpan StandbyLockWait { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StandbyLockWait { get; set; } = TimeSpan.FromSeconds(5);
 }
