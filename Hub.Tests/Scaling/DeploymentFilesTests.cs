@@ -34,6 +34,11 @@ public sealed partial class DeploymentFilesTests
         }
 
         Assert.Equal(HubServices.Length, HubServices.Select(name => Environment(services[name])["Hub__InstanceId"]).Distinct().Count());
+
+        // The hub's build bundles the JavaScript client for the live page, so the image build needs its sources.
+        var dockerfile = File.ReadAllText(RepositoryFiles.PathOf("Hub.Server", "Dockerfile"));
+        Assert.Contains("COPY clients/js/ clients/js/", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("COPY Hub.Server/ Hub.Server/", dockerfile, StringComparison.Ordinal);
     }
 
     [Fact]
