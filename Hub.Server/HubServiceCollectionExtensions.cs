@@ -5,6 +5,7 @@ using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server;
@@ -39,6 +40,7 @@ public static class HubServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerManager>());
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<StatsCollector>();
+        services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
         services.AddHealthChecks()

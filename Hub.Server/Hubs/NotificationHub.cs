@@ -1,4 +1,5 @@
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Hub.Server.Hubs;
@@ -10,6 +11,7 @@ namespace Hub.Server.Hubs;
 public sealed class NotificationHub(
     SubscriptionService subscriptions,
     ConnectionCounter connections,
+    HubActivities activities,
     IHostApplicationLifetime lifetime) : Microsoft.AspNetCore.SignalR.Hub
 {
     /// <summary>
@@ -18,11 +20,11 @@ public sealed class NotificationHub(
     /// </summary>
     /// <returns>The channels of the database this connection is subscribed to now.</returns>
     public Task<string[]> Subscribe(string? database, string? channel)
-        => subscriptions.SubscribeAsync(Context, Groups, database, channel);
+        => activities.TraceCallAsync(HubDiagnostics.Activities.Subscribe, database, channel, () => subscriptions.SubscribeAsync(Context, Groups, database, channel));
 
     /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
     public Task Unsubscribe(string? database, string? channel)
-        => subscriptions.UnsubscribeAsync(Context, Groups, database, channel);
+        => activities.TraceCallAsync(HubDiagnostics.Activities.Unsubscribe, database, channel, () => subscriptions.UnsubscribeAsync(Context, Groups, database, channel));
 
     /// <inheritdoc />
     public override Task OnConnectedAsync()

@@ -2,6 +2,7 @@ using System.Text;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
 using Hub.Server.Scaling;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -25,6 +26,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     private readonly ListenerOptions _options;
     private readonly DatabaseOutbox _deliveries;
     private readonly ListenerLeadership _leadership;
+    private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
@@ -48,7 +50,6 @@ public sealed class DatabaseListener : IAsyncDisposable
     // database's lock with one. Read in Npgsql's callback, so volatile rather than under the gate.
     private volatile bool _forwarding;
     private long _firstNotForwardedTicks;
-    private DateTime? _reconnectedSince;
 
     /// <summary>Creates the listener of <paramref name="database"/>; it connects on its first subscriber.</summary>
     public DatabaseListener(
@@ -56,6 +57,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         ListenerOptions options,
         DatabaseOutbox deliveries,
         ListenerLeadership leadership,
+        ListenerTracer tracer,
         ILogger logger,
         TimeProvider time,
         CancellationToken stopping)
@@ -64,6 +66,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         _options = options;
         _deliveries = deliveries;
         _leadership = leadership;
+        _tracer = tracer;
         _logger = logger;
         _time = time;
         _stopping = stopping;
@@ -257,31 +260,33 @@ public sealed class DatabaseListener : IAsyncDisposable
                         connection = await OpenAsync(outageSince is not null || backoff.Failures > 0).ConfigureAwait(false);
                         backoff.Reset();
                         lastAlive = UtcNow();
-                        if (outageSince is { } since)
-                        {
-                            Interlocked.Increment(ref _reconnects);
-                            if (_leadership.Enabled)
-                            {
-                                // Sent only if this instance leads again; otherwise the one that took over sends its own.
-                                _reconnectedSince = since;
-                            }
-                            else
-                            {
-                                _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
-                            }
-
-                            ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
-                            outageSince = null;
-                        }
                     }
 
                     if (!_forwarding && !await LeadAsync(connection).ConfigureAwait(false))
                     {
+                        if (outageSince is not null)
+                        {
+                            // Another instance took over while this one was away: the resync for the gap is its to send.
+                            Interlocked.Increment(ref _reconnects);
+                            outageSince = null;
+                        }
+
                         lastAlive = UtcNow();
                         continue;
                     }
 
                     await SyncChannelsAsync(connection).ConfigureAwait(false);
+                    if (outageSince is { } since)
+                    {
+                        // Only now that the channels are LISTENed on again: a client that reloads on the resync
+                        // must not miss a notification committed after it reloaded.
+                        lastAlive = UtcNow();
+                        Interlocked.Increment(ref _reconnects);
+                        _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                        ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
+                        _tracer.Reconnected(since, lastAlive);
+                        outageSince = null;
+                    }
 
                     var waitFor = idleSince is { } idleStart
                         ? Min(_options.KeepAliveInterval, _options.IdleGracePeriod - _time.GetElapsedTime(idleStart))
@@ -313,6 +318,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                         _forwarding = false;
 
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
+                        _tracer.ConnectionLost(ex);
                         if (ex is not ListenerConnectionLostException)
                         {
                             await DisposeConnectionAsync(connection).ConfigureAwait(false);
@@ -358,6 +364,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         finally
         {
             _forwarding = false;
+            _tracer.Stopped();
             if (connection is not null)
             {
                 await DisposeConnectionAsync(connection).ConfigureAwait(false);
@@ -377,6 +384,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
 
         ListenerLog.Connecting(_logger, _database.Name);
+        using var activity = _tracer.StartConnect();
         var connection = new NpgsqlConnection(_connectionString);
         connection.Notification += OnNotification;
         try
@@ -385,13 +393,15 @@ public sealed class DatabaseListener : IAsyncDisposable
             // of in-flight operations has had deadlocks that a bounded wait cannot have.
             await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            ListenerTracer.Failed(activity, ex);
             await DisposeConnectionAsync(connection).ConfigureAwait(false);
             throw;
         }
 
         ListenerLog.Connected(_logger, _database.Name, connection.ProcessID);
+        _tracer.Connected(activity, connection.ProcessID);
         return connection;
     }
 
@@ -474,7 +484,6 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
 
         DateTime? missedSince;
-        var reason = ResyncReasons.ListenerFailover;
         if (!standby)
         {
             Interlocked.Exchange(ref _firstNotForwardedTicks, 0);
@@ -489,22 +498,13 @@ public sealed class DatabaseListener : IAsyncDisposable
                     ActivateWaitersLocked(static _ => true);
                 }
 
-                _reconnectedSince = null;
                 ScaleOutLog.Standby(_logger, _database.Name);
                 return false;
             }
 
             // Whatever arrived between the LISTEN and the lock was dropped; a holder that had just left may not have sent it.
-            // And if this instance was the listener before its connection dropped, the outage is to be covered too.
             var first = Interlocked.Read(ref _firstNotForwardedTicks);
             missedSince = first == 0 ? null : new DateTime(first, DateTimeKind.Utc);
-            if (_reconnectedSince is { } reconnected && (missedSince is null || reconnected < missedSince))
-            {
-                missedSince = reconnected;
-                reason = ResyncReasons.ListenerReconnected;
-            }
-
-            _reconnectedSince = null;
         }
         else
         {
@@ -525,7 +525,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         if (missedSince is { } since)
         {
             var until = UtcNow();
-            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, reason, since, until));
+            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerFailover, since, until));
             ScaleOutLog.TookOver(_logger, _database.Name, since, until);
         }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
 using Hub.Server.Scaling;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Listening;
@@ -17,6 +18,8 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly ListenerOptions _options;
     private readonly NotificationFanout _fanout;
     private readonly ListenerLeadership _leadership;
+    private readonly DeliveryTelemetry _deliveryTelemetry;
+    private readonly HubActivities _activities;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
 
@@ -25,12 +28,16 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         IOptions<ListenerOptions> options,
         NotificationFanout fanout,
         ListenerLeadership leadership,
+        DeliveryTelemetry deliveryTelemetry,
+        HubActivities activities,
         ILoggerFactory loggerFactory,
         TimeProvider time)
     {
         _leadership = leadership;
         _options = options.Value;
         _fanout = fanout;
+        _deliveryTelemetry = deliveryTelemetry;
+        _activities = activities;
         _loggerFactory = loggerFactory;
         _time = time;
     }
@@ -92,8 +99,9 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
             return _listeners.GetOrAdd(database.Name, _ => new DatabaseListener(
                 database,
                 _options,
-                new DatabaseOutbox(database.Name, _fanout, _loggerFactory.CreateLogger<DatabaseOutbox>()),
+                new DatabaseOutbox(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DatabaseOutbox>()),
                 _leadership,
+                _activities.ForListener(database.Name),
                 _loggerFactory.CreateLogger<DatabaseListener>(),
                 _time,
                 _stopping.Token));
