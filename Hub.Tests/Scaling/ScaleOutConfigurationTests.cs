@@ -29,16 +29,19 @@ public sealed class ScaleOutConfigurationTests(SharedPostgres postgres)
         Assert.Equal("single", (await client.NextNotificationAsync()).Payload);
     }
 
-    [Fact]
-    public async Task An_empty_channel_prefix_fails_startup_naming_the_key()
+    [Theory]
+    [InlineData("Hub:ScaleOut:ChannelPrefix", " ")]
+    [InlineData("Hub:ScaleOut:StandbyLockWait", "00:00:00")]
+    [InlineData("Hub:ScaleOut:StandbyLockWait", "1.00:00:00")]
+    public async Task A_bad_scale_out_setting_fails_startup_naming_the_key(string key, string value)
     {
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
         var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), "events");
         settings["Hub:Redis"] = $"127.0.0.1:{FreePort.Next()}";
-        settings["Hub:ScaleOut:ChannelPrefix"] = " ";
+        settings[key] = value;
         await using var hub = new HubHost(settings);
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
-        Assert.Contains("Hub:ScaleOut:ChannelPrefix", error.Message, StringComparison.Ordinal);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
