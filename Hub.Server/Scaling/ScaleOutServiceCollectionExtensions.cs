@@ -25,6 +25,7 @@ public static class ScaleOutServiceCollectionExtensions
             .Bind(configuration.GetSection(ScaleOutOptions.SectionName))
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ScaleOutOptions>, ScaleOutOptionsValidator>();
+        services.AddSingleton<IValidateOptions<Databases.HubOptions>, RedisConfigurationValidator>();
 
         // Read here rather than through IOptions: whether there is a backplane decides which services exist at all.
         var redis = configuration[$"{Databases.HubOptions.SectionName}:{nameof(Databases.HubOptions.Redis)}"];
@@ -45,7 +46,13 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddOptions<RedisOptions>()
             .Configure<IOptions<ScaleOutOptions>, RedisBackplane>((options, scaleOut, backplane) =>
             {
-                var configurationOptions = ConfigurationOptions.Parse(redis);
+                // Runs while the hosted services are built, before options validation: leave a bad string to
+                // RedisConfigurationValidator, which stops startup naming the key.
+                if (RedisConfigurationValidator.TryParse(redis, out _) is not { } configurationOptions)
+                {
+                    return;
+                }
+
                 // Keep trying in the background when Redis is down at startup, instead of failing the first hub call.
                 configurationOptions.AbortOnConnectFail = false;
                 configurationOptions.ChannelPrefix = RedisChannel.Literal(scaleOut.Value.ChannelPrefix);

@@ -44,6 +44,20 @@ public sealed class ScaleOutConfigurationTests(SharedPostgres postgres)
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:notaport")]
+    [InlineData("abortConnect=maybe")]
+    [InlineData("password=secret")]
+    public async Task A_bad_redis_configuration_fails_startup_naming_the_key(string redis)
+    {
+        var database = await postgres.Server.CreateUniqueDatabaseAsync();
+        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), "events");
+        settings["Hub:Redis"] = redis;
+        await using var hub = new HubHost(settings);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
+        Assert.Contains("Hub:Redis", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Unreachable_redis_at_startup_leaves_the_instance_up_and_reports_the_backplane_degraded()
     {
