@@ -8,18 +8,15 @@ namespace Hub.Server.Scaling;
 /// </summary>
 /// <remarks>
 /// SignalR's Redis lifetime manager reconnects by itself (AbortOnConnectFail is off), and re-subscribes its channels;
-/// what it cannot do is bring back the messages published while it was away, hence the resync.
+/// what it cannot do is bring back the messages published while it was away, hence the resync. The resync sender is
+/// resolved when first needed: it depends on the hub context, which depends on SignalR's Redis lifetime manager,
+/// whose options depend on this class.
 /// </remarks>
-// The resync sender is resolved when first needed: it depends on the hub context, which depends on SignalR's Redis
-// lifetime manager, whose options depend on this class.
 public sealed class RedisBackplane(IServiceProvider services, TimeProvider time, ILogger<RedisBackplane> logger)
 {
     private readonly Lock _gate = new();
     private ConnectionMultiplexer? _multiplexer;
     private DateTime? _downSince;
-
-    /// <summary>Whether the backplane is connected now.</summary>
-    public bool IsConnected => _multiplexer?.IsConnected == true && DownSince is null;
 
     /// <summary>Since when the backplane has been unreachable, UTC, or null while it is connected.</summary>
     public DateTime? DownSince
