@@ -22,10 +22,10 @@ public sealed partial class DeploymentFilesTests
     private static readonly string[] HubServices = ["hub1", "hub2", "hub3"];
 
     [Fact]
-    public void Compose_runs_postgres_redis_three_hub_instances_and_nginx()
+    public void Compose_runs_postgres_redis_three_hub_instances_nginx_prometheus_and_grafana()
     {
         var services = Services();
-        Assert.Equal(["hub1", "hub2", "hub3", "nginx", "postgres", "redis"], services.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["grafana", "hub1", "hub2", "hub3", "nginx", "postgres", "prometheus", "redis"], services.Keys.Order(StringComparer.Ordinal));
         foreach (var name in HubServices)
         {
             var build = Map(Map(services[name])["build"]);
@@ -61,6 +61,31 @@ public sealed partial class DeploymentFilesTests
 
         var listen = ListenPort().Match(NginxConf()).Groups["port"].Value;
         Assert.Equal($"8080:{listen}", Assert.Single(List(nginx["ports"]).Cast<string>()));
+    }
+
+    [Fact]
+    public void Prometheus_scrapes_every_hub_instance_and_grafana_gets_the_committed_dashboard()
+    {
+        var services = Services();
+        var expected = HubServices.Select(name =>
+            $"{name}:{new Uri(Environment(services[name])["ASPNETCORE_URLS"].Replace("+", "localhost", StringComparison.Ordinal)).Port}");
+        var prometheus = Map(new DeserializerBuilder().Build().Deserialize<object>(File.ReadAllText(RepositoryFiles.PathOf("prometheus", "prometheus.yml"))));
+        var job = Map(Assert.Single(List(prometheus["scrape_configs"])));
+        Assert.Equal("/metrics", job["metrics_path"]);
+        var targets = List(Map(Assert.Single(List(job["static_configs"])))["targets"]).Cast<string>();
+        Assert.Equal(expected.Order(StringComparer.Ordinal), targets.Order(StringComparer.Ordinal));
+        Assert.Contains("./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro", List(Map(services["prometheus"])["volumes"]).Cast<string>());
+
+        var grafanaVolumes = List(Map(services["grafana"])["volumes"]).Cast<string>().ToArray();
+        foreach (var volume in grafanaVolumes)
+        {
+            var source = volume.Split(':')[0];
+            Assert.True(Directory.Exists(RepositoryFiles.PathOf(".", source)), $"grafana volume {source} does not exist");
+        }
+
+        var home = Environment(services["grafana"])["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"];
+        Assert.Equal("/var/lib/grafana/dashboards/notify-hub.json", home);
+        Assert.True(File.Exists(RepositoryFiles.PathOf("grafana", "dashboards", "notify-hub.json")));
     }
 
     [Fact]
