@@ -5,6 +5,7 @@ using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Publishing;
 using Hub.Server.Security;
+using Hub.Server.Scaling;
 using Hub.Server.Subscriptions;
 using Hub.Server.Tenants;
 using Hub.Server.Telemetry;
@@ -47,7 +48,7 @@ public static class HubServiceCollectionExtensions
         services.AddPublishing(configuration);
         services.AddHubTelemetry(configuration);
 
-        services.AddSignalR().AddMessagePackProtocol();
+        services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);
         return services;
