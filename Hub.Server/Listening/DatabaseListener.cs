@@ -16,9 +16,9 @@ namespace Hub.Server.Listening;
 /// have subscribers, waits for notifications, probes the connection when it is quiet, reconnects with
 /// backoff when it is lost, and closes it once the last subscriber has been gone for the grace period.
 /// Callers never touch the connection; they change the wanted channels under a lock and wake the loop,
-/// which interrupts <see cref="NpgsqlConnection.WaitAsync(TimeSpan, CancellationToken)"/> (cancelling a wait
-/// leaves an Npgsql connection usable). The connection is not pooled: returning a connection to the
-/// pool runs <c>UNLISTEN *</c> and would drop session state such as advisory locks.
+/// which interrupts <see cref="ListenerConnection.WaitAsync(TimeSpan, CancellationToken)"/> (cancelling a wait
+/// leaves an Npgsql connection usable). With a backplane, the loop also takes or waits for the database's
+/// advisory lock, so that one instance in the cluster forwards (<see cref="Scaling.ListenerLeadership"/>).
 /// </remarks>
 public sealed class DatabaseListener : IAsyncDisposable
 {
@@ -70,8 +70,8 @@ public sealed class DatabaseListener : IAsyncDisposable
         _logger = logger;
         _time = time;
         _stopping = stopping;
-        _connectionString = BuildConnectionString(database.ConnectionString, options);
-        _applicationName = new NpgsqlConnectionStringBuilder(_connectionString).ApplicationName ?? ListenerApplicationName;
+        _connectionString = ListenerConnection.BuildConnectionString(database.ConnectionString, options.SubscribeTimeout);
+        _applicationName = new NpgsqlConnectionStringBuilder(_connectionString).ApplicationName ?? ListenerConnection.DefaultApplicationName;
     }
 
     /// <summary>The database this listener serves.</summary>
@@ -225,7 +225,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     private async Task RunAsync()
     {
         var backoff = new ReconnectBackoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay);
-        NpgsqlConnection? connection = null;
+        ListenerConnection? connection = null;
         DateTime? outageSince = null;
         DateTime lastAlive = UtcNow();
         long? idleSince = null;
@@ -294,12 +294,12 @@ public sealed class DatabaseListener : IAsyncDisposable
                     var notified = await connection.WaitAsync(Max(waitFor, TimeSpan.FromMilliseconds(1)), wake).ConfigureAwait(false);
                     if (!notified && idleSince is null)
                     {
-                        await ProbeAsync(connection).ConfigureAwait(false);
+                        await connection.ProbeAsync().ConfigureAwait(false);
                     }
 
                     lastAlive = UtcNow();
                 }
-                catch (OperationCanceledException) when (wake.IsCancellationRequested && connection is { State: System.Data.ConnectionState.Open })
+                catch (OperationCanceledException) when (wake.IsCancellationRequested && connection is { IsOpen: true })
                 {
                     // Woken to change the LISTEN set or to stop: the connection is still good.
                     lastAlive = UtcNow();
@@ -319,11 +319,7 @@ public sealed class DatabaseListener : IAsyncDisposable
 
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
                         _tracer.ConnectionLost(ex);
-                        if (ex is not ListenerConnectionLostException)
-                        {
-                            await DisposeConnectionAsync(connection).ConfigureAwait(false);
-                        }
-
+                        await connection.DisposeAsync().ConfigureAwait(false);
                         connection = null;
                     }
 
@@ -367,7 +363,7 @@ public sealed class DatabaseListener : IAsyncDisposable
             _tracer.Stopped();
             if (connection is not null)
             {
-                await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
                 if (!_stopping.IsCancellationRequested)
                 {
                     ListenerLog.ClosedIdle(_logger, _database.Name, _options.IdleGracePeriod);
@@ -376,7 +372,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(bool reconnecting)
+    private async Task<ListenerConnection> OpenAsync(bool reconnecting)
     {
         lock (_gate)
         {
@@ -385,27 +381,23 @@ public sealed class DatabaseListener : IAsyncDisposable
 
         ListenerLog.Connecting(_logger, _database.Name);
         using var activity = _tracer.StartConnect();
-        var connection = new NpgsqlConnection(_connectionString);
-        connection.Notification += OnNotification;
+        ListenerConnection connection;
         try
         {
-            // Not cancelled by the stopping token: the connect timeout bounds it, and Npgsql's cancellation
-            // of in-flight operations has had deadlocks that a bounded wait cannot have.
-            await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            connection = await ListenerConnection.OpenAsync(_connectionString, OnNotification, _options.KeepAliveTimeout, _time).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             ListenerTracer.Failed(activity, ex);
-            await DisposeConnectionAsync(connection).ConfigureAwait(false);
             throw;
         }
 
-        ListenerLog.Connected(_logger, _database.Name, connection.ProcessID);
-        _tracer.Connected(activity, connection.ProcessID);
+        ListenerLog.Connected(_logger, _database.Name, connection.ProcessId);
+        _tracer.Connected(activity, connection.ProcessId);
         return connection;
     }
 
-    private async Task SyncChannelsAsync(NpgsqlConnection connection)
+    private async Task SyncChannelsAsync(ListenerConnection connection)
     {
         string[] toListen;
         string[] toUnlisten;
@@ -436,7 +428,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                 sql.Append("UNLISTEN ").Append(PostgresNames.QuoteIdentifier(channel)).Append(';');
             }
 
-            await ExecuteAsync(connection, sql.ToString()).ConfigureAwait(false);
+            await connection.ExecuteAsync(sql.ToString()).ConfigureAwait(false);
         }
 
         lock (_gate)
@@ -469,7 +461,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     /// channel. A standby then waits on the lock and, once granted, sends resync for the handover.
     /// </summary>
     /// <returns>Whether this listener forwards from now on.</returns>
-    private async Task<bool> LeadAsync(NpgsqlConnection connection)
+    private async Task<bool> LeadAsync(ListenerConnection connection)
     {
         if (!_leadership.Enabled)
         {
@@ -488,9 +480,9 @@ public sealed class DatabaseListener : IAsyncDisposable
         {
             Interlocked.Exchange(ref _firstNotForwardedTicks, 0);
             await SyncChannelsAsync(connection).ConfigureAwait(false);
-            if (!await _leadership.TryAcquireAsync(connection, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
+            if (!await _leadership.TryAcquireAsync(connection.Npgsql, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
             {
-                await _leadership.StandByAsync(connection, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
+                await _leadership.StandByAsync(connection.Npgsql, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
                 lock (_gate)
                 {
                     _state = ListenerState.Standby;
@@ -511,17 +503,17 @@ public sealed class DatabaseListener : IAsyncDisposable
             missedSince = UtcNow();
             // Not woken by subscription changes: cancelling a statement breaks a listener connection (it is built
             // to give up on a stuck one at once), and the wait is short enough for the loop to look again after it.
-            if (!await _leadership.WaitAsync(connection, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
+            if (!await _leadership.WaitAsync(connection.Npgsql, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
             {
                 return false;
             }
 
-            await ListenerLeadership.LeadAsync(connection, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
+            await ListenerLeadership.LeadAsync(connection.Npgsql, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
         }
 
         _forwarding = true;
         await SyncChannelsAsync(connection).ConfigureAwait(false);
-        ScaleOutLog.Leading(_logger, _database.Name, connection.ProcessID);
+        ScaleOutLog.Leading(_logger, _database.Name, connection.ProcessId);
         if (missedSince is { } since)
         {
             var until = UtcNow();
@@ -548,45 +540,6 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
     }
 
-    private Task ProbeAsync(NpgsqlConnection connection) => ExecuteAsync(connection, "SELECT 1");
-
-    private async Task ExecuteAsync(NpgsqlConnection connection, string sql)
-    {
-        var execution = ExecuteUnboundedAsync(connection, sql);
-        try
-        {
-            await execution.WaitAsync(_options.KeepAliveTimeout, _time).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // Npgsql's own command timeout first sends a cancel request over a new connection, which on a dead
-            // network takes as long again as the connect timeout. Give up on the connection now, and close it
-            // only once the stuck command has ended, since an Npgsql connection cannot be closed mid-command.
-            _ = CloseWhenDoneAsync(connection, execution);
-            throw new ListenerConnectionLostException($"The database did not answer within {_options.KeepAliveTimeout}.");
-        }
-    }
-
-    private static async Task ExecuteUnboundedAsync(NpgsqlConnection connection, string sql)
-    {
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private async Task CloseWhenDoneAsync(NpgsqlConnection connection, Task execution)
-    {
-        try
-        {
-            await execution.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-            // Expected: the connection is broken.
-        }
-
-        await DisposeConnectionAsync(connection).ConfigureAwait(false);
-    }
-
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
         // Runs inside Npgsql's read loop: hand the notification over, never block or do I/O here.
@@ -605,19 +558,6 @@ public sealed class DatabaseListener : IAsyncDisposable
         _deliveries.Enqueue(new NotificationEnvelope(_database.Name, e.Channel, e.Payload, e.PID, receivedAt));
     }
 
-    private async Task DisposeConnectionAsync(NpgsqlConnection connection)
-    {
-        connection.Notification -= OnNotification;
-        try
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsConnectionFailure(ex))
-        {
-            // Closing a broken connection can fail; it is gone either way.
-        }
-    }
-
     private void FailWaitersLocked(Exception exception)
     {
         foreach (var waiter in _waiters)
@@ -633,7 +573,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stopping);
         try
         {
-            await Task.Delay(delay, _time, _stopping).ConfigureAwait(false);
+            await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -642,37 +582,11 @@ public sealed class DatabaseListener : IAsyncDisposable
     }
 
     private bool IsConnectionFailure(Exception ex)
-        => ex is NpgsqlException or ListenerConnectionLostException or System.IO.IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException
-            || (ex is OperationCanceledException && !_stopping.IsCancellationRequested);
+        => ListenerConnection.IsFailure(ex) || (ex is OperationCanceledException && !_stopping.IsCancellationRequested);
 
     private DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static string BuildConnectionString(string connectionString, ListenerOptions options)
-    {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
-        {
-            Pooling = false,
-            Enlist = false,
-            // The hub probes the connection itself (KeepAliveInterval) so it knows when it last was alive.
-            KeepAlive = 0,
-            TcpKeepAlive = true,
-            // A timed-out probe means the connection is gone: break it at once rather than first trying a
-            // PostgreSQL cancel request, which needs a new connection over the very network that failed.
-            CancellationTimeout = -1,
-            Timeout = Math.Max(1, (int)Math.Ceiling(options.SubscribeTimeout.TotalSeconds)),
-        };
-        if (string.IsNullOrEmpty(builder.ApplicationName))
-        {
-            builder.ApplicationName = ListenerApplicationName;
-        }
-
-        return builder.ConnectionString;
-    }
-
-    /// <summary>The <c>application_name</c> of listener connections, unless the connection string sets one.</summary>
-    public const string ListenerApplicationName = "notify-hub listener";
 }

@@ -38,7 +38,7 @@ public static class Postgres
         await using var command = new NpgsqlCommand(
             "SELECT pid FROM pg_stat_activity WHERE datname = @database AND application_name = @application ORDER BY pid", connection);
         command.Parameters.AddWithValue("database", database);
-        command.Parameters.AddWithValue("application", applicationName ?? Hub.Server.Listening.DatabaseListener.ListenerApplicationName);
+        command.Parameters.AddWithValue("application", applicationName ?? Hub.Server.Listening.ListenerConnection.DefaultApplicationName);
         var pids = new List<int>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
