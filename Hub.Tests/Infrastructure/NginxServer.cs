@@ -41,7 +41,7 @@ public sealed class NginxServer : IAsyncDisposable
         var server = new NginxServer(root, port, process);
         try
         {
-            await Eventually.TrueAsync(server.CanConnectAsync, TimeSpan.FromSeconds(10), $"nginx did not come up: {process.Output}");
+            await Eventually.TrueAsync(() => FreePort.IsListeningAsync(server.Port), TimeSpan.FromSeconds(10), $"nginx did not come up: {process.Output}");
         }
         catch
         {
@@ -66,20 +66,6 @@ public sealed class NginxServer : IAsyncDisposable
         catch (IOException)
         {
             // Only logs are left behind in a temporary folder.
-        }
-    }
-
-    private async Task<bool> CanConnectAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed class RedisServer : IAsyncDisposable
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", _root, "--protected-mode", "yes",
         ]);
-        await Eventually.TrueAsync(CanConnectAsync, TimeSpan.FromSeconds(10), $"redis-server did not come up on port {Port}: {_process.Output}");
+        await Eventually.TrueAsync(() => FreePort.IsListeningAsync(Port), TimeSpan.FromSeconds(10), $"redis-server did not come up on port {Port}: {_process.Output}");
     }
 
     /// <summary>Kills the server (SIGKILL): clients see their connections drop.</summary>
@@ -53,19 +53,5 @@ public sealed class RedisServer : IAsyncDisposable
     {
         await StopAsync();
         Directory.Delete(_root, recursive: true);
-    }
-
-    private async Task<bool> CanConnectAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }
