@@ -40,6 +40,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<StatsCollector>();
 
         services.AddSignalR().AddMessagePackProtocol();
+        services.AddBoundedDelivery(configuration);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);
         return services;
