@@ -17,6 +17,7 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _database;
     private readonly Task _consumer;
+    private int _pending;
 
     /// <summary>Creates the queue of <paramref name="database"/> and starts its consumer.</summary>
     public DatabaseOutbox(string database, NotificationFanout fanout, ILogger logger)
@@ -28,19 +29,29 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     }
 
     /// <summary>How many envelopes wait to be sent.</summary>
-    public int Pending => _queue.Reader.Count;
+    public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Queues a notification behind everything queued before it.</summary>
-    public void Enqueue(NotificationEnvelope notification) => _queue.Writer.TryWrite(notification);
+    public void Enqueue(NotificationEnvelope notification) => Write(notification);
 
     /// <summary>Queues a resync behind everything queued before it.</summary>
-    public void Enqueue(ResyncEnvelope resync) => _queue.Writer.TryWrite(resync);
+    public void Enqueue(ResyncEnvelope resync) => Write(resync);
 
     /// <summary>Stops accepting envelopes, sends what is queued and waits for the consumer to finish.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _consumer.ConfigureAwait(false);
+    }
+
+    private void Write(object envelope)
+    {
+        // A single-reader channel cannot count its items, so the outbox counts them itself.
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(envelope))
+        {
+            Interlocked.Decrement(ref _pending);
+        }
     }
 
     private async Task ConsumeAsync()
@@ -50,6 +61,7 @@ public sealed class DatabaseOutbox : IAsyncDisposable
         {
             while (reader.TryRead(out var item))
             {
+                Interlocked.Decrement(ref _pending);
                 try
                 {
                     var send = item switch

@@ -218,7 +218,6 @@ public sealed class DatabaseListener : IAsyncDisposable
             while (true)
             {
                 CancellationToken wake;
-                string[] wanted;
                 lock (_gate)
                 {
                     var idle = _wanted.Count == 0;
@@ -234,7 +233,6 @@ public sealed class DatabaseListener : IAsyncDisposable
                     }
 
                     wake = TakeWakeTokenLocked();
-                    wanted = [.. _wanted.Keys];
                 }
 
                 try
@@ -253,7 +251,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                         }
                     }
 
-                    await SyncChannelsAsync(connection, wanted).ConfigureAwait(false);
+                    await SyncChannelsAsync(connection).ConfigureAwait(false);
 
                     var waitFor = idleSince is { } idleStart
                         ? Min(_options.KeepAliveInterval, _options.IdleGracePeriod - _time.GetElapsedTime(idleStart))
@@ -352,16 +350,22 @@ public sealed class DatabaseListener : IAsyncDisposable
         return connection;
     }
 
-    private async Task SyncChannelsAsync(NpgsqlConnection connection, string[] wanted)
+    private async Task SyncChannelsAsync(NpgsqlConnection connection)
     {
-        HashSet<string> listening;
+        string[] toListen;
+        string[] toUnlisten;
         lock (_gate)
         {
-            listening = _listening;
+            toListen = _wanted.Keys.Where(channel => !_listening.Contains(channel)).ToArray();
+            toUnlisten = _listening.Where(channel => !_wanted.ContainsKey(channel)).ToArray();
+            if (toUnlisten.Length > 0)
+            {
+                // Stop counting these as active before the UNLISTEN runs: a subscriber arriving meanwhile
+                // must wait for the next LISTEN rather than be told a channel on its way out is live.
+                _listening = new HashSet<string>(_listening.Except(toUnlisten), StringComparer.Ordinal);
+            }
         }
 
-        var toListen = wanted.Where(channel => !listening.Contains(channel)).ToArray();
-        var toUnlisten = listening.Where(channel => Array.IndexOf(wanted, channel) < 0).ToArray();
         if (toListen.Length > 0 || toUnlisten.Length > 0)
         {
             var sql = new StringBuilder();
@@ -376,12 +380,15 @@ public sealed class DatabaseListener : IAsyncDisposable
             }
 
             await ExecuteAsync(connection, sql.ToString()).ConfigureAwait(false);
-            ListenerLog.ChannelsChanged(_logger, _database.Name, wanted);
         }
 
         lock (_gate)
         {
-            _listening = new HashSet<string>(wanted, StringComparer.Ordinal);
+            if (toListen.Length > 0)
+            {
+                _listening = new HashSet<string>(_listening.Concat(toListen), StringComparer.Ordinal);
+            }
+
             _state = ListenerState.Listening;
             _lastError = null;
             for (var i = _waiters.Count - 1; i >= 0; i--)
@@ -392,6 +399,11 @@ public sealed class DatabaseListener : IAsyncDisposable
                     _waiters.RemoveAt(i);
                 }
             }
+        }
+
+        if (toListen.Length > 0 || toUnlisten.Length > 0)
+        {
+            ListenerLog.ChannelsChanged(_logger, _database.Name, _listening);
         }
     }
 
