@@ -13,6 +13,9 @@ public sealed record BenchResult
 
     public int Connections { get; init; }
 
+    /// <summary>Connections opened before the baseline to warm up the hub; not measured.</summary>
+    public int WarmupConnections { get; init; }
+
     public int Processes { get; init; }
 
     public int Databases { get; init; }
@@ -50,6 +53,9 @@ public sealed record BenchResult
     public long OutOfOrder { get; init; }
 
     public long Resyncs { get; init; }
+
+    /// <summary>Notifications whose payload the bench did not send (for example from other publishers on the channel).</summary>
+    public long Unrecognized { get; init; }
 
     public int Disconnected { get; init; }
 

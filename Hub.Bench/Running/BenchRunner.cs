@@ -27,10 +27,22 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         var sampler = new ProcessSampler(server is null ? options.ServerProcessIds : [server.ProcessId]);
         Log($"hub {hubUrl}, {options.Connections} connections in {options.EffectiveProcesses} process(es), {databases.Count} database(s)");
 
+        // Warm up first, so the baseline already holds the JIT-compiled code, the listeners and the thread pool, and
+        // idle memory per connection is what connections add, not what the first one pays for the process.
+        var names = databases.Keys.ToArray();
+        var warmupConnections = Math.Clamp(options.Connections / 20, 10, 100);
+        await using var warmup = new Worker(new WorkerSpec(hubUrl, options.Protocol, warmupConnections, 0, names, options.Channel, options.ConnectConcurrency));
+        var warm = await warmup.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        if (warm.Connected == 0)
+        {
+            throw new InvalidOperationException($"No warm-up connection succeeded: {warm.FirstError}");
+        }
+
+        await NotifyPublisher.WarmUpAsync(databases, options.Channel, 40, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         var baseline = sampler.Available ? sampler.Read() : (ProcessSampler.Sample?)null;
 
-        var workers = await StartWorkersAsync(hubUrl, databases.Keys.ToArray()).ConfigureAwait(false);
+        var workers = await StartWorkersAsync(hubUrl, names).ConfigureAwait(false);
         try
         {
             var connectStarted = Stopwatch.GetTimestamp();
@@ -70,7 +82,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             }
 
             var results = await Task.WhenAll(workers.Select(w => w.CollectAsync(sent, cancellationToken))).ConfigureAwait(false);
-            return Summarize(startedAt, ready, connectSeconds, connectTimes, sent, results, publishStarted, baseline, idleFrom, idle, managedHeap, loadFrom, loadTo, loadPeakRss);
+            return Summarize(startedAt, warmupConnections, ready, connectSeconds, connectTimes, sent, results, publishStarted, baseline, idleFrom, idle, managedHeap, loadFrom, loadTo, loadPeakRss);
         }
         finally
         {
@@ -82,7 +94,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
     }
 
     private BenchResult Summarize(
-        DateTime startedAt, WorkerReady[] ready, double connectSeconds, LatencyHistogram connectTimes, Dictionary<string, long> sent, WorkerResult[] results,
+        DateTime startedAt, int warmupConnections, WorkerReady[] ready, double connectSeconds, LatencyHistogram connectTimes, Dictionary<string, long> sent, WorkerResult[] results,
         long publishStarted, ProcessSampler.Sample? baseline, ProcessSampler.Sample? idleFrom, ProcessSampler.Sample? idle, long? managedHeap,
         ProcessSampler.Sample? loadFrom, ProcessSampler.Sample? loadTo, long loadPeakRss)
     {
@@ -118,6 +130,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             Machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion.VersionString}, .NET {Environment.Version}",
             Protocol = options.Protocol.ToString(),
             Connections = options.Connections,
+            WarmupConnections = warmupConnections,
             Processes = options.EffectiveProcesses,
             Databases = options.Databases,
             Rate = options.Rate,
@@ -137,6 +150,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             Duplicated = results.Sum(static r => r.Duplicated),
             OutOfOrder = results.Sum(static r => r.OutOfOrder),
             Resyncs = results.Sum(static r => r.Resyncs),
+            Unrecognized = results.Sum(static r => r.Unrecognized),
             Disconnected = results.Sum(static r => r.Closed),
             DeliveriesPerSecond = window > 0 && received > 0 ? received / window : 0,
             LatencyP50Ms = latency.Percentile(50) / 1000.0,

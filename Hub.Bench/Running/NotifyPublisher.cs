@@ -19,6 +19,28 @@ public static class NotifyPublisher
         return databases.Keys.Zip(counts).ToDictionary(static p => p.First, static p => p.Second, StringComparer.Ordinal);
     }
 
+    /// <summary>The payload of warm-up notifications, which the measuring connections do not count.</summary>
+    public const string WarmupPayload = "warmup";
+
+    /// <summary>Sends <paramref name="count"/> warm-up notifications to each database, spread over <paramref name="duration"/>.</summary>
+    public static async Task WarmUpAsync(IReadOnlyDictionary<string, string> databases, string channel, int count, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(databases);
+        foreach (var connectionString in databases.Values)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
+            command.Parameters.AddWithValue("channel", channel);
+            command.Parameters.AddWithValue("payload", WarmupPayload);
+            for (var i = 0; i < count; i++)
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await Task.Delay(duration / count, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private static async Task<long> PublishAsync(string connectionString, string channel, double rate, TimeSpan duration, int payloadLength, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
