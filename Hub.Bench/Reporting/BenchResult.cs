@@ -83,6 +83,12 @@ public sealed record BenchResult
 
     public double? ServerLoadCpuPercent { get; init; }
 
+    /// <summary>The machine's load averages when publishing started (1, 5, 15 minutes).</summary>
+    public string? LoadAverageBefore { get; init; }
+
+    /// <summary>The machine's load averages when publishing ended.</summary>
+    public string? LoadAverageAfter { get; init; }
+
     public IReadOnlyList<LatencyPoint> Timeline { get; init; } = [];
 }
 

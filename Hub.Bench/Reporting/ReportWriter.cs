@@ -24,6 +24,7 @@ public static class ReportWriter
             ("latency", $"p50 {result.LatencyP50Ms:F1} ms, p90 {result.LatencyP90Ms:F1} ms, p99 {result.LatencyP99Ms:F1} ms, max {result.LatencyMaxMs:F1} ms"),
             ("server idle", $"RSS {Mb(result.ServerIdleRssBytes)} (baseline {Mb(result.ServerBaselineRssBytes)}), {Bytes(result.IdleBytesPerConnection)} per connection, managed heap {Mb(result.ServerIdleManagedHeapBytes)}, CPU {Percent(result.ServerIdleCpuPercent)}"),
             ("server under load", $"RSS peak {Mb(result.ServerLoadRssBytes)}, CPU {Percent(result.ServerLoadCpuPercent)} of one core"),
+            ("machine load", $"load average {result.LoadAverageBefore ?? "n/a"} when publishing started, {result.LoadAverageAfter ?? "n/a"} when it ended"),
         };
         var width = rows.Max(static r => r.Item1.Length);
         var table = new StringBuilder();

@@ -14,7 +14,7 @@ public sealed record BenchOptions
           --databases D         databases the connections are spread over (default 1)
           --rate R              NOTIFY per second per database; 0 = idle run (default 10)
           --duration S          seconds of publishing (default 10)
-          --drain S             seconds to wait for the last deliveries (default 3)
+          --drain S             give up waiting for deliveries after S seconds without progress (default 5)
           --idle S              seconds to settle before reading idle memory (default 3)
           --payload B           NOTIFY payload length in characters (default 64)
           --protocol P          json | messagepack (default json)
@@ -39,7 +39,7 @@ public sealed record BenchOptions
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
-    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan Idle { get; init; } = TimeSpan.FromSeconds(3);
 

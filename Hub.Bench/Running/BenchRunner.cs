@@ -25,7 +25,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             : null;
         var hubUrl = HubUrl(server?.BaseUrl ?? options.Url!);
         var sampler = new ProcessSampler(server is null ? options.ServerProcessIds : [server.ProcessId]);
-        Log($"hub {hubUrl}, {options.Connections} connections in {options.EffectiveProcesses} process(es), {databases.Count} database(s)");
+        Log($"hub {hubUrl} (pid {(server is null ? string.Join(",", options.ServerProcessIds) : server.ProcessId)}), {options.Connections} connections in {options.EffectiveProcesses} process(es), {databases.Count} database(s)");
 
         // Warm up first, so the baseline already holds the JIT-compiled code, the listeners and the thread pool, and
         // idle memory per connection is what connections add, not what the first one pays for the process.
@@ -66,6 +66,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             Dictionary<string, long> sent = databases.Keys.ToDictionary(static d => d, static _ => 0L, StringComparer.Ordinal);
             var publishStarted = Stopwatch.GetTimestamp();
             ProcessSampler.Sample? loadFrom = null, loadTo = null;
+            string? loadAverageFrom = null, loadAverageTo = null;
             long loadPeakRss = 0;
             if (options.Rate > 0)
             {
@@ -73,16 +74,19 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
                 loadFrom = sampler.Available ? sampler.Read() : null;
                 using var sampling = new CancellationTokenSource();
                 var peak = sampler.Available ? SamplePeakRssAsync(sampler, sampling.Token) : Task.FromResult(0L);
+                loadAverageFrom = LoadAverage();
                 sent = await NotifyPublisher.RunAsync(databases, options.Channel, options.Rate, options.Duration, options.PayloadLength, cancellationToken)
                     .ConfigureAwait(false);
-                await Task.Delay(options.Drain, cancellationToken).ConfigureAwait(false);
+                loadAverageTo = LoadAverage();
+                await DrainAsync(workers, sent, ExpectedDeliveries(ready.Sum(static r => r.Connected), sent), cancellationToken).ConfigureAwait(false);
                 loadTo = sampler.Available ? sampler.Read() : null;
                 await sampling.CancelAsync().ConfigureAwait(false);
                 loadPeakRss = await peak.ConfigureAwait(false);
             }
 
             var results = await Task.WhenAll(workers.Select(w => w.CollectAsync(sent, cancellationToken))).ConfigureAwait(false);
-            return Summarize(startedAt, warmupConnections, ready, connectSeconds, connectTimes, sent, results, publishStarted, baseline, idleFrom, idle, managedHeap, loadFrom, loadTo, loadPeakRss);
+            return Summarize(startedAt, warmupConnections, ready, connectSeconds, connectTimes, sent, results, publishStarted, baseline, idleFrom, idle, managedHeap, loadFrom, loadTo, loadPeakRss)
+                with { LoadAverageBefore = loadAverageFrom, LoadAverageAfter = loadAverageTo };
         }
         finally
         {
@@ -115,8 +119,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         }
 
         var connected = ready.Sum(static r => r.Connected);
-        var perDatabase = ConnectionsPerDatabase(connected, sent.Count);
-        var expected = sent.Keys.Select((d, i) => sent[d] * perDatabase[i]).Sum();
+        var expected = ExpectedDeliveries(connected, sent);
         var lastReceived = results.Select(static r => r.LastReceived).DefaultIfEmpty(publishStarted).Max();
         var received = results.Sum(static r => r.Received);
         var window = (lastReceived - publishStarted) / (double)Stopwatch.Frequency;
@@ -168,6 +171,47 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
                 (s.Key - firstSlot) * slotSeconds, s.Value.Count, s.Value.Percentile(50) / 1000.0, s.Value.Percentile(99) / 1000.0, s.Value.Max / 1000.0))],
         };
     }
+
+    /// <summary>
+    /// Waits until every expected delivery arrived, or none arrived for <see cref="BenchOptions.Drain"/>: what never
+    /// arrives then counts as lost, and what arrives late counts in the latency.
+    /// </summary>
+    private async Task DrainAsync(IBenchWorker[] workers, Dictionary<string, long> sent, long expected, CancellationToken cancellationToken)
+    {
+        long last = -1;
+        var lastProgress = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var received = (await Task.WhenAll(workers.Select(w => w.CollectAsync(sent, cancellationToken))).ConfigureAwait(false)).Sum(static r => r.Unique);
+            if (received >= expected)
+            {
+                return;
+            }
+
+            if (received != last)
+            {
+                last = received;
+                lastProgress = Stopwatch.GetTimestamp();
+            }
+            else if (Stopwatch.GetElapsedTime(lastProgress) > options.Drain)
+            {
+                Log($"gave up waiting: {received:N0} of {expected:N0} deliveries arrived");
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static long ExpectedDeliveries(int connected, Dictionary<string, long> sent)
+    {
+        var perDatabase = ConnectionsPerDatabase(connected, sent.Count);
+        return sent.Keys.Select((d, i) => sent[d] * perDatabase[i]).Sum();
+    }
+
+    /// <summary>The 1, 5 and 15 minute load averages: the box may be shared, and the figures mean little without them.</summary>
+    private static string? LoadAverage()
+        => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
 
     /// <summary>How many connections subscribe to each database: connection i takes database i mod D.</summary>
     private static long[] ConnectionsPerDatabase(int connections, int databases)
