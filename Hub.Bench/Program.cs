@@ -6,6 +6,12 @@ if (args is ["worker", ..])
     return await WorkerMain.RunAsync();
 }
 
+if (args is ["summarize", var resultsFile])
+{
+    Console.Write(MarkdownSummary.FromJsonLines(await File.ReadAllLinesAsync(resultsFile)));
+    return 0;
+}
+
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(BenchOptions.Usage);
