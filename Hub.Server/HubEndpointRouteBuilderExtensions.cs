@@ -1,5 +1,6 @@
 using Hub.Server.Http;
 using Hub.Server.Hubs;
+using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Hub.Server;
@@ -13,7 +14,7 @@ public static class HubEndpointRouteBuilderExtensions
     public const string ReadyTag = "ready";
 
     /// <summary>
-    /// Maps the hub at <see cref="NotificationHubEndpoint.Path"/>, <c>/api/stats</c>, <c>/health/live</c> and <c>/health/ready</c>.
+    /// Maps the hub at <see cref="NotificationHubEndpoint.Path"/>, <c>/api/stats</c>, <c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapNotificationHub(this IEndpointRouteBuilder endpoints)
     {
@@ -22,6 +23,7 @@ public static class HubEndpointRouteBuilderExtensions
         // Liveness runs no check: a process that answers is alive, whatever its databases do.
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag) });
+        endpoints.MapHubTelemetry();
         return endpoints;
     }
 }

@@ -4,6 +4,7 @@ using Hub.Server.Http;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server;
@@ -38,6 +39,7 @@ public static class HubServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerManager>());
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<StatsCollector>();
+        services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddMessagePackProtocol();
         services.AddBoundedDelivery(configuration);

@@ -1,8 +1,10 @@
 using Hub.Server;
+using Hub.Server.LivePage;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddNotificationHub(builder.Configuration);
 
 var app = builder.Build();
+app.UseLivePage();
 app.MapNotificationHub();
 app.Run();

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Server.Delivery;
@@ -14,16 +15,19 @@ public sealed class DatabaseOutbox : IAsyncDisposable
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly NotificationFanout _fanout;
+    private readonly DeliveryTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly string _database;
     private readonly Task _consumer;
     private int _pending;
 
     /// <summary>Creates the queue of <paramref name="database"/> and starts its consumer.</summary>
-    public DatabaseOutbox(string database, NotificationFanout fanout, ILogger logger)
+    public DatabaseOutbox(string database, NotificationFanout fanout, DeliveryTelemetry telemetry, ILogger logger)
     {
         _database = database;
         _fanout = fanout;
+        _telemetry = telemetry;
+        _telemetry.Opened(database);
         _logger = logger;
         _consumer = Task.Run(ConsumeAsync);
     }
@@ -71,11 +75,13 @@ public sealed class DatabaseOutbox : IAsyncDisposable
                         _ => Task.CompletedTask,
                     };
                     await send.ConfigureAwait(false);
+                    _telemetry.Sent(_database, item);
                 }
                 catch (Exception ex)
                 {
                     // A failed group send must not stop the database's delivery; the next envelope goes out as usual.
                     DeliveryLog.SendFailed(_logger, _database, ex);
+                    _telemetry.Sent(_database, item, ex);
                 }
             }
         }

@@ -3,6 +3,7 @@ using Hub.Server.Databases;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 
 namespace Hub.Server.Http;
 
@@ -44,7 +45,7 @@ public sealed class StatsCollector(
         subscriptions.SubscribersOf(database),
         snapshot?.Subscriptions ?? 0,
         snapshot?.State == ListenerState.Listening,
-        (snapshot?.State ?? ListenerState.Idle).ToString().ToLowerInvariant(),
+        ListenerStateNames.Of(snapshot?.State ?? ListenerState.Idle),
         snapshot?.Channels ?? [],
         snapshot?.NotificationsReceived ?? 0,
         snapshot?.LastNotificationAt,

@@ -1,4 +1,5 @@
 using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Hub.Server.Hubs;
@@ -7,7 +8,11 @@ namespace Hub.Server.Hubs;
 /// The SignalR hub at <see cref="NotificationHubEndpoint.Path"/>: clients subscribe to databases and channels
 /// and receive <c>notification</c> and <c>resync</c> messages.
 /// </summary>
-public sealed class NotificationHub(SubscriptionService subscriptions, ConnectionCounter connections) : Microsoft.AspNetCore.SignalR.Hub
+public sealed class NotificationHub(
+    SubscriptionService subscriptions,
+    ConnectionCounter connections,
+    HubActivities activities,
+    IHostApplicationLifetime lifetime) : Microsoft.AspNetCore.SignalR.Hub
 {
     /// <summary>
     /// Subscribes to <paramref name="channel"/> of <paramref name="database"/>, or to every allowed channel when
@@ -15,16 +20,24 @@ public sealed class NotificationHub(SubscriptionService subscriptions, Connectio
     /// </summary>
     /// <returns>The channels of the database this connection is subscribed to now.</returns>
     public Task<string[]> Subscribe(string? database, string? channel)
-        => subscriptions.SubscribeAsync(Context, Groups, database, channel);
+        => activities.TraceCallAsync(HubDiagnostics.Activities.Subscribe, database, channel, () => subscriptions.SubscribeAsync(Context, Groups, database, channel));
 
     /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
     public Task Unsubscribe(string? database, string? channel)
-        => subscriptions.UnsubscribeAsync(Context, Groups, database, channel);
+        => activities.TraceCallAsync(HubDiagnostics.Activities.Unsubscribe, database, channel, () => subscriptions.UnsubscribeAsync(Context, Groups, database, channel));
 
     /// <inheritdoc />
     public override Task OnConnectedAsync()
     {
         connections.Connected();
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // SignalR closes the open connections when the host starts stopping, and clients reconnect at once.
+            // Turning those reconnects away sends them to another instance (behind a load balancer) and lets
+            // this one drain, instead of holding the server's shutdown until its timeout.
+            Context.Abort();
+        }
+
         return Task.CompletedTask;
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -23,6 +24,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
     private readonly DatabaseOutbox _deliveries;
+    private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
@@ -46,6 +48,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         DatabaseDefinition database,
         ListenerOptions options,
         DatabaseOutbox deliveries,
+        ListenerTracer tracer,
         ILogger logger,
         TimeProvider time,
         CancellationToken stopping)
@@ -53,6 +56,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         _database = database;
         _options = options;
         _deliveries = deliveries;
+        _tracer = tracer;
         _logger = logger;
         _time = time;
         _stopping = stopping;
@@ -169,7 +173,9 @@ public sealed class DatabaseListener : IAsyncDisposable
             WakeLocked();
         }
 
+        ListenerLog.Stopping(_logger, _database.Name);
         await loop.ConfigureAwait(false);
+        ListenerLog.Stopped(_logger, _database.Name, _deliveries.Pending);
         await _deliveries.DisposeAsync().ConfigureAwait(false);
         _wake.Dispose();
     }
@@ -242,16 +248,20 @@ public sealed class DatabaseListener : IAsyncDisposable
                         connection = await OpenAsync(outageSince is not null || backoff.Failures > 0).ConfigureAwait(false);
                         backoff.Reset();
                         lastAlive = UtcNow();
-                        if (outageSince is { } since)
-                        {
-                            Interlocked.Increment(ref _reconnects);
-                            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
-                            ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
-                            outageSince = null;
-                        }
                     }
 
                     await SyncChannelsAsync(connection).ConfigureAwait(false);
+                    if (outageSince is { } since)
+                    {
+                        // Only now that the channels are LISTENed on again: a client that reloads on the resync
+                        // must not miss a notification committed after it reloaded.
+                        lastAlive = UtcNow();
+                        Interlocked.Increment(ref _reconnects);
+                        _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                        ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
+                        _tracer.Reconnected(since, lastAlive);
+                        outageSince = null;
+                    }
 
                     var waitFor = idleSince is { } idleStart
                         ? Min(_options.KeepAliveInterval, _options.IdleGracePeriod - _time.GetElapsedTime(idleStart))
@@ -275,7 +285,12 @@ public sealed class DatabaseListener : IAsyncDisposable
                     {
                         outageSince ??= lastAlive;
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
-                        await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                        _tracer.ConnectionLost(ex);
+                        if (ex is not ListenerConnectionLostException)
+                        {
+                            await DisposeConnectionAsync(connection).ConfigureAwait(false);
+                        }
+
                         connection = null;
                     }
 
@@ -315,6 +330,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
         finally
         {
+            _tracer.Stopped();
             if (connection is not null)
             {
                 await DisposeConnectionAsync(connection).ConfigureAwait(false);
@@ -334,19 +350,24 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
 
         ListenerLog.Connecting(_logger, _database.Name);
+        using var activity = _tracer.StartConnect();
         var connection = new NpgsqlConnection(_connectionString);
         connection.Notification += OnNotification;
         try
         {
-            await connection.OpenAsync(_stopping).ConfigureAwait(false);
+            // Not cancelled by the stopping token: the connect timeout bounds it, and Npgsql's cancellation
+            // of in-flight operations has had deadlocks that a bounded wait cannot have.
+            await connection.OpenAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            ListenerTracer.Failed(activity, ex);
             await DisposeConnectionAsync(connection).ConfigureAwait(false);
             throw;
         }
 
         ListenerLog.Connected(_logger, _database.Name, connection.ProcessID);
+        _tracer.Connected(activity, connection.ProcessID);
         return connection;
     }
 
@@ -411,11 +432,39 @@ public sealed class DatabaseListener : IAsyncDisposable
 
     private async Task ExecuteAsync(NpgsqlConnection connection, string sql)
     {
-        await using var command = new NpgsqlCommand(sql, connection)
+        var execution = ExecuteUnboundedAsync(connection, sql);
+        try
         {
-            CommandTimeout = (int)Math.Ceiling(_options.KeepAliveTimeout.TotalSeconds),
-        };
-        await command.ExecuteNonQueryAsync(_stopping).ConfigureAwait(false);
+            await execution.WaitAsync(_options.KeepAliveTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Npgsql's own command timeout first sends a cancel request over a new connection, which on a dead
+            // network takes as long again as the connect timeout. Give up on the connection now, and close it
+            // only once the stuck command has ended, since an Npgsql connection cannot be closed mid-command.
+            _ = CloseWhenDoneAsync(connection, execution);
+            throw new ListenerConnectionLostException($"The database did not answer within {_options.KeepAliveTimeout}.");
+        }
+    }
+
+    private static async Task ExecuteUnboundedAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task CloseWhenDoneAsync(NpgsqlConnection connection, Task execution)
+    {
+        try
+        {
+            await execution.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectionFailure(ex))
+        {
+            // Expected: the connection is broken.
+        }
+
+        await DisposeConnectionAsync(connection).ConfigureAwait(false);
     }
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
@@ -465,7 +514,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     }
 
     private bool IsConnectionFailure(Exception ex)
-        => ex is NpgsqlException or System.IO.IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException
+        => ex is NpgsqlException or ListenerConnectionLostException or System.IO.IOException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException
             || (ex is OperationCanceledException && !_stopping.IsCancellationRequested);
 
     private DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;
@@ -483,6 +532,9 @@ public sealed class DatabaseListener : IAsyncDisposable
             // The hub probes the connection itself (KeepAliveInterval) so it knows when it last was alive.
             KeepAlive = 0,
             TcpKeepAlive = true,
+            // A timed-out probe means the connection is gone: break it at once rather than first trying a
+            // PostgreSQL cancel request, which needs a new connection over the very network that failed.
+            CancellationTimeout = -1,
             Timeout = Math.Max(1, (int)Math.Ceiling(options.SubscribeTimeout.TotalSeconds)),
         };
         if (string.IsNullOrEmpty(builder.ApplicationName))

@@ -39,4 +39,12 @@ internal static partial class ListenerLog
     [LoggerMessage(EventId = 109, EventName = "ListenerFailed", Level = LogLevel.Critical,
         Message = "Listener of database '{Database}' stopped on an unexpected error.")]
     public static partial void Failed(ILogger logger, string database, Exception exception);
+
+    [LoggerMessage(EventId = 110, EventName = "ListenerStopping", Level = LogLevel.Debug,
+        Message = "Stopping the listener of database '{Database}'.")]
+    public static partial void Stopping(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 111, EventName = "ListenerStopped", Level = LogLevel.Debug,
+        Message = "Listener of database '{Database}' stopped; {Pending} deliveries were still queued.")]
+    public static partial void Stopped(ILogger logger, string database, int pending);
 }

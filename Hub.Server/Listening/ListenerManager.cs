@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Listening;
@@ -15,14 +16,24 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ListenerOptions _options;
     private readonly NotificationFanout _fanout;
+    private readonly DeliveryTelemetry _deliveryTelemetry;
+    private readonly HubActivities _activities;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
 
     /// <summary>Creates the manager; listeners are created on demand.</summary>
-    public ListenerManager(IOptions<ListenerOptions> options, NotificationFanout fanout, ILoggerFactory loggerFactory, TimeProvider time)
+    public ListenerManager(
+        IOptions<ListenerOptions> options,
+        NotificationFanout fanout,
+        DeliveryTelemetry deliveryTelemetry,
+        HubActivities activities,
+        ILoggerFactory loggerFactory,
+        TimeProvider time)
     {
         _options = options.Value;
         _fanout = fanout;
+        _deliveryTelemetry = deliveryTelemetry;
+        _activities = activities;
         _loggerFactory = loggerFactory;
         _time = time;
     }
@@ -84,7 +95,8 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
             return _listeners.GetOrAdd(database.Name, _ => new DatabaseListener(
                 database,
                 _options,
-                new DatabaseOutbox(database.Name, _fanout, _loggerFactory.CreateLogger<DatabaseOutbox>()),
+                new DatabaseOutbox(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DatabaseOutbox>()),
+                _activities.ForListener(database.Name),
                 _loggerFactory.CreateLogger<DatabaseListener>(),
                 _time,
                 _stopping.Token));

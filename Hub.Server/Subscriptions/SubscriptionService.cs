@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
 using Hub.Server.Listening;
+using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -15,6 +16,7 @@ public sealed class SubscriptionService(
     DatabaseRegistry registry,
     ListenerManager listeners,
     IOptions<ListenerOptions> listenerOptions,
+    HubMetrics metrics,
     ILogger<SubscriptionService> logger)
 {
     private readonly ConcurrentDictionary<string, int> _subscribersByDatabase = new(StringComparer.Ordinal);
@@ -223,6 +225,7 @@ public sealed class SubscriptionService(
     private HubException Refuse(HubCallerContext context, string reason, HubException error)
     {
         SubscriptionLog.Refused(logger, context.ConnectionId, context.UserIdentifier, reason, error.Message);
+        metrics.Rejected(reason);
         return error;
     }
 

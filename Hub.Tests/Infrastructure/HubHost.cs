@@ -67,7 +67,9 @@ public sealed class HubHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(_settings);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        // HUB_TEST_LOG_LEVEL=Debug shows the hub's logs when running the test executable directly.
+        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("HUB_TEST_LOG_LEVEL"), out var configured) ? configured : LogLevel.Warning;
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(level);
         builder.WebHost.UseUrls(BaseUrl.ToString());
         builder.Services.AddNotificationHub(builder.Configuration);
         _configureServices?.Invoke(builder.Services);

@@ -1,0 +1,196 @@
+// The live page: wires the JavaScript client to the feed, the chart, the banners and the stats panel.
+import { NotificationFeed, element, formatTime } from "./feed.js";
+import { RateChart } from "./chart.js";
+import { StatsPanel } from "./stats.js";
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  state: $("state"),
+  reconnects: $("reconnects"),
+  banners: $("banners"),
+  form: $("subscribe-form"),
+  database: $("database"),
+  channel: $("channel"),
+  knownChannels: $("known-channels"),
+  subscribe: $("subscribe"),
+  error: $("error"),
+  subscriptions: $("subscriptions"),
+  pause: $("pause"),
+  clear: $("clear"),
+};
+const MAX_BANNERS = 4;
+
+let lib;
+try {
+  lib = await import("./lib/notify-hub-client.js");
+} catch (error) {
+  showError(`The client script did not load (${error.message}). Build the hub with npm available to bundle it.`);
+  throw error;
+}
+
+const params = new URLSearchParams(location.search);
+const feed = new NotificationFeed({ list: $("notifications"), empty: $("empty"), counter: $("received") });
+$("shown-limit").textContent = String(feed.limit);
+const chart = new RateChart({ canvas: $("chart"), rate: $("rate") }).start();
+let knownDatabases = {};
+
+const client = new lib.NotificationHubClient({
+  url: new URL("hubs/notifications", document.baseURI).href,
+  protocol: params.get("protocol") === "messagepack" ? "messagepack" : "json",
+});
+let reconnects = 0;
+client.on("notification", (notification) => {
+  feed.add(notification);
+  chart.count();
+});
+client.on("resync", showResync);
+client.on("stateChanged", showState);
+client.on("reconnected", () => {
+  ui.reconnects.textContent = String(++reconnects);
+  renderSubscriptions();
+});
+client.on("resubscribeFailed", (database, error) => showError(`Could not resubscribe to '${database}': ${error.message}`));
+
+const stats = new StatsPanel({
+  url: new URL("api/stats", document.baseURI).href,
+  view: {
+    instance: $("instance"),
+    connections: $("stat-connections"),
+    listeners: $("stat-listeners"),
+    memory: $("stat-memory"),
+    started: $("stat-started"),
+    databases: $("stat-databases"),
+    error: $("stats-error"),
+  },
+  onDatabases: showDatabases,
+}).start();
+
+ui.form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  subscribe(ui.database.value, ui.channel.value.trim() || null);
+});
+ui.database.addEventListener("change", renderKnownChannels);
+ui.pause.addEventListener("click", () => {
+  feed.paused = !feed.paused;
+  ui.pause.textContent = feed.paused ? "Resume" : "Pause";
+  ui.pause.setAttribute("aria-pressed", String(feed.paused));
+});
+ui.clear.addEventListener("click", () => feed.clear());
+
+showState(client.state);
+await client.start();
+if (params.has("database")) {
+  await subscribe(params.get("database"), params.get("channel") || null);
+}
+
+async function subscribe(database, channel) {
+  if (!database) {
+    showError("Pick a database first.");
+    return;
+  }
+
+  try {
+    await client.subscribe(database, channel);
+    ui.error.hidden = true;
+    ui.channel.value = "";
+  } catch (error) {
+    showError(error.message);
+  }
+
+  renderSubscriptions();
+}
+
+async function unsubscribe(database, channel) {
+  try {
+    await client.unsubscribe(database, channel);
+    ui.error.hidden = true;
+  } catch (error) {
+    showError(error.message);
+  }
+
+  renderSubscriptions();
+}
+
+function renderSubscriptions() {
+  const chips = [];
+  for (const [database, channels] of client.subscriptions) {
+    for (const channel of channels) {
+      const chip = element("li", "chip");
+      chip.dataset.database = database;
+      chip.dataset.channel = channel;
+      const remove = element("button", "remove", "×");
+      remove.type = "button";
+      remove.title = `Unsubscribe from ${database} · ${channel}`;
+      remove.addEventListener("click", () => unsubscribe(database, channel));
+      chip.append(element("span", "", `${database} · ${channel}`), remove);
+      chips.push(chip);
+    }
+  }
+
+  ui.subscriptions.replaceChildren(...chips);
+  renderKnownChannels();
+  // Subscriptions change the hub's figures (subscribers, listeners): show them now rather than at the next poll.
+  stats.refresh();
+}
+
+function showDatabases(databases) {
+  knownDatabases = databases;
+  const selected = ui.database.value || params.get("database");
+  const names = Object.keys(databases);
+  ui.database.replaceChildren(...names.map((name) => {
+    const option = element("option", "", name);
+    option.value = name;
+    return option;
+  }));
+  if (names.includes(selected)) {
+    ui.database.value = selected;
+  }
+
+  if (names.length === 0) {
+    showError("No databases are configured on this hub (Hub:Databases).");
+  }
+
+  renderKnownChannels();
+}
+
+function renderKnownChannels() {
+  const database = ui.database.value;
+  const channels = new Set([...(knownDatabases[database]?.channels ?? []), ...(client.subscriptions.get(database) ?? [])]);
+  ui.knownChannels.replaceChildren(...[...channels].sort().map((channel) => {
+    const option = element("option");
+    option.value = channel;
+    return option;
+  }));
+}
+
+function showState(state) {
+  ui.state.textContent = state;
+  ui.state.dataset.state = state;
+  ui.subscribe.disabled = state !== "connected";
+}
+
+function showResync(resync) {
+  const banner = element("div", "banner");
+  banner.dataset.database = resync.database;
+  banner.dataset.reason = resync.reason;
+  const text = element("p");
+  text.append(
+    element("strong", "", "Resync "),
+    `· ${resync.database}: notifications between ${formatTime(resync.since)} and ${formatTime(resync.until)} may have been missed `,
+    element("span", "muted", `(${resync.reason})`),
+    ". Reload any state derived from them.",
+  );
+  const dismiss = element("button", "secondary", "Dismiss");
+  dismiss.type = "button";
+  dismiss.addEventListener("click", () => banner.remove());
+  banner.append(text, dismiss);
+  ui.banners.prepend(banner);
+  while (ui.banners.childElementCount > MAX_BANNERS) {
+    ui.banners.lastElementChild.remove();
+  }
+}
+
+function showError(message) {
+  ui.error.textContent = message;
+  ui.error.hidden = false;
+}

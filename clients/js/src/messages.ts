@@ -1,0 +1,96 @@
+/**
+ * One PostgreSQL NOTIFY, as the hub delivered it.
+ */
+export interface HubNotification {
+  /** The database name it was subscribed with. */
+  readonly database: string;
+  /** The NOTIFY channel. */
+  readonly channel: string;
+  /** The NOTIFY payload, unchanged (often JSON text, but the hub does not require it). */
+  readonly payload: string;
+  /** The process id of the PostgreSQL backend that sent it. */
+  readonly processId: number;
+  /** When the hub received it. */
+  readonly receivedAt: Date;
+}
+
+/**
+ * Notifications of `database` between `since` and `until` may have been missed: reload the state you derive from them.
+ */
+export interface HubResync {
+  /** The database name it was subscribed with. */
+  readonly database: string;
+  /**
+   * Why: `listener-reconnected` (the hub lost its database connection) or `client-reconnected`
+   * (this client lost its hub connection), among others.
+   */
+  readonly reason: string;
+  /** The last moment delivery is known to have worked. */
+  readonly since: Date;
+  /** The moment it worked again. */
+  readonly until: Date;
+}
+
+/** The `reason` of a resync raised by this client after it reconnected to the hub. */
+export const CLIENT_RECONNECTED = "client-reconnected";
+
+/** The `reason` of a resync sent by the hub after its database connection was re-established. */
+export const LISTENER_RECONNECTED = "listener-reconnected";
+
+/** The hub's client method names, as in the server's ClientMethods. */
+export const ClientMethods = {
+  notification: "notification",
+  resync: "resync",
+} as const;
+
+/** The hub's server method names. */
+export const HubMethods = {
+  subscribe: "Subscribe",
+  unsubscribe: "Unsubscribe",
+} as const;
+
+// The JSON protocol carries times as ISO-8601 text, MessagePack as timestamps the protocol decodes to Date:
+// normalizing here gives callers one type whichever protocol they chose.
+type WireTime = string | Date;
+
+/** @internal The `notification` argument as it comes off the wire. */
+export interface WireNotification {
+  database: string;
+  channel: string;
+  payload: string;
+  processId: number;
+  receivedAt: WireTime;
+}
+
+/** @internal The `resync` argument as it comes off the wire. */
+export interface WireResync {
+  database: string;
+  reason: string;
+  since: WireTime;
+  until: WireTime;
+}
+
+function toDate(value: WireTime): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+/** @internal */
+export function toNotification(wire: WireNotification): HubNotification {
+  return {
+    database: wire.database,
+    channel: wire.channel,
+    payload: wire.payload,
+    processId: wire.processId,
+    receivedAt: toDate(wire.receivedAt),
+  };
+}
+
+/** @internal */
+export function toResync(wire: WireResync): HubResync {
+  return {
+    database: wire.database,
+    reason: wire.reason,
+    since: toDate(wire.since),
+    until: toDate(wire.until),
+  };
+}

@@ -1,0 +1,305 @@
+import {
+  HttpTransportType,
+  HubConnection,
+  HubConnectionBuilder,
+  LogLevel,
+  type IHttpConnectionOptions,
+} from "@microsoft/signalr";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+import { ForeverRetryPolicy, foreverRetryDelay } from "./foreverRetryPolicy.js";
+import { toHubError } from "./hubError.js";
+import {
+  CLIENT_RECONNECTED,
+  ClientMethods,
+  HubMethods,
+  toNotification,
+  toResync,
+  type HubNotification,
+  type HubResync,
+  type WireNotification,
+  type WireResync,
+} from "./messages.js";
+import type { NotificationHubClientOptions } from "./options.js";
+import { TypedEvents } from "./typedEvents.js";
+
+const DEFAULT_MAX_RECONNECT_DELAY_MS = 30_000;
+
+/** Where the client is: `reconnecting` covers both SignalR's own reconnect and a restart after the connection closed. */
+export type ConnectionState = "disconnected" | "connecting" | "connected" | "reconnecting";
+
+/** The events of a {@link NotificationHubClient}. */
+export interface NotificationHubClientEvents {
+  /** A notification, in the order the hub sent them. */
+  notification: (notification: HubNotification) => void;
+  /** Notifications of a database may have been missed; reload its state. */
+  resync: (resync: HubResync) => void;
+  /** The connection was lost; the client is reconnecting. */
+  disconnected: (error: Error | undefined) => void;
+  /** The client is connected again and has resubscribed. */
+  reconnected: () => void;
+  /** Resubscribing to a database after a reconnect failed; the client tries again on the next reconnect. */
+  resubscribeFailed: (database: string, error: unknown) => void;
+  /** The connection state changed. */
+  stateChanged: (state: ConnectionState) => void;
+}
+
+/**
+ * A connection to the notification hub that stays subscribed: it reconnects by itself, forever, subscribes again
+ * to everything it had (SignalR groups do not survive a reconnect), and raises `resync` with reason
+ * `client-reconnected` for the time it was away, because notifications sent meanwhile are gone.
+ *
+ * @example
+ * const client = new NotificationHubClient({ url: "http://127.0.0.1:5080/hubs/notifications" });
+ * client.on("notification", n => console.log(n.channel, n.payload));
+ * client.on("resync", r => reload(r.database));
+ * await client.start();
+ * await client.subscribe("app", "hub_events");
+ */
+export class NotificationHubClient {
+  private readonly connection: HubConnection;
+  private readonly events = new TypedEvents<NotificationHubClientEvents>();
+  private readonly subscribed = new Map<string, Set<string>>();
+  private readonly maxReconnectDelayMs: number;
+  // Subscribe, unsubscribe and resubscribe run one at a time, so the remembered set matches the server's.
+  private gate: Promise<unknown> = Promise.resolve();
+  private currentState: ConnectionState = "disconnected";
+  private disconnectedAt = new Date();
+  private lifetime: AbortController | undefined;
+  private restarting: Promise<void> = Promise.resolve();
+
+  /** Creates a client; nothing connects before {@link start}. */
+  constructor(options: NotificationHubClientOptions) {
+    if (!options?.url) {
+      throw new TypeError("NotificationHubClientOptions.url is required.");
+    }
+
+    this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
+    this.connection = buildConnection(options, this.maxReconnectDelayMs);
+    this.connection.on(ClientMethods.notification, (wire: WireNotification) =>
+      this.events.emit("notification", toNotification(wire)),
+    );
+    this.connection.on(ClientMethods.resync, (wire: WireResync) => this.events.emit("resync", toResync(wire)));
+    this.connection.onreconnecting((error) => this.onLost(error));
+    this.connection.onreconnected(() => this.onReconnected());
+    this.connection.onclose((error) => this.onClosed(error));
+  }
+
+  /** The connection state. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /** The SignalR connection id, while connected. */
+  get connectionId(): string | null {
+    return this.connection.connectionId;
+  }
+
+  /** The databases and channels this client is subscribed to (and resubscribes to after a reconnect). */
+  get subscriptions(): ReadonlyMap<string, readonly string[]> {
+    return new Map([...this.subscribed].map(([database, channels]) => [database, [...channels].sort()]));
+  }
+
+  /** Adds an event handler; returns a function that removes it. */
+  on<K extends keyof NotificationHubClientEvents>(event: K, handler: NotificationHubClientEvents[K]): () => void {
+    return this.events.on(event, handler);
+  }
+
+  /** Removes an event handler. */
+  off<K extends keyof NotificationHubClientEvents>(event: K, handler: NotificationHubClientEvents[K]): void {
+    this.events.off(event, handler);
+  }
+
+  /**
+   * Connects, retrying with backoff until the hub answers or `signal` aborts. After a {@link stop}, starting
+   * again resubscribes to everything the client had and raises `resync` for the time it was stopped.
+   */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.lifetime && !this.lifetime.signal.aborted) {
+      throw new Error("The client is already started.");
+    }
+
+    this.lifetime = new AbortController();
+    const abort = signal ? AbortSignal.any([signal, this.lifetime.signal]) : this.lifetime.signal;
+    this.setState("connecting");
+    try {
+      await this.connectWithRetry(abort);
+    } catch (error) {
+      this.lifetime.abort();
+      this.setState("disconnected");
+      throw error;
+    }
+
+    await this.resubscribe();
+    this.setState("connected");
+  }
+
+  /** Disconnects; nothing reconnects until {@link start} is called again. Subscriptions are remembered. */
+  async stop(): Promise<void> {
+    const lifetime = this.lifetime;
+    if (!lifetime || lifetime.signal.aborted) {
+      return;
+    }
+
+    lifetime.abort();
+    await this.restarting.catch(() => undefined);
+    await this.connection.stop();
+    this.disconnectedAt = new Date();
+    this.setState("disconnected");
+  }
+
+  /**
+   * Subscribes to `channel` of `database`, or to all its channels when `channel` is null or omitted. When the
+   * promise resolves, every NOTIFY committed from then on is delivered, so load your state after it.
+   *
+   * @returns The channels of the database this client is subscribed to now.
+   * @throws {HubError} The hub refused, with its reason as the message.
+   */
+  subscribe(database: string, channel: string | null = null): Promise<string[]> {
+    return this.serialized(async () => {
+      const channels = await this.invoke<string[]>(HubMethods.subscribe, database, channel);
+      this.subscribed.set(database, new Set(channels));
+      return channels;
+    });
+  }
+
+  /** Unsubscribes from `channel` of `database`, or from all its channels when `channel` is null or omitted. */
+  unsubscribe(database: string, channel: string | null = null): Promise<void> {
+    return this.serialized(async () => {
+      await this.invoke<void>(HubMethods.unsubscribe, database, channel);
+      const channels = this.subscribed.get(database);
+      if (channel === null) {
+        this.subscribed.delete(database);
+      } else if (channels && channels.delete(channel) && channels.size === 0) {
+        this.subscribed.delete(database);
+      }
+    });
+  }
+
+  private async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
+    try {
+      return await this.connection.invoke<T>(method, ...args);
+    } catch (error) {
+      throw toHubError(error, method);
+    }
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.gate.then(work, work);
+    this.gate = result.catch(() => undefined);
+    return result;
+  }
+
+  private async connectWithRetry(signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.connection.start();
+        return;
+      } catch (error) {
+        if (signal.aborted) {
+          throw signal.reason ?? error;
+        }
+
+        await delay(foreverRetryDelay(attempt, this.maxReconnectDelayMs), signal);
+      }
+    }
+  }
+
+  private onLost(error: Error | undefined): void {
+    this.disconnectedAt = new Date();
+    this.setState("reconnecting");
+    this.events.emit("disconnected", error);
+  }
+
+  private async onReconnected(): Promise<void> {
+    await this.resubscribe();
+    this.setState("connected");
+    this.events.emit("reconnected");
+  }
+
+  private onClosed(error: Error | undefined): void {
+    const lifetime = this.lifetime;
+    if (!lifetime || lifetime.signal.aborted) {
+      return;
+    }
+
+    // Closed without automatic reconnect (the server said not to, or a reconnect attempt was refused outright):
+    // start over, since this client promises to stay connected until stopped.
+    this.onLost(error);
+    this.restarting = (async () => {
+      try {
+        await this.connectWithRetry(lifetime.signal);
+      } catch {
+        return; // Stopped meanwhile.
+      }
+
+      await this.onReconnected();
+    })();
+  }
+
+  private resubscribe(): Promise<void> {
+    return this.serialized(async () => {
+      const since = this.disconnectedAt;
+      for (const [database, channels] of [...this.subscribed]) {
+        try {
+          for (const channel of [...channels]) {
+            await this.invoke<string[]>(HubMethods.subscribe, database, channel);
+          }
+        } catch (error) {
+          this.events.emit("resubscribeFailed", database, error);
+          continue;
+        }
+
+        this.events.emit("resync", { database, reason: CLIENT_RECONNECTED, since, until: new Date() });
+      }
+    });
+  }
+
+  private setState(state: ConnectionState): void {
+    if (this.currentState !== state) {
+      this.currentState = state;
+      this.events.emit("stateChanged", state);
+    }
+  }
+}
+
+function buildConnection(options: NotificationHubClientOptions, maxReconnectDelayMs: number): HubConnection {
+  const http: IHttpConnectionOptions = {};
+  if (options.accessTokenFactory) {
+    http.accessTokenFactory = options.accessTokenFactory;
+  }
+
+  if (options.skipNegotiation) {
+    http.skipNegotiation = true;
+    http.transport = HttpTransportType.WebSockets;
+  }
+
+  const builder = new HubConnectionBuilder()
+    .withUrl(options.url, http)
+    .withAutomaticReconnect(new ForeverRetryPolicy(maxReconnectDelayMs))
+    .configureLogging(options.logger ?? LogLevel.Warning);
+  if (options.protocol === "messagepack") {
+    builder.withHubProtocol(new MessagePackHubProtocol());
+  }
+
+  options.configureConnection?.(builder);
+  return builder.build();
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,153 @@
+// The live page served by the hub, in a real headless Chromium, against a real PostgreSQL.
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { launchChromium } from "./support/browser.mjs";
+import { startScenario } from "./support/scenario.mjs";
+
+const DATABASE = "app";
+const PG_DATABASE = "live_page";
+const LIST_LIMIT = 200;
+
+describe("live page", () => {
+  let scenario;
+  let browser;
+  let page;
+  let screenshotDirectory;
+  const pageErrors = [];
+
+  const notify = (channel, payload) => scenario.postgres.notify(PG_DATABASE, channel, payload);
+  const received = async () => Number((await page.textContent("#received")).replace(/\D/g, ""));
+
+  before(async () => {
+    scenario = await startScenario({ database: DATABASE, pgDatabase: PG_DATABASE, channels: ["orders", "hub_events"] });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    page.on("console", (message) => message.type() === "error" && pageErrors.push(message.text()));
+    screenshotDirectory = await mkdtemp(join(tmpdir(), "hub-js-tests-page-"));
+    await page.goto(scenario.hub.baseUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await scenario?.stop();
+    if (screenshotDirectory) {
+      await rm(screenshotDirectory, { recursive: true, force: true });
+    }
+  });
+
+  test("connects and lists the hub's databases", async () => {
+    await page.waitForSelector('#state[data-state="connected"]');
+    await page.waitForSelector(`#database option[value="${DATABASE}"]`, { state: "attached" });
+    assert.equal(await page.inputValue("#database"), DATABASE);
+  });
+
+  test("a refused subscription shows the server's message and the page carries on", async () => {
+    await page.fill("#channel", "not_configured");
+    await page.click("#subscribe");
+    await page.waitForSelector("#error:not([hidden])");
+    assert.equal(await page.textContent("#error"), `channel name 'not_configured' is not allowed for database '${DATABASE}'`);
+    assert.equal(await page.getAttribute("#state", "data-state"), "connected");
+  });
+
+  test("shows notifications live, newest first, JSON pretty-printed and anything else as plain text", async () => {
+    await page.fill("#channel", "orders");
+    await page.click("#subscribe");
+    await page.waitForSelector(`.chip[data-database="${DATABASE}"][data-channel="orders"]`);
+    assert.equal(await page.isHidden("#error"), true, "a successful subscribe clears the error");
+
+    const order = { order: 1001, status: "paid", items: [{ sku: "A-1", qty: 2 }] };
+    await notify("orders", JSON.stringify(order));
+    const hostile = "<img src=x onerror=\"window.__injected = true\"> not markup";
+    await notify("orders", hostile);
+
+    await page.waitForFunction(() => document.querySelectorAll("#notifications > li").length === 2);
+    const payloads = await page.$$eval("#notifications .payload", (nodes) => nodes.map((n) => n.textContent));
+    assert.deepEqual(payloads, [hostile, JSON.stringify(order, null, 2)]);
+    assert.equal(await page.evaluate(() => window.__injected), undefined);
+    assert.equal(await page.$$eval("#notifications img", (nodes) => nodes.length), 0);
+    assert.deepEqual(await page.$$eval("#notifications > li:first-child .tag", (nodes) => nodes.map((n) => n.textContent)), [DATABASE, "orders"]);
+  });
+
+  test("a killed listener connection shows the resync banner", async () => {
+    assert.ok(await scenario.postgres.terminateListeners(PG_DATABASE) >= 1);
+    const banner = await page.waitForSelector(`.banner[data-reason="listener-reconnected"][data-database="${DATABASE}"]`);
+    assert.match(await banner.textContent(), /may have been missed/);
+
+    await notify("orders", "after the listener came back");
+    await page.waitForFunction(() => document.querySelector("#notifications .payload")?.textContent === "after the listener came back");
+  });
+
+  test("shows the /api/stats figures", async () => {
+    await page.waitForFunction((database) => {
+      const row = [...document.querySelectorAll("#stat-databases tr")].find((r) => r.cells[0].textContent === database);
+      return row && row.cells[1].textContent === "listening" && Number(row.cells[4].textContent) >= 1;
+    }, DATABASE, { timeout: 10_000 });
+    assert.ok(Number(await page.textContent("#stat-connections")) >= 1);
+    assert.equal(await page.textContent("#stat-listeners"), "1 / 1");
+  });
+
+  test("keeps up with 1,000 notifications a second, rendering in batches into a bounded list", async () => {
+    const before = await received();
+    const seconds = 3;
+    // Three commits a second apart, a thousand notifications each: PostgreSQL delivers each batch at its commit.
+    await scenario.postgres.sql(PG_DATABASE, `DO $$
+      BEGIN
+        FOR s IN 1..${seconds} LOOP
+          PERFORM pg_notify('orders', json_build_object('order', s * 10000 + i, 'status', 'paid', 'total', round((i * 7.31)::numeric, 2))::text)
+            FROM generate_series(1, 1000) AS i;
+          COMMIT;
+          PERFORM pg_sleep(CASE WHEN s < ${seconds} THEN 1 ELSE 0 END);
+        END LOOP;
+      END $$`);
+
+    await page.waitForFunction((expected) => Number(document.querySelector("#received").textContent.replace(/\D/g, "")) === expected,
+      before + seconds * 1000, { timeout: 20_000 });
+    assert.equal(await page.$$eval("#notifications > li", (nodes) => nodes.length), LIST_LIMIT);
+    const newest = JSON.parse(await page.textContent("#notifications > li:first-child .payload"));
+    assert.equal(newest.order, seconds * 10000 + 1000);
+    // The chart counted every one of them within its last minute.
+    await page.waitForFunction((expected) => Number(document.querySelector("#chart").dataset.total) >= expected,
+      seconds * 1000, { timeout: 5_000 });
+  });
+
+  test("after the hub restarts, the page reconnects, shows it and receives again", async () => {
+    await scenario.hub.restart("SIGKILL");
+    await page.waitForFunction(() => document.querySelector("#reconnects").textContent === "1", null, { timeout: 20_000 });
+    await page.waitForSelector('#state[data-state="connected"]');
+    await page.waitForSelector('.banner[data-reason="client-reconnected"]');
+
+    const final = { order: 42, status: "shipped", carrier: "DHL", items: [{ sku: "A-1", qty: 2 }, { sku: "B-7", qty: 1 }] };
+    await notify("orders", JSON.stringify(final));
+    await page.waitForFunction((text) => document.querySelector("#notifications .payload")?.textContent === text,
+      JSON.stringify(final, null, 2));
+  });
+
+  test("subscribes from the URL on load, here over MessagePack", async () => {
+    const second = await browser.newPage();
+    try {
+      await second.goto(`${scenario.hub.baseUrl}/?database=${DATABASE}&channel=hub_events&protocol=messagepack`);
+      await second.waitForSelector(`.chip[data-database="${DATABASE}"][data-channel="hub_events"]`);
+      await notify("hub_events", "{\"via\":\"messagepack\"}");
+      await second.waitForFunction(() => document.querySelector("#notifications .payload")?.textContent === '{\n  "via": "messagepack"\n}');
+      assert.equal(await second.textContent("#notifications .tag.channel"), "hub_events");
+    } finally {
+      await second.close();
+    }
+  });
+
+  test("takes a screenshot of the page", async () => {
+    await page.waitForFunction((database) => {
+      const row = [...document.querySelectorAll("#stat-databases tr")].find((r) => r.cells[0].textContent === database);
+      return row && row.cells[1].textContent === "listening" && row.cells[2].textContent === "1" && row.cells[3].textContent !== "0";
+    }, DATABASE, { timeout: 10_000 });
+    const path = process.env.HUB_PAGE_SCREENSHOT ? resolve(process.env.HUB_PAGE_SCREENSHOT) : join(screenshotDirectory, "live-page.png");
+    await page.screenshot({ path });
+    const png = await readFile(path);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.deepEqual(pageErrors.filter((e) => !e.includes("WebSocket") && !e.includes("Failed to")), []);
+  });
+});
