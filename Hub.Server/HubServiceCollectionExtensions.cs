@@ -3,6 +3,7 @@ using Hub.Server.Delivery;
 using Hub.Server.Http;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
+using Hub.Server.Scaling;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
@@ -41,7 +42,7 @@ public static class HubServiceCollectionExtensions
         services.AddSingleton<StatsCollector>();
         services.AddHubTelemetry(configuration);
 
-        services.AddSignalR().AddMessagePackProtocol();
+        services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
         services.AddBoundedDelivery(configuration);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);

@@ -7,4 +7,10 @@ public static class ResyncReasons
 {
     /// <summary>The database's listener connection was lost and has been re-established.</summary>
     public const string ListenerReconnected = "listener-reconnected";
+
+    /// <summary>Another instance took over listening to the database (scaled out), so the handover may have missed some.</summary>
+    public const string ListenerFailover = "listener-failover";
+
+    /// <summary>The Redis backplane was unreachable: notifications published meanwhile never reached this instance's clients.</summary>
+    public const string BackplaneReconnected = "backplane-reconnected";
 }

@@ -5,8 +5,8 @@ namespace Hub.Server.Http;
 /// </summary>
 /// <param name="Subscribers">Connections of this instance subscribed to at least one of its channels.</param>
 /// <param name="Subscriptions">(connection, channel) subscriptions on this instance.</param>
-/// <param name="Listening">Whether this instance holds a LISTEN connection to it now.</param>
-/// <param name="State">idle, connecting, listening, reconnecting or offline.</param>
+/// <param name="Listening">Whether this instance listens to it now (scaled out: whether it is the cluster's listener of it).</param>
+/// <param name="State">idle, connecting, listening, reconnecting, offline, or standby (scaled out: another instance is its listener and this one waits to take over).</param>
 /// <param name="Channels">The channels LISTENed on.</param>
 /// <param name="NotificationsReceived">Notifications received since the instance started.</param>
 /// <param name="LastNotificationAt">When the last one arrived, UTC.</param>

@@ -1,6 +1,7 @@
 using System.Text;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Scaling;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -24,10 +25,12 @@ public sealed class DatabaseListener : IAsyncDisposable
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
     private readonly DatabaseOutbox _deliveries;
+    private readonly ListenerLeadership _leadership;
     private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
+    private readonly string _applicationName;
     private readonly CancellationToken _stopping;
 
     private readonly Lock _gate = new();
@@ -43,11 +46,17 @@ public sealed class DatabaseListener : IAsyncDisposable
     private long _lastNotificationTicks;
     private long _reconnects;
 
+    // Whether what the connection receives goes to clients: always without a backplane, only while holding the
+    // database's lock with one. Read in Npgsql's callback, so volatile rather than under the gate.
+    private volatile bool _forwarding;
+    private long _firstNotForwardedTicks;
+
     /// <summary>Creates the listener of <paramref name="database"/>; it connects on its first subscriber.</summary>
     public DatabaseListener(
         DatabaseDefinition database,
         ListenerOptions options,
         DatabaseOutbox deliveries,
+        ListenerLeadership leadership,
         ListenerTracer tracer,
         ILogger logger,
         TimeProvider time,
@@ -56,11 +65,13 @@ public sealed class DatabaseListener : IAsyncDisposable
         _database = database;
         _options = options;
         _deliveries = deliveries;
+        _leadership = leadership;
         _tracer = tracer;
         _logger = logger;
         _time = time;
         _stopping = stopping;
         _connectionString = BuildConnectionString(database.ConnectionString, options);
+        _applicationName = new NpgsqlConnectionStringBuilder(_connectionString).ApplicationName ?? ListenerApplicationName;
     }
 
     /// <summary>The database this listener serves.</summary>
@@ -82,7 +93,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                 _wanted[channel] = _wanted.GetValueOrDefault(channel) + 1;
             }
 
-            if (_state != ListenerState.Listening || !_listening.IsSupersetOf(channels))
+            if (!IsServingLocked(channels))
             {
                 waiter = new ActivationWaiter(channels);
                 _waiters.Add(waiter);
@@ -229,7 +240,8 @@ public sealed class DatabaseListener : IAsyncDisposable
                     var idle = _wanted.Count == 0;
                     idleSince = idle ? idleSince ?? _time.GetTimestamp() : null;
                     var graceOver = idleSince is { } since && _time.GetElapsedTime(since) >= _options.IdleGracePeriod;
-                    if (_stopping.IsCancellationRequested || (idle && (connection is null || graceOver)))
+                    // A standby keeps nothing warm worth a grace period: the lock holder does the listening.
+                    if (_stopping.IsCancellationRequested || (idle && (connection is null || graceOver || _state == ListenerState.Standby)))
                     {
                         _running = false;
                         _state = connection is null && _lastError is not null ? ListenerState.Offline : ListenerState.Idle;
@@ -248,6 +260,19 @@ public sealed class DatabaseListener : IAsyncDisposable
                         connection = await OpenAsync(outageSince is not null || backoff.Failures > 0).ConfigureAwait(false);
                         backoff.Reset();
                         lastAlive = UtcNow();
+                    }
+
+                    if (!_forwarding && !await LeadAsync(connection).ConfigureAwait(false))
+                    {
+                        if (outageSince is not null)
+                        {
+                            // Another instance took over while this one was away: the resync for the gap is its to send.
+                            Interlocked.Increment(ref _reconnects);
+                            outageSince = null;
+                        }
+
+                        lastAlive = UtcNow();
+                        continue;
                     }
 
                     await SyncChannelsAsync(connection).ConfigureAwait(false);
@@ -283,7 +308,15 @@ public sealed class DatabaseListener : IAsyncDisposable
                 {
                     if (connection is not null)
                     {
-                        outageSince ??= lastAlive;
+                        // A standby forwarded nothing, so its clients missed nothing: the holder covers them.
+                        if (_forwarding)
+                        {
+                            outageSince ??= lastAlive;
+                        }
+
+                        // Reset here, not when the connection is disposed: a stuck one is closed later, in the background.
+                        _forwarding = false;
+
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
                         _tracer.ConnectionLost(ex);
                         if (ex is not ListenerConnectionLostException)
@@ -330,6 +363,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
         finally
         {
+            _forwarding = false;
             _tracer.Stopped();
             if (connection is not null)
             {
@@ -377,8 +411,10 @@ public sealed class DatabaseListener : IAsyncDisposable
         string[] toUnlisten;
         lock (_gate)
         {
-            toListen = _wanted.Keys.Where(channel => !_listening.Contains(channel)).ToArray();
-            toUnlisten = _listening.Where(channel => !_wanted.ContainsKey(channel)).ToArray();
+            // With a backplane the one listener serves subscribers of every instance, so it LISTENs on every allowed channel.
+            var wanted = _leadership.Enabled ? new HashSet<string>(_database.Channels, StringComparer.Ordinal) : [.. _wanted.Keys];
+            toListen = wanted.Where(channel => !_listening.Contains(channel)).ToArray();
+            toUnlisten = _listening.Where(channel => !wanted.Contains(channel)).ToArray();
             if (toUnlisten.Length > 0)
             {
                 // Stop counting these as active before the UNLISTEN runs: a subscriber arriving meanwhile
@@ -410,21 +446,105 @@ public sealed class DatabaseListener : IAsyncDisposable
                 _listening = new HashSet<string>(_listening.Concat(toListen), StringComparer.Ordinal);
             }
 
-            _state = ListenerState.Listening;
             _lastError = null;
-            for (var i = _waiters.Count - 1; i >= 0; i--)
+
+            // LISTENing ahead of taking the lock delivers nothing yet, so no subscriber may be told it is active.
+            if (_forwarding)
             {
-                if (_listening.IsSupersetOf(_waiters[i].Channels))
-                {
-                    _waiters[i].Activated();
-                    _waiters.RemoveAt(i);
-                }
+                _state = ListenerState.Listening;
+                ActivateWaitersLocked(_listening.IsSupersetOf);
             }
         }
 
         if (toListen.Length > 0 || toUnlisten.Length > 0)
         {
             ListenerLog.ChannelsChanged(_logger, _database.Name, _listening);
+        }
+    }
+
+    /// <summary>
+    /// With a backplane, decides whether this connection becomes the database's listener for the cluster. A fresh
+    /// connection LISTENs first and then tries the lock, so that on success nothing falls between the two; on
+    /// failure it stops listening and releases its subscribers at once, since the holder already LISTENs on every
+    /// channel. A standby then waits on the lock and, once granted, sends resync for the handover.
+    /// </summary>
+    /// <returns>Whether this listener forwards from now on.</returns>
+    private async Task<bool> LeadAsync(NpgsqlConnection connection)
+    {
+        if (!_leadership.Enabled)
+        {
+            _forwarding = true;
+            return true;
+        }
+
+        bool standby;
+        lock (_gate)
+        {
+            standby = _state == ListenerState.Standby;
+        }
+
+        DateTime? missedSince;
+        if (!standby)
+        {
+            Interlocked.Exchange(ref _firstNotForwardedTicks, 0);
+            await SyncChannelsAsync(connection).ConfigureAwait(false);
+            if (!await _leadership.TryAcquireAsync(connection, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
+            {
+                await _leadership.StandByAsync(connection, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _state = ListenerState.Standby;
+                    _listening = new HashSet<string>(StringComparer.Ordinal);
+                    ActivateWaitersLocked(static _ => true);
+                }
+
+                ScaleOutLog.Standby(_logger, _database.Name);
+                return false;
+            }
+
+            // Whatever arrived between the LISTEN and the lock was dropped; a holder that had just left may not have sent it.
+            var first = Interlocked.Read(ref _firstNotForwardedTicks);
+            missedSince = first == 0 ? null : new DateTime(first, DateTimeKind.Utc);
+        }
+        else
+        {
+            missedSince = UtcNow();
+            // Not woken by subscription changes: cancelling a statement breaks a listener connection (it is built
+            // to give up on a stuck one at once), and the wait is short enough for the loop to look again after it.
+            if (!await _leadership.WaitAsync(connection, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            await ListenerLeadership.LeadAsync(connection, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
+        }
+
+        _forwarding = true;
+        await SyncChannelsAsync(connection).ConfigureAwait(false);
+        ScaleOutLog.Leading(_logger, _database.Name, connection.ProcessID);
+        if (missedSince is { } since)
+        {
+            var until = UtcNow();
+            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerFailover, since, until));
+            ScaleOutLog.TookOver(_logger, _database.Name, since, until);
+        }
+
+        return true;
+    }
+
+    // A standby's subscribers are served by the lock holder, which LISTENs on every channel of the database.
+    private bool IsServingLocked(IReadOnlyCollection<string> channels)
+        => _state == ListenerState.Standby || (_state == ListenerState.Listening && _listening.IsSupersetOf(channels));
+
+    private void ActivateWaitersLocked(Func<IReadOnlyCollection<string>, bool> active)
+    {
+        for (var i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (active(_waiters[i].Channels))
+            {
+                _waiters[i].Activated();
+                _waiters.RemoveAt(i);
+            }
         }
     }
 
@@ -471,6 +591,14 @@ public sealed class DatabaseListener : IAsyncDisposable
     {
         // Runs inside Npgsql's read loop: hand the notification over, never block or do I/O here.
         var receivedAt = UtcNow();
+        if (!_forwarding)
+        {
+            // Received before this instance took the lock: the previous holder, if any, forwarded it.
+            Interlocked.CompareExchange(ref _firstNotForwardedTicks, receivedAt.Ticks, 0);
+            ScaleOutLog.NotForwarded(_logger, _database.Name, e.Channel);
+            return;
+        }
+
         Interlocked.Increment(ref _notificationsReceived);
         Interlocked.Exchange(ref _lastNotificationTicks, receivedAt.Ticks);
         ListenerLog.NotificationReceived(_logger, _database.Name, e.Channel, e.Payload.Length, e.PID);
@@ -505,7 +633,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stopping);
         try
         {
-            await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
+            await Task.Delay(delay, _time, _stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Scaling;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ListenerOptions _options;
     private readonly NotificationFanout _fanout;
+    private readonly ListenerLeadership _leadership;
     private readonly DeliveryTelemetry _deliveryTelemetry;
     private readonly HubActivities _activities;
     private readonly ILoggerFactory _loggerFactory;
@@ -25,11 +27,13 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     public ListenerManager(
         IOptions<ListenerOptions> options,
         NotificationFanout fanout,
+        ListenerLeadership leadership,
         DeliveryTelemetry deliveryTelemetry,
         HubActivities activities,
         ILoggerFactory loggerFactory,
         TimeProvider time)
     {
+        _leadership = leadership;
         _options = options.Value;
         _fanout = fanout;
         _deliveryTelemetry = deliveryTelemetry;
@@ -96,6 +100,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
                 database,
                 _options,
                 new DatabaseOutbox(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DatabaseOutbox>()),
+                _leadership,
                 _activities.ForListener(database.Name),
                 _loggerFactory.CreateLogger<DatabaseListener>(),
                 _time,

@@ -19,4 +19,9 @@ public enum ListenerState
 
     /// <summary>No subscribers are left and the last attempt to reach the database failed.</summary>
     Offline,
+
+    /// <summary>
+    /// Scaled out: another instance holds the database's lock and listens for the whole cluster; this one waits to take over.
+    /// </summary>
+    Standby,
 }

@@ -31,14 +31,14 @@ public static class Postgres
     }
 
     /// <summary>The process ids of the hub's listener connections to <paramref name="database"/>.</summary>
-    public static async Task<int[]> ListenerPidsAsync(string adminConnectionString, string database)
+    public static async Task<int[]> ListenerPidsAsync(string adminConnectionString, string database, string? applicationName = null)
     {
         await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT pid FROM pg_stat_activity WHERE datname = @database AND application_name = @application ORDER BY pid", connection);
         command.Parameters.AddWithValue("database", database);
-        command.Parameters.AddWithValue("application", Hub.Server.Listening.DatabaseListener.ListenerApplicationName);
+        command.Parameters.AddWithValue("application", applicationName ?? Hub.Server.Listening.DatabaseListener.ListenerApplicationName);
         var pids = new List<int>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())

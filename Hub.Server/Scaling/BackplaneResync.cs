@@ -1,0 +1,60 @@
+using Hub.Server.Delivery;
+using Hub.Server.Hubs;
+using Hub.Server.Subscriptions;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Hub.Server.Scaling;
+
+/// <summary>
+/// Tells this instance's subscribers that notifications may have been lost while the backplane was away.
+/// </summary>
+/// <remarks>
+/// Each instance tells only its own connections, one by one: the Redis lifetime manager writes to a local connection
+/// directly, so the resync reaches every subscriber exactly once even if another instance's Redis link is not back yet.
+/// </remarks>
+public sealed class BackplaneResync(LocalConnections connections, IHubContext<NotificationHub> hubContext, ILogger<BackplaneResync> logger)
+{
+    /// <summary>Sends one resync per subscribed database to every local connection; returns how many connections were told.</summary>
+    public async Task<int> SendAsync(DateTime since, DateTime until, CancellationToken cancellationToken)
+    {
+        var told = 0;
+        foreach (var connection in connections.Current)
+        {
+            var subscriptions = ConnectionSubscriptions.For(connection);
+            string[] databases;
+            await subscriptions.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                databases = [.. subscriptions.Databases];
+            }
+            finally
+            {
+                subscriptions.Gate.Release();
+            }
+
+            if (databases.Length == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var client = hubContext.Clients.Client(connection.ConnectionId);
+                foreach (var database in databases)
+                {
+                    await client.SendAsync(ClientMethods.Resync, new ResyncEnvelope(database, ResyncReasons.BackplaneReconnected, since, until), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+
+                told++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One connection going away meanwhile must not keep the others from hearing about the outage.
+                ScaleOutLog.ResyncFailed(logger, connection.ConnectionId, ex);
+            }
+        }
+
+        return told;
+    }
+}
