@@ -155,6 +155,15 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Publishes <paramref name="payload"/> on <paramref name="channel"/> of <paramref name="database"/> (a NOTIFY);
+    /// needs a token with the publish claim for that database. Returns once PostgreSQL has committed it.
+    /// </summary>
+    /// <exception cref="Microsoft.AspNetCore.SignalR.HubException">The hub refused, with the reason in the message
+    /// (for example a payload of 8,000 bytes or more).</exception>
+    public Task PublishAsync(string database, string channel, string payload, CancellationToken cancellationToken = default)
+        => _connection.InvokeAsync("Publish", database, channel, payload, cancellationToken);
+
+    /// <summary>
     /// The notifications received from now until <paramref name="cancellationToken"/> is cancelled or the client
     /// is disposed, in order. Each enumeration gets every notification; nothing is buffered for nobody.
     /// </summary>

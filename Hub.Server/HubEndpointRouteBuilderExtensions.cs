@@ -1,5 +1,6 @@
 using Hub.Server.Http;
 using Hub.Server.Hubs;
+using Hub.Server.Security;
 using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -18,8 +19,10 @@ public static class HubEndpointRouteBuilderExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapNotificationHub(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHub<NotificationHub>(NotificationHubEndpoint.Path);
-        endpoints.MapGet("/api/stats", static (StatsCollector stats) => Results.Json(stats.Collect()));
+        // A connection whose token expires is closed then; the client reconnects with a fresh token.
+        endpoints.MapHub<NotificationHub>(NotificationHubEndpoint.Path, static options => options.CloseOnAuthenticationExpiration = true)
+            .RequireAuthorization(SecurityPolicies.HubCaller);
+        endpoints.MapGet("/api/stats", static (StatsCollector stats) => Results.Json(stats.Collect())).RequireManagementAccess();
         // Liveness runs no check: a process that answers is alive, whatever its databases do.
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag) });

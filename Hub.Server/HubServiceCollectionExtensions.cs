@@ -3,8 +3,11 @@ using Hub.Server.Delivery;
 using Hub.Server.Http;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
+using Hub.Server.Publishing;
+using Hub.Server.Security;
 using Hub.Server.Scaling;
 using Hub.Server.Subscriptions;
+using Hub.Server.Tenants;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +43,9 @@ public static class HubServiceCollectionExtensions
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerManager>());
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<StatsCollector>();
+        services.AddHubSecurity(configuration);
+        services.AddTenantDatabases(configuration);
+        services.AddPublishing(configuration);
         services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);

@@ -1,28 +1,41 @@
 using System.Diagnostics.CodeAnalysis;
+using Hub.Server.Tenants;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Databases;
 
 /// <summary>
-/// The databases clients may subscribe to, built once from validated <see cref="HubOptions"/>.
+/// The databases clients may subscribe to: the fixed list, built once from validated <see cref="HubOptions"/>,
+/// and the tenant databases <see cref="TenantDirectory"/> admits by name.
 /// </summary>
 public sealed class DatabaseRegistry
 {
     private readonly Dictionary<string, DatabaseDefinition> _databases;
+    private readonly TenantDirectory _tenants;
 
     /// <summary>Creates the registry from the bound and validated options.</summary>
-    public DatabaseRegistry(IOptions<HubOptions> options)
+    public DatabaseRegistry(IOptions<HubOptions> options, TenantDirectory tenants)
     {
+        _tenants = tenants;
         _databases = options.Value.Databases.ToDictionary(
             static pair => pair.Key,
             static pair => new DatabaseDefinition(pair.Key, pair.Value.ConnectionString, pair.Value.Channels.ToArray()),
             StringComparer.Ordinal);
     }
 
-    /// <summary>The configured databases.</summary>
+    /// <summary>The configured databases (not the tenant databases).</summary>
     public IEnumerable<DatabaseDefinition> Databases => _databases.Values;
 
-    /// <summary>Finds the database clients know as <paramref name="name"/>; names are case-sensitive.</summary>
+    /// <summary>Finds the configured database clients know as <paramref name="name"/>; names are case-sensitive.</summary>
     public bool TryGet(string name, [NotNullWhen(true)] out DatabaseDefinition? database)
         => _databases.TryGetValue(name, out database);
+
+    /// <summary>
+    /// Finds the configured or tenant database clients know as <paramref name="name"/>. A configured database is
+    /// answered at once, without allocating; a tenant name may need a (cached, rate-limited) lookup.
+    /// </summary>
+    public ValueTask<DatabaseLookup> FindAsync(string name, CancellationToken cancellationToken)
+        => _databases.TryGetValue(name, out var database)
+            ? ValueTask.FromResult(DatabaseLookup.Found(database))
+            : _tenants.FindAsync(name, cancellationToken);
 }

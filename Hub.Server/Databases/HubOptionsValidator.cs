@@ -59,21 +59,27 @@ public sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             }
         }
 
-        if (settings.Channels.Count == 0)
+        ValidateChannels(key, settings.Channels, failures);
+    }
+
+    /// <summary>Checks a list of allowed channels configured under <paramref name="key"/> (also used for tenant databases).</summary>
+    internal static void ValidateChannels(string key, IReadOnlyList<string> channels, List<string> failures)
+    {
+        if (channels.Count == 0)
         {
             failures.Add($"{key}:Channels is empty; list at least one channel clients may subscribe to.");
         }
 
-        for (var i = 0; i < settings.Channels.Count; i++)
+        for (var i = 0; i < channels.Count; i++)
         {
-            var channel = settings.Channels[i];
+            var channel = channels[i];
             if (!PostgresNames.IsValidChannel(channel))
             {
                 failures.Add($"{key}:Channels:{i}: '{channel}' is not a valid PostgreSQL identifier (1-63 ASCII letters, digits, '_' or '$', not starting with a digit or '$').");
             }
         }
 
-        var duplicates = settings.Channels
+        var duplicates = channels
             .Where(PostgresNames.IsValidChannel)
             .GroupBy(static channel => channel, StringComparer.OrdinalIgnoreCase)
             .Where(static group => group.Count() > 1);

@@ -1,3 +1,4 @@
+using Hub.Server.Publishing;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -10,6 +11,7 @@ namespace Hub.Server.Hubs;
 /// </summary>
 public sealed class NotificationHub(
     SubscriptionService subscriptions,
+    PublishService publisher,
     ConnectionCounter connections,
     HubActivities activities,
     IHostApplicationLifetime lifetime) : Microsoft.AspNetCore.SignalR.Hub
@@ -25,6 +27,13 @@ public sealed class NotificationHub(
     /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
     public Task Unsubscribe(string? database, string? channel)
         => activities.TraceCallAsync(HubDiagnostics.Activities.Unsubscribe, database, channel, () => subscriptions.UnsubscribeAsync(Context, Groups, database, channel));
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> as a NOTIFY on <paramref name="channel"/> of <paramref name="database"/>;
+    /// needs the publish claim. Subscribers receive it like any other notification.
+    /// </summary>
+    public Task Publish(string? database, string? channel, string? payload)
+        => publisher.PublishAsync(Context, database, channel, payload);
 
     /// <inheritdoc />
     public override Task OnConnectedAsync()

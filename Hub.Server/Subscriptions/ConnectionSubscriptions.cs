@@ -36,6 +36,9 @@ public sealed class ConnectionSubscriptions
         }
     }
 
+    /// <summary>How many (database, channel) subscriptions the connection holds.</summary>
+    public int Count => _channelsByDatabase.Values.Sum(static channels => channels.Count);
+
     /// <summary>The databases the connection has at least one channel of.</summary>
     public IEnumerable<string> Databases => _channelsByDatabase.Keys;
 

@@ -24,6 +24,21 @@ public static class SubscriptionErrors
 
         /// <summary>The database could not be reached in time.</summary>
         public const string DatabaseUnreachable = "database_unreachable";
+
+        /// <summary>The database exists or may exist, but the caller's token does not grant it (the caller is told "not available").</summary>
+        public const string AccessDenied = "access_denied";
+
+        /// <summary>The caller may not publish to the database.</summary>
+        public const string PublishDenied = "publish_denied";
+
+        /// <summary>The payload cannot be a NOTIFY payload.</summary>
+        public const string PayloadInvalid = "payload_invalid";
+
+        /// <summary>PostgreSQL refused or failed the NOTIFY.</summary>
+        public const string PublishFailed = "publish_failed";
+
+        /// <summary>A limit of <c>Hub:Limits</c> or <c>Hub:Tenants</c> was hit.</summary>
+        public const string LimitExceeded = "limit_exceeded";
     }
 
     /// <summary>No database name was given.</summary>
@@ -47,6 +62,41 @@ public static class SubscriptionErrors
 
     /// <summary>The database's listener could not connect or LISTEN in time.</summary>
     public static HubException DatabaseUnreachable(string database) => new($"database '{Printable(database)}' is unreachable");
+
+    /// <summary>Publish was called without a channel.</summary>
+    public static HubException ChannelRequired() => new("channel name is required to publish");
+
+    /// <summary>The caller's token does not grant publishing to the database.</summary>
+    public static HubException PublishNotAllowed(string database) => new($"publishing to database '{Printable(database)}' is not allowed");
+
+    /// <summary>The payload is as long as or longer than PostgreSQL's NOTIFY limit.</summary>
+    public static HubException PayloadTooLarge(int bytes, int limit)
+        => new($"payload is {bytes} bytes; a NOTIFY payload must be shorter than {limit} bytes (UTF-8)");
+
+    /// <summary>The payload holds a NUL character, which PostgreSQL text cannot.</summary>
+    public static HubException PayloadContainsNul() => new("payload must not contain NUL characters (PostgreSQL text cannot hold them)");
+
+    /// <summary>The payload is not valid Unicode (an unpaired surrogate).</summary>
+    public static HubException PayloadNotUnicode() => new("payload is not valid Unicode text");
+
+    /// <summary>The NOTIFY failed in the database.</summary>
+    public static HubException PublishFailed(string database) => new($"publishing to database '{Printable(database)}' failed");
+
+    /// <summary>The connection holds as many subscriptions as it may.</summary>
+    public static HubException TooManySubscriptions(int limit)
+        => new($"subscription limit reached: a connection may hold at most {limit} channel subscriptions (Hub:Limits:SubscriptionsPerConnection)");
+
+    /// <summary>The user holds as many connections as it may.</summary>
+    public static HubException TooManyConnections(int limit)
+        => new($"connection limit reached: a user may hold at most {limit} connections (Hub:Limits:ConnectionsPerUser)");
+
+    /// <summary>The connection calls the hub faster than it may.</summary>
+    public static HubException CallRateExceeded(int perSecond)
+        => new($"rate limit reached: a connection may make at most {perSecond} calls per second (Hub:Limits:CallsPerSecond); retry shortly");
+
+    /// <summary>The hub looks up new tenant databases as fast as it may.</summary>
+    public static HubException TenantLookupsExceeded(int perSecond)
+        => new($"rate limit reached: the hub looks up at most {perSecond} new databases per second (Hub:Tenants:LookupsPerSecond); retry shortly");
 
     /// <summary>Escapes control characters so that a hostile name cannot forge log lines or break a client's display.</summary>
     public static string Printable(string value)

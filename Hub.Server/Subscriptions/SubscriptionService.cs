@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Limits;
 using Hub.Server.Listening;
-using Hub.Server.Telemetry;
+using Hub.Server.Security;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -13,10 +14,10 @@ namespace Hub.Server.Subscriptions;
 /// listener subscriptions, after checking every name the client sent.
 /// </summary>
 public sealed class SubscriptionService(
-    DatabaseRegistry registry,
+    HubCallGuard guard,
     ListenerManager listeners,
     IOptions<ListenerOptions> listenerOptions,
-    HubMetrics metrics,
+    IOptions<LimitOptions> limitOptions,
     ILogger<SubscriptionService> logger)
 {
     private readonly ConcurrentDictionary<string, int> _subscribersByDatabase = new(StringComparer.Ordinal);
@@ -31,8 +32,8 @@ public sealed class SubscriptionService(
     /// <returns>The channels of the database the connection is subscribed to now.</returns>
     public async Task<string[]> SubscribeAsync(HubCallerContext context, IGroupManager groups, string? database, string? channel)
     {
-        var definition = Resolve(context, database);
-        var channels = ResolveChannels(context, definition, channel);
+        var definition = await guard.ResolveAsync(context, database, DatabaseRight.Subscribe).ConfigureAwait(false);
+        var channels = guard.ResolveChannels(context, definition, channel);
         var subscriptions = ConnectionSubscriptions.For(context);
         var cancellationToken = context.ConnectionAborted;
 
@@ -42,6 +43,12 @@ public sealed class SubscriptionService(
             cancellationToken.ThrowIfCancellationRequested();
             var held = subscriptions.ChannelsOf(definition.Name);
             var added = channels.Where(c => !held.Contains(c)).ToArray();
+            var limit = limitOptions.Value.SubscriptionsPerConnection;
+            if (subscriptions.Count + added.Length > limit)
+            {
+                throw guard.Refuse(context, SubscriptionErrors.Reasons.LimitExceeded, SubscriptionErrors.TooManySubscriptions(limit));
+            }
+
             if (added.Length > 0)
             {
                 await JoinAsync(context, groups, definition, firstOfDatabase: held.Count == 0, added).ConfigureAwait(false);
@@ -151,7 +158,7 @@ public sealed class SubscriptionService(
             }
 
             SubscriptionLog.Unreachable(logger, context.ConnectionId, definition.Name, listenerOptions.Value.SubscribeTimeout, ex is TimeoutException ? null : ex);
-            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseUnreachable, SubscriptionErrors.DatabaseUnreachable(definition.Name));
+            throw guard.Refuse(context, SubscriptionErrors.Reasons.DatabaseUnreachable, SubscriptionErrors.DatabaseUnreachable(definition.Name));
         }
 
         if (firstOfDatabase)
@@ -160,73 +167,13 @@ public sealed class SubscriptionService(
         }
     }
 
-    private DatabaseDefinition Resolve(HubCallerContext context, string? database)
-    {
-        RequireWellFormedDatabase(context, database);
-        if (!registry.TryGet(database!, out var definition))
-        {
-            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseNotAvailable(database!));
-        }
-
-        return definition;
-    }
-
-    private IReadOnlyList<string> ResolveChannels(HubCallerContext context, DatabaseDefinition definition, string? channel)
-    {
-        if (channel is null)
-        {
-            return definition.Channels;
-        }
-
-        RequireWellFormedChannel(context, channel);
-        if (!definition.AllowsChannel(channel))
-        {
-            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelNotAllowed(definition.Name, channel));
-        }
-
-        return [channel];
-    }
-
     private void RequireWellFormed(HubCallerContext context, string? database, string? channel)
     {
-        RequireWellFormedDatabase(context, database);
+        guard.RequireWellFormedDatabase(context, database);
         if (channel is not null)
         {
-            RequireWellFormedChannel(context, channel);
+            guard.RequireWellFormedChannel(context, channel);
         }
-    }
-
-    private void RequireWellFormedDatabase(HubCallerContext context, string? database)
-    {
-        if (string.IsNullOrEmpty(database))
-        {
-            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseRequired());
-        }
-
-        if (!PostgresNames.FitsIdentifier(database))
-        {
-            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseTooLong());
-        }
-    }
-
-    private void RequireWellFormedChannel(HubCallerContext context, string channel)
-    {
-        if (channel.Length == 0)
-        {
-            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelEmpty());
-        }
-
-        if (!PostgresNames.FitsIdentifier(channel))
-        {
-            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelTooLong());
-        }
-    }
-
-    private HubException Refuse(HubCallerContext context, string reason, HubException error)
-    {
-        SubscriptionLog.Refused(logger, context.ConnectionId, context.UserIdentifier, reason, error.Message);
-        metrics.Rejected(reason);
-        return error;
     }
 
     private void DecrementSubscribers(string database)

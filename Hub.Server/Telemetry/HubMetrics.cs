@@ -46,7 +46,7 @@ public sealed class HubMetrics
             "Resyncs sent to the subscribers of a database because notifications may have been missed.");
         _callsRejected = Meter.CreateCounter<long>(
             HubDiagnostics.Instruments.CallsRejected, "{call}",
-            "Subscribe and Unsubscribe calls refused, by reason. The database is never an attribute here: refused names come from clients.");
+            "Hub calls refused (Subscribe, Unsubscribe, Publish, limits), by reason. The database is never an attribute here: refused names come from clients.");
 
         // Prometheus' rate() and increase() miss the first increment of a series that appears at 1, so the
         // series whose label values are known up front start at 0.

@@ -1,4 +1,5 @@
 using Hub.Server.Http;
+using Hub.Server.Security;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry;
@@ -80,7 +81,7 @@ public static class TelemetryServiceCollectionExtensions
     {
         if (endpoints.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.PrometheusEndpoint)
         {
-            endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
+            endpoints.MapPrometheusScrapingEndpoint(MetricsPath).RequireManagementAccess();
         }
 
         return endpoints;

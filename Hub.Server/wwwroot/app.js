@@ -34,9 +34,18 @@ $("shown-limit").textContent = String(feed.limit);
 const chart = new RateChart({ canvas: $("chart"), rate: $("rate") }).start();
 let knownDatabases = {};
 
+// A hub that requires tokens: open the page as /#token=<JWT>. The fragment never reaches the server or its logs;
+// the token is kept for this tab only and sent as the hub's access token and to /api/stats.
+const fragment = new URLSearchParams(location.hash.slice(1));
+if (fragment.has("token")) {
+  sessionStorage.setItem("notify-hub-token", fragment.get("token"));
+  history.replaceState(null, "", location.pathname + location.search);
+}
+const token = sessionStorage.getItem("notify-hub-token");
 const client = new lib.NotificationHubClient({
   url: new URL("hubs/notifications", document.baseURI).href,
   protocol: params.get("protocol") === "messagepack" ? "messagepack" : "json",
+  ...(token ? { accessTokenFactory: () => token } : {}),
 });
 let reconnects = 0;
 client.on("notification", (notification) => {
@@ -53,6 +62,7 @@ client.on("resubscribeFailed", (database, error) => showError(`Could not resubsc
 
 const stats = new StatsPanel({
   url: new URL("api/stats", document.baseURI).href,
+  token,
   view: {
     instance: $("instance"),
     connections: $("stat-connections"),

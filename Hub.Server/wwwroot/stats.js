@@ -3,12 +3,14 @@ import { element, formatTime } from "./feed.js";
 
 export class StatsPanel {
   #url;
+  #token;
   #view;
   #onDatabases;
   #databases = "";
 
-  constructor({ url, view, onDatabases }) {
+  constructor({ url, token, view, onDatabases }) {
     this.#url = url;
+    this.#token = token;
     this.#view = view;
     this.#onDatabases = onDatabases;
   }
@@ -25,7 +27,8 @@ export class StatsPanel {
   async refresh() {
     const view = this.#view;
     try {
-      const response = await fetch(this.#url, { cache: "no-store" });
+      const headers = this.#token ? { Authorization: `Bearer ${this.#token}` } : {};
+      const response = await fetch(this.#url, { cache: "no-store", headers });
       if (!response.ok) {
         throw new Error(`${response.status} ${response.statusText}`);
       }

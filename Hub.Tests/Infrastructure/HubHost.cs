@@ -30,6 +30,9 @@ public sealed class HubHost : IAsyncDisposable
 
     public Uri HubUrl => new(BaseUrl, "/hubs/notifications");
 
+    /// <summary>A last chance to change the host before it is built (extra URLs, logging providers).</summary>
+    public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }
+
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The hub is not running.");
 
     /// <summary>Settings for one database with the given channels, plus short listener timings suited to tests.</summary>
@@ -41,6 +44,8 @@ public sealed class HubHost : IAsyncDisposable
             ["Hub:Listener:IdleGracePeriod"] = "00:00:01",
             ["Hub:Listener:ReconnectInitialDelay"] = "00:00:00.100",
             ["Hub:Listener:ReconnectMaxDelay"] = "00:00:01",
+            // Tests that check authentication turn this off and configure keys.
+            ["Hub:Auth:AllowAnonymous"] = "true",
         };
         for (var i = 0; i < channels.Length; i++)
         {
@@ -73,6 +78,7 @@ public sealed class HubHost : IAsyncDisposable
         builder.WebHost.UseUrls(BaseUrl.ToString());
         builder.Services.AddNotificationHub(builder.Configuration);
         _configureServices?.Invoke(builder.Services);
+        ConfigureBuilder?.Invoke(builder);
         var app = builder.Build();
         app.MapNotificationHub();
         await app.StartAsync();

@@ -21,9 +21,21 @@ public sealed class RecordingClient : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    public static async Task<RecordingClient> ConnectAsync(Uri hubUrl, bool messagePack = false)
+    public static async Task<RecordingClient> ConnectAsync(Uri hubUrl, bool messagePack = false, string? accessToken = null, bool skipNegotiation = false)
     {
-        var builder = new HubConnectionBuilder().WithUrl(hubUrl);
+        var builder = new HubConnectionBuilder().WithUrl(hubUrl, http =>
+        {
+            if (skipNegotiation)
+            {
+                http.SkipNegotiation = true;
+                http.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+            }
+
+            if (accessToken is not null)
+            {
+                http.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+            }
+        });
         if (messagePack)
         {
             builder.AddMessagePackProtocol();
@@ -36,6 +48,9 @@ public sealed class RecordingClient : IAsyncDisposable
 
     public Task<string[]> SubscribeAsync(string? database, string? channel)
         => Connection.InvokeAsync<string[]>("Subscribe", database, channel);
+
+    public Task PublishAsync(string? database, string? channel, string? payload)
+        => Connection.InvokeAsync("Publish", database, channel, payload);
 
     public Task UnsubscribeAsync(string? database, string? channel)
         => Connection.InvokeAsync("Unsubscribe", database, channel);

@@ -47,6 +47,7 @@ export const ClientMethods = {
 export const HubMethods = {
   subscribe: "Subscribe",
   unsubscribe: "Unsubscribe",
+  publish: "Publish",
 } as const;
 
 // The JSON protocol carries times as ISO-8601 text, MessagePack as timestamps the protocol decodes to Date:

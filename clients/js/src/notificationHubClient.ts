@@ -175,6 +175,16 @@ export class NotificationHubClient {
     });
   }
 
+  /**
+   * Sends a NOTIFY on `channel` of `database` through the hub (`pg_notify`, never SQL built from text). It needs
+   * the publish right for the database; subscribers receive it through the hub's listener like any other NOTIFY.
+   *
+   * @throws {HubError} The hub refused (no publish right, channel not allowed, payload of 8,000 bytes or more).
+   */
+  publish(database: string, channel: string, payload: string): Promise<void> {
+    return this.invoke<void>(HubMethods.publish, database, channel, payload);
+  }
+
   private async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
     try {
       return await this.connection.invoke<T>(method, ...args);

@@ -240,4 +240,72 @@ describe("NotificationHubClient", () => {
     await recorder.notification((n) => n.payload === "after-stop-start");
     assert.deepEqual(recorder.states, ["connecting", "connected", "disconnected", "connecting", "connected"]);
   });
+
+  test("publish without the publish right is refused and the connection carries on", async () => {
+    const { client, recorder } = await connected();
+    await client.subscribe(DATABASE, "events");
+
+    await assert.rejects(client.publish(DATABASE, "events", "x"), (error) => {
+      assert.ok(error instanceof HubError);
+      assert.equal(error.message, `publishing to database '${DATABASE}' is not allowed`);
+      return true;
+    });
+
+    await postgres.notify(PG_DATABASE, "events", "after-refused-publish");
+    await recorder.notification((n) => n.payload === "after-refused-publish");
+  });
 });
+
+describe("NotificationHubClient.publish", () => {
+  let scenario;
+  const clients = [];
+
+  before(async () => {
+    scenario = await startScenario({
+      database: DATABASE,
+      pgDatabase: "js_publish",
+      channels: CHANNELS,
+      settings: { Hub__Auth__AnonymousMayPublish: "true" },
+    });
+  });
+
+  after(async () => {
+    await Promise.allSettled(clients.map((client) => client.stop()));
+    await scenario?.stop();
+  });
+
+  async function connected() {
+    const client = new NotificationHubClient({ url: scenario.hub.hubUrl, logger: LogLevel.None });
+    clients.push(client);
+    const recorder = new Recorder(client);
+    await client.start();
+    return { client, recorder };
+  }
+
+  test("a published payload reaches subscribers through the listener", async () => {
+    const { client: subscriber, recorder } = await connected();
+    const { client: publisher } = await connected();
+    await subscriber.subscribe(DATABASE, "events");
+
+    await publisher.publish(DATABASE, "events", "published from js ☕");
+
+    const received = await recorder.notification((n) => n.payload === "published from js ☕");
+    assert.equal(received.channel, "events");
+  });
+
+  test("a refused publish rejects with the hub's message and the client carries on", async () => {
+    const { client, recorder } = await connected();
+    await client.subscribe(DATABASE, "events");
+
+    await assert.rejects(client.publish(DATABASE, "not_allowed", "x"), (error) => {
+      assert.ok(error instanceof HubError);
+      assert.equal(error.message, `channel name 'not_allowed' is not allowed for database '${DATABASE}'`);
+      return true;
+    });
+    await assert.rejects(client.publish(DATABASE, "events", "x".repeat(8000)), HubError);
+
+    await client.publish(DATABASE, "events", "still fine");
+    await recorder.notification((n) => n.payload === "still fine");
+  });
+});
+

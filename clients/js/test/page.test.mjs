@@ -1,5 +1,6 @@
 // The live page served by the hub, in a real headless Chromium, against a real PostgreSQL.
 import assert from "node:assert/strict";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -151,3 +152,65 @@ describe("live page", () => {
     assert.deepEqual(pageErrors.filter((e) => !e.includes("WebSocket") && !e.includes("Failed to")), []);
   });
 });
+
+describe("live page with a hub that requires tokens", () => {
+  const signingKey = randomBytes(32);
+  const issuer = "live-page-tests";
+  const audience = "notify-hub";
+  let scenario;
+  let browser;
+
+  /** An HS256 JWT signed with the hub's key, granting `databases`. */
+  function token(databases) {
+    const encode = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const now = Math.floor(Date.now() / 1000);
+    const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
+      sub: "page-user", iss: issuer, aud: audience, iat: now, nbf: now, exp: now + 600, "hub:db": databases,
+    })}`;
+    return `${body}.${createHmac("sha256", signingKey).update(body).digest("base64url")}`;
+  }
+
+  before(async () => {
+    scenario = await startScenario({
+      database: DATABASE,
+      pgDatabase: "live_page_tokens",
+      channels: ["orders"],
+      settings: {
+        Hub__Auth__AllowAnonymous: "false",
+        Hub__Auth__SigningKey: signingKey.toString("base64"),
+        Hub__Auth__Issuer: issuer,
+        Hub__Auth__Audience: audience,
+      },
+    });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await scenario?.stop();
+  });
+
+  test("without a token the page cannot connect", async () => {
+    const page = await browser.newPage();
+    await page.goto(scenario.hub.baseUrl);
+    await page.waitForSelector('#state:not([data-state="connected"])');
+    await page.waitForTimeout(1_000);
+    assert.notEqual(await page.getAttribute("#state", "data-state"), "connected");
+    await page.close();
+  });
+
+  test("a token in the URL fragment connects, subscribes and receives, and leaves the address bar", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${scenario.hub.baseUrl}/#token=${token([DATABASE])}`);
+    await page.waitForSelector('#state[data-state="connected"]');
+    assert.equal(new URL(page.url()).hash, "", "the token is taken out of the address bar");
+
+    await page.fill("#channel", "orders");
+    await page.click("#subscribe");
+    await page.waitForSelector(`.chip[data-database="${DATABASE}"][data-channel="orders"]`);
+    await scenario.postgres.notify("live_page_tokens", "orders", "with a token");
+    await page.waitForFunction(() => document.querySelector("#notifications .payload")?.textContent === "with a token");
+    await page.close();
+  });
+});
+

@@ -10,14 +10,11 @@ const repository = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", 
 const serverDll = process.env.HUB_SERVER_DLL ?? join(repository, "Hub.Server", "bin", "Release", "net10.0", "Hub.Server.dll");
 
 /** Settings for the databases given as { name: { connectionString, channels } }, with short listener timings. */
-function environmentFor(databases) {
+function environmentFor(databases, settings) {
   const env = {
     ...process.env,
     ASPNETCORE_ENVIRONMENT: "Production",
     DOTNET_NOLOGO: "1",
-    // SignalR closes its connections when shutdown starts, while Kestrel still accepts: a client that reconnects
-    // at once lands on the stopping hub, which then waits this long for it before exiting.
-    DOTNET_SHUTDOWNTIMEOUTSECONDS: "2",
     Logging__LogLevel__Default: "Warning",
     Hub__Auth__AllowAnonymous: "true",
     Hub__Listener__IdleGracePeriod: "00:00:01",
@@ -31,27 +28,30 @@ function environmentFor(databases) {
     });
   }
 
-  return env;
+  return { ...env, ...settings };
 }
 
 export class HubProcess {
   #env;
+  #settings;
   #child;
   #output = [];
 
-  constructor(env, port) {
+  constructor(env, port, settings) {
     this.#env = env;
+    this.#settings = settings;
     this.port = port;
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.hubUrl = `${this.baseUrl}/hubs/notifications`;
   }
 
-  static async start(databases) {
+  /** Starts the hub for `databases`; `settings` adds or overrides environment variables (Hub__Auth__..., ...). */
+  static async start(databases, settings = {}) {
     if (!existsSync(serverDll)) {
       throw new Error(`${serverDll} not found: build the hub first (dotnet build Hub.Server -c Release).`);
     }
 
-    const hub = new HubProcess(environmentFor(databases), await freePort());
+    const hub = new HubProcess(environmentFor(databases, settings), await freePort(), settings);
     await hub.start();
     return hub;
   }
@@ -114,7 +114,7 @@ export class HubProcess {
 
   /** Changes the databases the hub serves from its next start on, as an operator editing its configuration would. */
   configure(databases) {
-    this.#env = environmentFor(databases);
+    this.#env = environmentFor(databases, this.#settings);
   }
 
   async restart(signal = "SIGTERM") {

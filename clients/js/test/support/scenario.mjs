@@ -2,11 +2,11 @@
 import { HubProcess } from "./hub.mjs";
 import { PostgresServer } from "./postgres.mjs";
 
-export async function startScenario({ database = "app", pgDatabase = "hub_js_tests", channels }) {
+export async function startScenario({ database = "app", pgDatabase = "hub_js_tests", channels, settings = {} }) {
   const postgres = await PostgresServer.start();
   try {
     await postgres.createDatabase(pgDatabase);
-    const hub = await HubProcess.start({ [database]: { connectionString: postgres.connectionString(pgDatabase), channels } });
+    const hub = await HubProcess.start({ [database]: { connectionString: postgres.connectionString(pgDatabase), channels } }, settings);
     return {
       postgres,
       hub,

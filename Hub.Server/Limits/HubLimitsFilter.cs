@@ -1,0 +1,112 @@
+using System.Threading.RateLimiting;
+using Hub.Server.Subscriptions;
+using Hub.Server.Telemetry;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server.Limits;
+
+/// <summary>
+/// Enforces the per-user connection limit when a connection opens and the per-connection call rate on every
+/// hub call, before the hub method runs.
+/// </summary>
+public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions> options, HubMetrics metrics, ILogger<HubLimitsFilter> logger) : IHubFilter
+{
+    private static readonly object LimiterKey = new();
+    private static readonly object CountedUserKey = new();
+    private static readonly object RefusedKey = new();
+    private readonly LimitOptions _options = options.Value;
+
+    /// <inheritdoc />
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var caller = context.Context;
+        if (caller.UserIdentifier is { } userId)
+        {
+            if (!users.TryAdd(userId, _options.ConnectionsPerUser))
+            {
+                LimitsLog.TooManyConnections(logger, caller.ConnectionId, userId, _options.ConnectionsPerUser);
+                caller.Items[RefusedKey] = true;
+                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
+                // SignalR closes the connection and sends this message to the client.
+                throw SubscriptionErrors.TooManyConnections(_options.ConnectionsPerUser);
+            }
+
+            caller.Items[CountedUserKey] = userId;
+        }
+
+        caller.Items[LimiterKey] = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = _options.CallBurst,
+            TokensPerPeriod = _options.CallsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            AutoReplenishment = true,
+            QueueLimit = 0,
+        });
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch
+        {
+            caller.Items[RefusedKey] = true;
+            if (caller.UserIdentifier is { } counted)
+            {
+                caller.Items.Remove(CountedUserKey);
+                users.Remove(counted);
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        ArgumentNullException.ThrowIfNull(invocationContext);
+        ArgumentNullException.ThrowIfNull(next);
+        var caller = invocationContext.Context;
+        if (caller.Items.TryGetValue(LimiterKey, out var item) && item is RateLimiter limiter)
+        {
+            using var lease = limiter.AttemptAcquire();
+            if (!lease.IsAcquired)
+            {
+                LimitsLog.CallRateLimited(logger, invocationContext.HubMethodName, caller.ConnectionId, caller.UserIdentifier, _options.CallsPerSecond);
+                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
+                throw SubscriptionErrors.CallRateExceeded(_options.CallsPerSecond);
+            }
+        }
+
+        return await next(invocationContext).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var caller = context.Context;
+        try
+        {
+            // A refused connection never reached the hub's OnConnectedAsync, so the hub must not see it leave either.
+            if (!caller.Items.ContainsKey(RefusedKey))
+            {
+                await next(context, exception).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (caller.Items.TryGetValue(CountedUserKey, out var userId) && userId is string counted)
+            {
+                users.Remove(counted);
+            }
+
+            if (caller.Items.TryGetValue(LimiterKey, out var limiter) && limiter is IDisposable disposable)
+            {
+                disposable.Dispose();
+            }
+        }
+    }
+}

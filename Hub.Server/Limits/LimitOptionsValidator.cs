@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server.Limits;
+
+/// <summary>
+/// Validates <see cref="LimitOptions"/> at startup, naming the key of every problem found.
+/// </summary>
+public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
+{
+    /// <summary>
+    /// The smallest message size accepted: a Publish of a payload just under the NOTIFY limit, with its
+    /// JSON framing, must fit.
+    /// </summary>
+    public const long MinMaximumReceiveMessageSize = 1024;
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, LimitOptions options)
+    {
+        var failures = new List<string>();
+        RequirePositive(nameof(LimitOptions.SubscriptionsPerConnection), options.SubscriptionsPerConnection, failures);
+        RequirePositive(nameof(LimitOptions.ConnectionsPerUser), options.ConnectionsPerUser, failures);
+        RequirePositive(nameof(LimitOptions.CallsPerSecond), options.CallsPerSecond, failures);
+        RequirePositive(nameof(LimitOptions.CallBurst), options.CallBurst, failures);
+        if (options.MaximumReceiveMessageSize < MinMaximumReceiveMessageSize)
+        {
+            failures.Add($"{LimitOptions.SectionName}:MaximumReceiveMessageSize must be at least {MinMaximumReceiveMessageSize} bytes.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequirePositive(string key, int value, List<string> failures)
+    {
+        if (value <= 0)
+        {
+            failures.Add($"{LimitOptions.SectionName}:{key} must be at least 1.");
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text;
+using Hub.Server.Security;
+using Hub.Server.Subscriptions;
+using Microsoft.AspNetCore.SignalR;
+using Npgsql;
+
+namespace Hub.Server.Publishing;
+
+/// <summary>
+/// Turns a client's <c>Publish</c> into a <c>pg_notify</c> on the database. The notification then reaches
+/// subscribers the way every NOTIFY does, through the database's listener, so publishers and other writers
+/// are ordered alike.
+/// </summary>
+public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILogger<PublishService> logger)
+{
+    /// <summary>PostgreSQL refuses NOTIFY payloads of this many bytes or more (with the default page size).</summary>
+    public const int PayloadLimitBytes = 8000;
+
+    // Strict: an unpaired surrogate is refused instead of silently becoming U+FFFD.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> on <paramref name="channel"/> of <paramref name="database"/>, if the caller
+    /// may publish there, and returns once PostgreSQL has committed the NOTIFY.
+    /// </summary>
+    public async Task PublishAsync(HubCallerContext context, string? database, string? channel, string? payload)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var definition = await guard.ResolveAsync(context, database, DatabaseRight.Publish).ConfigureAwait(false);
+        if (channel is null)
+        {
+            throw guard.Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelRequired());
+        }
+
+        guard.ResolveChannels(context, definition, channel);
+        payload ??= string.Empty;
+        var bytes = CheckPayload(context, payload);
+
+        try
+        {
+            // Parameters, never text: the channel and payload reach PostgreSQL as values, whatever they contain.
+            await using var command = pools.For(definition).CreateCommand("SELECT pg_notify($1, $2)");
+            command.Parameters.Add(new NpgsqlParameter { Value = channel });
+            command.Parameters.Add(new NpgsqlParameter { Value = payload });
+            await command.ExecuteNonQueryAsync(context.ConnectionAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException
+            || (ex is OperationCanceledException && !context.ConnectionAborted.IsCancellationRequested))
+        {
+            PublishLog.Failed(logger, context.ConnectionId, definition.Name, channel, ex);
+            throw guard.Refuse(context, SubscriptionErrors.Reasons.PublishFailed, SubscriptionErrors.PublishFailed(definition.Name));
+        }
+
+        PublishLog.Published(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", definition.Name, channel, bytes);
+    }
+
+    private int CheckPayload(HubCallerContext context, string payload)
+    {
+        if (payload.Contains('\0', StringComparison.Ordinal))
+        {
+            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadContainsNul());
+        }
+
+        int bytes;
+        try
+        {
+            bytes = StrictUtf8.GetByteCount(payload);
+        }
+        catch (EncoderFallbackException)
+        {
+            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadNotUnicode());
+        }
+
+        if (bytes >= PayloadLimitBytes)
+        {
+            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadTooLarge(bytes, PayloadLimitBytes));
+        }
+
+        return bytes;
+    }
+}

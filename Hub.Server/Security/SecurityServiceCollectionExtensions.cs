@@ -1,0 +1,64 @@
+using Hub.Server.Limits;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using SignalRHubOptions = Microsoft.AspNetCore.SignalR.HubOptions;
+
+namespace Hub.Server.Security;
+
+/// <summary>
+/// Registers authentication, authorization, limits and CORS of the hub.
+/// </summary>
+public static class SecurityServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds JWT bearer authentication (<c>Hub:Auth</c>), the hub and management policies (<c>Hub:Management</c>),
+    /// per-database authorization, the limits of <c>Hub:Limits</c> and the CORS allow-list of <c>Hub:Cors</c>.
+    /// </summary>
+    public static IServiceCollection AddHubSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>()
+            .Bind(configuration.GetSection(AuthOptions.SectionName))
+            // Unset means: open only on a developer's machine.
+            .PostConfigure<IHostEnvironment>(static (options, environment) => options.AllowAnonymous ??= environment.IsDevelopment())
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName));
+        services.AddOptions<HubCorsOptions>().Bind(configuration.GetSection(HubCorsOptions.SectionName));
+        services.AddOptions<LimitOptions>()
+            .Bind(configuration.GetSection(LimitOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LimitOptions>, LimitOptionsValidator>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        services.AddAuthorization();
+        services.AddSingleton<IConfigureOptions<AuthorizationOptions>, AuthorizationSetup>();
+        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        services.AddSingleton<DatabaseAuthorizer>();
+        services.AddSingleton<HubCallGuard>();
+        services.AddHostedService<SecurityStartupReport>();
+
+        services.AddSingleton<UserConnections>();
+        services.AddSingleton<HubLimitsFilter>();
+        services.AddOptions<SignalRHubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
+        {
+            hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
+            hub.AddFilter<HubLimitsFilter>();
+        });
+
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<HubCorsOptions>>(static (cors, hub) =>
+        {
+            var origins = hub.Value.AllowedOrigins.Where(static o => !string.IsNullOrWhiteSpace(o)).ToArray();
+            if (origins.Length > 0)
+            {
+                // SignalR's browser client sends credentials (cookies, the negotiate request), so origins must be exact.
+                cors.AddDefaultPolicy(policy => policy.WithOrigins(origins).AllowAnyHeader().WithMethods("GET", "POST").AllowCredentials());
+            }
+        });
+        services.AddTransient<IStartupFilter, HubCorsStartupFilter>();
+        return services;
+    }
+}

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server.Tenants;
+
+/// <summary>
+/// Registers tenant databases admitted by name.
+/// </summary>
+public static class TenantServiceCollectionExtensions
+{
+    /// <summary>Adds the <see cref="TenantDirectory"/> configured by <c>Hub:Tenants</c> (admitting none when unset).</summary>
+    public static IServiceCollection AddTenantDatabases(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<TenantOptions>()
+            .Bind(configuration.GetSection(TenantOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TenantOptions>, TenantOptionsValidator>();
+        services.AddSingleton<TenantDirectory>();
+        return services;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Hub.Tests.Security;
+
+/// <summary>
+/// Signs real HS256 tokens with a key made for this test, and the hub settings that trust exactly that key.
+/// </summary>
+public sealed class TestTokens
+{
+    public const string Issuer = "https://issuer.test";
+    public const string Audience = "notify-hub";
+
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+
+    public string SigningKeyBase64 => Convert.ToBase64String(_key);
+
+    /// <summary>Turns anonymous access off and trusts this key; clock skew is zero so expiry is exact.</summary>
+    public void Configure(IDictionary<string, string?> settings)
+    {
+        settings["Hub:Auth:AllowAnonymous"] = "false";
+        settings["Hub:Auth:Issuer"] = Issuer;
+        settings["Hub:Auth:Audience"] = Audience;
+        settings["Hub:Auth:SigningKey"] = SigningKeyBase64;
+        settings["Hub:Auth:ClockSkew"] = "00:00:00";
+    }
+
+    public string Create(
+        string subject,
+        IEnumerable<string>? databases = null,
+        IEnumerable<string>? publish = null,
+        DateTime? expires = null,
+        string audience = Audience,
+        byte[]? key = null,
+        IEnumerable<Claim>? extraClaims = null)
+        => Sign(new SigningCredentials(new SymmetricSecurityKey(key ?? _key), SecurityAlgorithms.HmacSha256), subject, databases, publish, expires, audience, Issuer, extraClaims);
+
+    public static string Sign(
+        SigningCredentials credentials,
+        string subject,
+        IEnumerable<string>? databases,
+        IEnumerable<string>? publish,
+        DateTime? expires,
+        string audience,
+        string issuer,
+        IEnumerable<Claim>? extraClaims = null)
+    {
+        var claims = new List<Claim> { new("sub", subject) };
+        claims.AddRange((databases ?? []).Select(static d => new Claim("hub:db", d)));
+        claims.AddRange((publish ?? []).Select(static d => new Claim("hub:publish", d)));
+        claims.AddRange(extraClaims ?? []);
+        var expiry = expires ?? DateTime.UtcNow.AddMinutes(10);
+        var issued = (expiry < DateTime.UtcNow ? expiry : DateTime.UtcNow).AddMinutes(-5);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            Subject = new ClaimsIdentity(claims),
+            Expires = expiry,
+            NotBefore = issued,
+            IssuedAt = issued,
+            SigningCredentials = credentials,
+        };
+        return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
+    }
+}

@@ -1,0 +1,179 @@
+using Hub.Server.Tenants;
+using Hub.Tests.Infrastructure;
+using Hub.Tests.Security;
+using Microsoft.AspNetCore.SignalR;
+using Npgsql;
+
+namespace Hub.Tests.Tenants;
+
+public sealed class TenantDatabaseTests(SharedPostgres postgres)
+{
+    [Fact]
+    public async Task Tenant_database_matching_the_pattern_is_served_like_a_configured_one()
+    {
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server);
+        var client = await tenants.Hub.ConnectAsync("tenant-a", [tenants.A], publish: [tenants.A]);
+
+        Assert.Equal([HubScenario.Events, HubScenario.Other], await client.SubscribeAsync(tenants.A, null));
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubScenario.Events, "from the app");
+        await client.PublishAsync(tenants.A, HubScenario.Other, "from a client");
+
+        var received = await client.NotificationsAsync(2);
+        Assert.Equal([(tenants.A, HubScenario.Events, "from the app"), (tenants.A, HubScenario.Other, "from a client")], received.Select(n => (n.Database, n.Channel, n.Payload)));
+        Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), tenants.A));
+    }
+
+    [Fact]
+    public async Task Other_tenant_unmatched_and_missing_names_get_the_same_refusal_and_no_connection()
+    {
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server);
+        var tenantA = await tenants.Hub.ConnectAsync("tenant-a", [tenants.A]);
+        var admin = await tenants.Hub.ConnectAsync("admin", ["*"]);
+        var missing = tenants.Prefix + "_ghost";
+        string[] refusedNames = [tenants.B, tenants.Unmatched, missing, tenants.A.ToUpperInvariant()];
+
+        var forTenantA = new List<string>();
+        foreach (var name in refusedNames)
+        {
+            forTenantA.Add(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => tenantA.SubscribeAsync(name, null))));
+        }
+
+        var forAdmin = new List<string>();
+        foreach (var name in refusedNames.Skip(1))
+        {
+            forAdmin.Add(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => admin.SubscribeAsync(name, null))));
+        }
+
+        Assert.Equal(refusedNames.Select(static n => $"database '{n}' is not available"), forTenantA);
+        Assert.Equal(refusedNames.Skip(1).Select(static n => $"database '{n}' is not available"), forAdmin);
+        Assert.Equal(0, await ConnectionsToAsync(postgres.Server, [tenants.B, tenants.Unmatched, missing]));
+        Assert.True(await LookupConnectionsAsync(postgres.Server) > 0, "existence is checked on the maintenance database");
+        Assert.Equal([HubScenario.Events], await tenantA.SubscribeAsync(tenants.A, HubScenario.Events));
+        Assert.Equal([HubScenario.Events], await admin.SubscribeAsync(tenants.B, HubScenario.Events));
+    }
+
+    [Fact]
+    public async Task Name_found_missing_is_admitted_once_the_database_exists_and_the_short_cache_expired()
+    {
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s => s["Hub:Tenants:NegativeCacheDuration"] = "00:00:00.300");
+        var admin = await tenants.Hub.ConnectAsync("admin", ["*"]);
+        var late = tenants.Prefix + "_late";
+
+        await Assert.ThrowsAsync<HubException>(() => admin.SubscribeAsync(late, HubScenario.Events));
+        await postgres.Server.CreateDatabaseAsync(late);
+
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                try
+                {
+                    return (await admin.SubscribeAsync(late, HubScenario.Events)).Length == 1;
+                }
+                catch (HubException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(10),
+            "the new tenant database is admitted after the negative cache expires");
+    }
+
+    [Fact]
+    public async Task Lookups_per_second_limit_refuses_new_names_but_answers_cached_ones()
+    {
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s => s["Hub:Tenants:LookupsPerSecond"] = "1");
+        var first = await tenants.Hub.ConnectAsync("admin", ["*"]);
+        var second = await tenants.Hub.ConnectAsync("admin-2", ["*"]);
+
+        Assert.Equal([HubScenario.Events], await first.SubscribeAsync(tenants.A, HubScenario.Events));
+
+        // One lookup a second: of five new names asked for at once, most are refused (timing decides exactly how many).
+        var answers = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var name = $"{tenants.Prefix}_new{i}";
+            answers.Add(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => first.SubscribeAsync(name, HubScenario.Events))));
+        }
+
+        Assert.Equal([HubScenario.Events], await second.SubscribeAsync(tenants.A, HubScenario.Events));
+        const string Throttled = "rate limit reached: the hub looks up at most 1 new databases per second (Hub:Tenants:LookupsPerSecond); retry shortly";
+        Assert.InRange(answers.Count(static a => a == Throttled), 2, 5);
+        Assert.All(answers.Where(static a => a != Throttled), static a => Assert.Matches("^database '.*' is not available$", a));
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubScenario.Events, "carry on");
+        Assert.Equal("carry on", (await first.NextNotificationAsync()).Payload);
+        Assert.Equal("carry on", (await second.NextNotificationAsync()).Payload);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                try
+                {
+                    return (await first.SubscribeAsync(tenants.B, HubScenario.Events)).Length == 1;
+                }
+                catch (HubException)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(5),
+            "lookups are allowed again a second later");
+    }
+
+    private static async Task<long> ConnectionsToAsync(PostgresServer server, string[] databases)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(@names)", connection);
+        command.Parameters.AddWithValue("names", databases);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> LookupConnectionsAsync(PostgresServer server)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = 'postgres' AND application_name = @app", connection);
+        command.Parameters.AddWithValue("app", TenantDirectory.LookupApplicationName);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Two tenant databases and one that does not match the pattern, behind a hub that admits tenants by pattern.</summary>
+    private sealed class TenantSetup : IAsyncDisposable
+    {
+        private TenantSetup(string prefix, SecuredHub hub)
+        {
+            Prefix = prefix;
+            Hub = hub;
+        }
+
+        public string Prefix { get; }
+
+        public string A => Prefix + "_a";
+
+        public string B => Prefix + "_b";
+
+        public string Unmatched => "other" + Prefix;
+
+        public SecuredHub Hub { get; }
+
+        public static async Task<TenantSetup> StartAsync(PostgresServer server, Action<Dictionary<string, string?>>? configure = null)
+        {
+            var prefix = "tn" + Guid.NewGuid().ToString("N")[..10];
+            foreach (var name in (string[])[prefix + "_a", prefix + "_b", "other" + prefix])
+            {
+                await server.CreateDatabaseAsync(name);
+            }
+
+            var hub = await SecuredHub.StartAsync(server, s =>
+            {
+                s["Hub:Tenants:ConnectionStringTemplate"] = server.ConnectionString("{database}");
+                s["Hub:Tenants:NamePattern"] = prefix + "_[a-z0-9_]+";
+                s["Hub:Tenants:Channels:0"] = HubScenario.Events;
+                s["Hub:Tenants:Channels:1"] = HubScenario.Other;
+                configure?.Invoke(s);
+            });
+            return new TenantSetup(prefix, hub);
+        }
+
+        public ValueTask DisposeAsync() => Hub.DisposeAsync();
+    }
+}
