@@ -49,6 +49,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
+        services.AddBoundedDelivery(configuration);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);
         return services;

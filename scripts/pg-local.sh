@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${PGPORT:-54329}"
-root="$PWD/.local/pg"
+root="${PG_LOCAL_ROOT:-$PWD/.local/pg}"
 data="$root/data"
 bin="$(dirname "$(compgen -G "/usr/lib/postgresql/*/bin/initdb" | sort -V | tail -n 1)")"
 

@@ -51,6 +51,12 @@ public static class HubDiagnostics
 
         /// <summary>Subscribe and Unsubscribe calls refused.</summary>
         public const string CallsRejected = "hub.calls.rejected";
+
+        /// <summary>Connections whose transport is full, for which the hub holds messages.</summary>
+        public const string ConnectionsBuffering = "hub.connections.buffering";
+
+        /// <summary>Connections disconnected as slow consumers (over Hub:Delivery:MaxBufferedBytesPerConnection).</summary>
+        public const string SlowConsumersDisconnected = "hub.slow_consumers.disconnected";
     }
 
     /// <summary>The names of the hub's activities.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Subscriptions;
@@ -18,7 +19,8 @@ public sealed class HubStateMetrics
     private readonly bool _databaseAttribute;
 
     /// <summary>Creates the observable instruments on the meter of <paramref name="metrics"/>.</summary>
-    public HubStateMetrics(HubMetrics metrics, ConnectionCounter connections, ListenerManager listeners, SubscriptionService subscriptions)
+    public HubStateMetrics(
+        HubMetrics metrics, ConnectionCounter connections, ListenerManager listeners, SubscriptionService subscriptions, SlowConsumerMonitor slowConsumers)
     {
         _listeners = listeners;
         _subscriptions = subscriptions;
@@ -46,6 +48,12 @@ public sealed class HubStateMetrics
         meter.CreateObservableUpDownCounter(
             HubDiagnostics.Instruments.DeliveriesPending, () => PerDatabase(static s => (long)s.PendingDeliveries), "{message}",
             "Notifications and resyncs received and not yet sent to clients.");
+        meter.CreateObservableUpDownCounter(
+            HubDiagnostics.Instruments.ConnectionsBuffering, () => slowConsumers.BufferingConnections, "{connection}",
+            "Connections whose transport is full and for which the hub holds messages (clients reading too slowly).");
+        meter.CreateObservableCounter(
+            HubDiagnostics.Instruments.SlowConsumersDisconnected, () => slowConsumers.DisconnectedConnections, "{connection}",
+            "Connections disconnected because more than Hub:Delivery:MaxBufferedBytesPerConnection waited for them.");
     }
 
     private IEnumerable<Measurement<long>> PerDatabase(Func<ListenerSnapshot, long> value)

@@ -14,12 +14,14 @@ namespace Hub.Tests.Infrastructure;
 public sealed class HubHost : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _configureServices;
     private WebApplication? _app;
 
-    public HubHost(IDictionary<string, string?> settings, int? port = null)
+    public HubHost(IDictionary<string, string?> settings, int? port = null, Action<IServiceCollection>? configureServices = null)
     {
         _settings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase);
         Port = port ?? FreePort.Next();
+        _configureServices = configureServices;
     }
 
     public int Port { get; }
@@ -53,9 +55,9 @@ public sealed class HubHost : IAsyncDisposable
         return settings;
     }
 
-    public static async Task<HubHost> StartAsync(IDictionary<string, string?> settings)
+    public static async Task<HubHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
     {
-        var host = new HubHost(settings);
+        var host = new HubHost(settings, configureServices: configureServices);
         await host.StartAsync();
         return host;
     }
@@ -75,6 +77,7 @@ public sealed class HubHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(level);
         builder.WebHost.UseUrls(BaseUrl.ToString());
         builder.Services.AddNotificationHub(builder.Configuration);
+        _configureServices?.Invoke(builder.Services);
         ConfigureBuilder?.Invoke(builder);
         var app = builder.Build();
         app.MapNotificationHub();

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using Hub.Bench.Wire;
+
+namespace Hub.Bench.Measuring;
+
+/// <summary>What one bench connection received: its sequence numbers, latencies, resyncs and stray messages.</summary>
+public sealed class ConnectionProbe(string database, LatencyRecorder latencies) : IHubMessageSink
+{
+    public string Database { get; } = database;
+
+    public SequenceTracker Sequences { get; } = new();
+
+    public long Received { get; private set; }
+
+    public long Resyncs { get; private set; }
+
+    /// <summary>Notifications whose payload the bench did not write.</summary>
+    public long Unrecognized { get; private set; }
+
+    public void OnNotification(ReadOnlySpan<byte> payload)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Received++;
+        if (!NotificationPayload.TryParse(payload, out var sequence, out var sent))
+        {
+            Unrecognized++;
+            return;
+        }
+
+        Sequences.Record(sequence);
+        latencies.Record(sent, now);
+    }
+
+    public void OnResync() => Resyncs++;
+}

@@ -1,0 +1,96 @@
+namespace Hub.Bench.Reporting;
+
+/// <summary>One bench run, as printed in the table and the JSON line. Times in milliseconds, memory in bytes.</summary>
+public sealed record BenchResult
+{
+    public string? Label { get; init; }
+
+    public DateTime StartedAt { get; init; }
+
+    public string Machine { get; init; } = "";
+
+    public string Protocol { get; init; } = "";
+
+    public int Connections { get; init; }
+
+    /// <summary>Connections opened before the baseline to warm up the hub; not measured.</summary>
+    public int WarmupConnections { get; init; }
+
+    public int Processes { get; init; }
+
+    public int Databases { get; init; }
+
+    public double Rate { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    public int PayloadLength { get; init; }
+
+    public int Connected { get; init; }
+
+    public int ConnectFailed { get; init; }
+
+    public string? ConnectError { get; init; }
+
+    public double ConnectSeconds { get; init; }
+
+    public double ConnectP50Ms { get; init; }
+
+    public double ConnectP99Ms { get; init; }
+
+    public double ConnectMaxMs { get; init; }
+
+    public long Sent { get; init; }
+
+    public long Expected { get; init; }
+
+    public long Received { get; init; }
+
+    public long Lost { get; init; }
+
+    public long Duplicated { get; init; }
+
+    public long OutOfOrder { get; init; }
+
+    public long Resyncs { get; init; }
+
+    /// <summary>Notifications whose payload the bench did not send (for example from other publishers on the channel).</summary>
+    public long Unrecognized { get; init; }
+
+    public int Disconnected { get; init; }
+
+    public double DeliveriesPerSecond { get; init; }
+
+    public double LatencyP50Ms { get; init; }
+
+    public double LatencyP90Ms { get; init; }
+
+    public double LatencyP99Ms { get; init; }
+
+    public double LatencyMaxMs { get; init; }
+
+    public long? ServerBaselineRssBytes { get; init; }
+
+    public long? ServerIdleRssBytes { get; init; }
+
+    public long? IdleBytesPerConnection { get; init; }
+
+    public long? ServerIdleManagedHeapBytes { get; init; }
+
+    public double? ServerIdleCpuPercent { get; init; }
+
+    public long? ServerLoadRssBytes { get; init; }
+
+    public double? ServerLoadCpuPercent { get; init; }
+
+    /// <summary>The machine's load averages when publishing started (1, 5, 15 minutes).</summary>
+    public string? LoadAverageBefore { get; init; }
+
+    /// <summary>The machine's load averages when publishing ended.</summary>
+    public string? LoadAverageAfter { get; init; }
+
+    public IReadOnlyList<LatencyPoint> Timeline { get; init; } = [];
+}
+
+/// <summary>The latency of the notifications sent in one half-second of the run.</summary>
+public sealed record LatencyPoint(double AtSeconds, long Count, double P50Ms, double P99Ms, double MaxMs);

@@ -1,0 +1,142 @@
+using System.Globalization;
+using Hub.Bench.Wire;
+
+namespace Hub.Bench.Running;
+
+/// <summary>What to measure; see <see cref="Usage"/> for the command line.</summary>
+public sealed record BenchOptions
+{
+    public const string Usage = """
+        Hub.Bench [options]     measures the hub: connect, idle memory, NOTIFY-to-client latency, loss
+        Hub.Bench summarize FILE  prints the RESULT lines collected in FILE as a Markdown table
+
+          --connections N       subscriber connections (default 1000)
+          --processes P         child processes holding them; 0 = this process (default: N/2000 rounded up, at least 1)
+          --databases D         databases the connections are spread over (default 1)
+          --rate R              NOTIFY per second per database; 0 = idle run (default 10)
+          --duration S          seconds of publishing (default 10)
+          --drain S             give up waiting for deliveries after S seconds without progress (default 5)
+          --idle S              seconds to settle before reading idle memory (default 3)
+          --payload B           NOTIFY payload length in characters (default 64)
+          --protocol P          json | messagepack (default json)
+          --connect-concurrency C  connects in flight per process (default 100)
+          --url U               an already running hub (its base URL or hub URL); default: start Hub.Server here
+          --server-pid PID[,PID]  processes to read CPU and memory of when --url is given
+          --server-env K=V      setting for the started server (repeatable), e.g. DOTNET_gcServer=0
+          --connection-string C  PostgreSQL to use (databases bench_0.. are created); default: start a throwaway one
+          --database-prefix P   database names (default bench_)
+          --channel C           NOTIFY channel (default bench)
+          --plot FILE.svg       write latency over time as an SVG chart
+          --label TEXT          a name for this run in the report
+        """;
+
+    public int Connections { get; init; } = 1000;
+
+    public int? Processes { get; init; }
+
+    public int Databases { get; init; } = 1;
+
+    public double Rate { get; init; } = 10;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan Idle { get; init; } = TimeSpan.FromSeconds(3);
+
+    public int PayloadLength { get; init; } = 64;
+
+    public WireProtocol Protocol { get; init; } = WireProtocol.Json;
+
+    public int ConnectConcurrency { get; init; } = 100;
+
+    public Uri? Url { get; init; }
+
+    public IReadOnlyList<int> ServerProcessIds { get; init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
+
+    public string? ConnectionString { get; init; }
+
+    public string DatabasePrefix { get; init; } = "bench_";
+
+    public string Channel { get; init; } = "bench";
+
+    public string? PlotPath { get; init; }
+
+    public string? Label { get; init; }
+
+    /// <summary>The process count in effect: about 2,000 connections each keeps every process far from its open-file limit.</summary>
+    public int EffectiveProcesses => Processes ?? Math.Max(1, (Connections + 1999) / 2000);
+
+    public IReadOnlyList<string> DatabaseNames => [.. Enumerable.Range(0, Databases).Select(i => DatabasePrefix + i.ToString(CultureInfo.InvariantCulture))];
+
+    /// <exception cref="ArgumentException">An unknown option or a bad value, named in the message.</exception>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new BenchOptions();
+        var environment = new List<KeyValuePair<string, string>>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
+            options = name switch
+            {
+                "--connections" => options with { Connections = Positive(name, Value()) },
+                "--processes" => options with { Processes = NonNegative(name, Value()) },
+                "--databases" => options with { Databases = Positive(name, Value()) },
+                "--rate" => options with { Rate = Number(name, Value()) },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(name, Value())) },
+                "--drain" => options with { Drain = TimeSpan.FromSeconds(Number(name, Value())) },
+                "--idle" => options with { Idle = TimeSpan.FromSeconds(Number(name, Value())) },
+                "--payload" => options with { PayloadLength = NonNegative(name, Value()) },
+                "--protocol" => options with { Protocol = ParseProtocol(Value()) },
+                "--connect-concurrency" => options with { ConnectConcurrency = Positive(name, Value()) },
+                "--url" => options with { Url = new Uri(Value()) },
+                "--server-pid" => options with { ServerProcessIds = [.. Value().Split(',').Select(p => Positive(name, p))] },
+                "--server-env" => AddEnvironment(options, environment, Value()),
+                "--connection-string" => options with { ConnectionString = Value() },
+                "--database-prefix" => options with { DatabasePrefix = Value() },
+                "--channel" => options with { Channel = Value() },
+                "--plot" => options with { PlotPath = Value() },
+                "--label" => options with { Label = Value() },
+                _ => throw new ArgumentException($"Unknown option '{name}'."),
+            };
+        }
+
+        return options;
+    }
+
+    private static BenchOptions AddEnvironment(BenchOptions options, List<KeyValuePair<string, string>> environment, string setting)
+    {
+        var equals = setting.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--server-env expects KEY=VALUE, got '{setting}'.");
+        }
+
+        environment.Add(new(setting[..equals], setting[(equals + 1)..]));
+        return options with { ServerEnvironment = [.. environment] };
+    }
+
+    private static WireProtocol ParseProtocol(string value) => value.ToUpperInvariant() switch
+    {
+        "JSON" => WireProtocol.Json,
+        "MESSAGEPACK" or "MSGPACK" => WireProtocol.MessagePack,
+        _ => throw new ArgumentException($"--protocol must be json or messagepack, got '{value}'."),
+    };
+
+    private static double Number(string name, string value)
+        => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0
+            ? number
+            : throw new ArgumentException($"{name} must be a non-negative number, got '{value}'.");
+
+    private static int NonNegative(string name, string value)
+        => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0
+            ? number
+            : throw new ArgumentException($"{name} must be a non-negative integer, got '{value}'.");
+
+    private static int Positive(string name, string value)
+        => NonNegative(name, value) is > 0 and var number ? number : throw new ArgumentException($"{name} must be greater than zero, got '{value}'.");
+}

@@ -1,0 +1,23 @@
+namespace Hub.Bench.Running;
+
+/// <summary>A worker once its connections are open and subscribed.</summary>
+public sealed record WorkerReady(int Connected, int Failed, string? FirstError, double ElapsedSeconds, long[][] ConnectMicros, long ConnectMaxMicros);
+
+/// <summary>What a worker's connections received, for the runner to merge.</summary>
+public sealed record WorkerResult(
+    long Received,
+    long Unique,
+    long Duplicated,
+    long Lost,
+    long OutOfOrder,
+    long Resyncs,
+    long Unrecognized,
+    int Closed,
+    long[][] Latency,
+    long LatencyMax,
+    IReadOnlyList<WorkerSlot> Slots,
+    long FirstReceived,
+    long LastReceived);
+
+/// <summary>The latencies of the notifications sent within one slot of time.</summary>
+public sealed record WorkerSlot(long Slot, long[][] Latency, long Max);

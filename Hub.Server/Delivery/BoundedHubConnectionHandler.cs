@@ -1,0 +1,34 @@
+using Hub.Server.Hubs;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server.Delivery;
+
+/// <summary>
+/// SignalR's connection handler for the notification hub, with every connection's output bounded by a
+/// <see cref="BoundedPipeWriter"/> before SignalR sees it. Registered in place of the stock handler, so it covers
+/// every send path (group sends in this process and those arriving through a backplane) without changing them.
+/// </summary>
+internal sealed class BoundedHubConnectionHandler(
+    HubLifetimeManager<NotificationHub> lifetimeManager,
+    IHubProtocolResolver protocolResolver,
+    IOptions<HubOptions> globalHubOptions,
+    IOptions<HubOptions<NotificationHub>> hubOptions,
+    ILoggerFactory loggerFactory,
+    IUserIdProvider userIdProvider,
+    IServiceScopeFactory serviceScopeFactory,
+    SlowConsumerMonitor monitor,
+    IOptions<DeliveryOptions> deliveryOptions)
+    : HubConnectionHandler<NotificationHub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions, loggerFactory, userIdProvider, serviceScopeFactory)
+{
+    private readonly long _maxBufferedBytes = deliveryOptions.Value.MaxBufferedBytesPerConnection;
+
+    public override Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var transport = connection.Transport;
+        connection.Transport = new BoundedDuplexPipe(
+            transport, new BoundedPipeWriter(transport.Output, connection, monitor, _maxBufferedBytes));
+        return base.OnConnectedAsync(connection);
+    }
+}

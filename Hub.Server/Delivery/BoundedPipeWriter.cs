@@ -1,0 +1,353 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+
+namespace Hub.Server.Delivery;
+
+/// <summary>
+/// The hub's end of one connection's transport, with a bound on what a stalled client can cost.
+/// </summary>
+/// <remarks>
+/// SignalR's group send completes only when every member's write has, and a member whose transport is full
+/// (the client stopped reading) queues every later write on its connection without limit. This writer sits
+/// between SignalR and the transport: while the transport keeps up, writes go straight through (no copy, no
+/// allocation). When a flush cannot complete, the writer reports it complete at once and from then on queues
+/// the connection's messages itself, in order, while a pump hands them to the transport as it drains. When the
+/// queue would exceed <see cref="DeliveryOptions.MaxBufferedBytesPerConnection"/> the connection is aborted.
+/// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
+/// party and touches the transport only while <see cref="_pumping"/> is set.
+/// </remarks>
+internal sealed class BoundedPipeWriter : PipeWriter
+{
+    private const int MinimumMessageBuffer = 4096;
+
+    private static readonly ValueTask<FlushResult> Accepted = new(new FlushResult(isCanceled: false, isCompleted: false));
+    private static readonly ValueTask<FlushResult> Closed = new(new FlushResult(isCanceled: false, isCompleted: true));
+
+    private readonly PipeWriter _transport;
+    private readonly ConnectionContext _connection;
+    private readonly SlowConsumerMonitor _monitor;
+    private readonly long _maxBufferedBytes;
+    private readonly Lock _gate = new();
+
+    // Guarded by _gate; read without it where a stale value is harmless (see BeginMessage).
+    private Queue<BufferedMessage>? _queue;
+    private long _queuedBytes;
+    private volatile bool _pumping;
+    private volatile bool _discarding;
+    private bool _completeRequested;
+    private Exception? _completeException;
+
+    // Owned by the single writer.
+    private Mode _mode;
+    private byte[]? _message;
+    private int _messageLength;
+
+    public BoundedPipeWriter(PipeWriter transport, ConnectionContext connection, SlowConsumerMonitor monitor, long maxBufferedBytes)
+    {
+        _transport = transport;
+        _connection = connection;
+        _monitor = monitor;
+        _maxBufferedBytes = maxBufferedBytes;
+    }
+
+    private enum Mode
+    {
+        None,
+        Direct,
+        Buffered,
+        Discard,
+    }
+
+    /// <summary>Bytes queued in the hub for this connection now.</summary>
+    public long BufferedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queuedBytes;
+            }
+        }
+    }
+
+    public override void Advance(int bytes)
+    {
+        if (_mode == Mode.Direct)
+        {
+            _transport.Advance(bytes);
+        }
+        else
+        {
+            _messageLength += bytes;
+        }
+    }
+
+    public override Memory<byte> GetMemory(int sizeHint = 0)
+        => BeginMessage() == Mode.Direct ? _transport.GetMemory(sizeHint) : MessageBuffer(sizeHint).AsMemory(_messageLength);
+
+    public override Span<byte> GetSpan(int sizeHint = 0)
+        => BeginMessage() == Mode.Direct ? _transport.GetSpan(sizeHint) : MessageBuffer(sizeHint).AsSpan(_messageLength);
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var mode = _mode;
+        _mode = Mode.None;
+        switch (mode)
+        {
+            case Mode.Buffered:
+                var message = _message!;
+                var length = _messageLength;
+                _message = null;
+                _messageLength = 0;
+                return Enqueue(message, length);
+            case Mode.Discard:
+                _messageLength = 0;
+                return Closed;
+            case Mode.Direct:
+                return Through(_transport.FlushAsync(cancellationToken));
+            default:
+                return _pumping || _discarding ? Accepted : Through(_transport.FlushAsync(cancellationToken));
+        }
+    }
+
+    /// <summary>The path of SignalR's pre-serialized group and broadcast messages.</summary>
+    public override ValueTask<FlushResult> WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
+    {
+        if (_mode != Mode.None)
+        {
+            // A message already begun through GetSpan: append and flush as one.
+            this.Write(source.Span);
+            return FlushAsync(cancellationToken);
+        }
+
+        switch (BeginMessage())
+        {
+            case Mode.Direct:
+                _mode = Mode.None;
+                return Through(_transport.WriteAsync(source, cancellationToken));
+            case Mode.Buffered:
+                _mode = Mode.None;
+                var copy = ArrayPool<byte>.Shared.Rent(source.Length);
+                source.Span.CopyTo(copy);
+                return Enqueue(copy, source.Length);
+            default:
+                _mode = Mode.None;
+                return Closed;
+        }
+    }
+
+    public override void CancelPendingFlush() => _transport.CancelPendingFlush();
+
+    public override void Complete(Exception? exception = null)
+    {
+        lock (_gate)
+        {
+            _discarding = true;
+            if (_pumping)
+            {
+                // The pump completes the transport once it has handed over what it holds, so a close
+                // message queued behind a backlog still goes out when the client catches up.
+                _completeRequested = true;
+                _completeException = exception;
+                return;
+            }
+        }
+
+        ReturnMessageBuffer();
+        _transport.Complete(exception);
+    }
+
+    private Mode BeginMessage()
+    {
+        if (_mode == Mode.None)
+        {
+            // Only this writer starts the pump, so "not pumping" cannot turn stale into "pumping" behind our back;
+            // a stale "pumping" only sends one message through the queue, which keeps its order.
+            _mode = _discarding ? Mode.Discard : _pumping ? Mode.Buffered : Mode.Direct;
+        }
+
+        return _mode;
+    }
+
+    private byte[] MessageBuffer(int sizeHint)
+    {
+        var needed = _messageLength + Math.Max(sizeHint, 256);
+        if (_message is null)
+        {
+            _message = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumMessageBuffer));
+        }
+        else if (_message.Length < needed)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _message.Length * 2));
+            _message.AsSpan(0, _messageLength).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_message);
+            _message = larger;
+        }
+
+        return _message;
+    }
+
+    private ValueTask<FlushResult> Through(ValueTask<FlushResult> flush)
+    {
+        if (flush.IsCompleted)
+        {
+            return flush;
+        }
+
+        // The transport is full: from now on this connection's messages queue here, and the pump waits for the
+        // transport instead of SignalR's group send.
+        _pumping = true;
+        _monitor.BufferingStarted(_connection.ConnectionId);
+        _ = PumpAsync(flush);
+        return Accepted;
+    }
+
+    private ValueTask<FlushResult> Enqueue(byte[] message, int length)
+    {
+        var overflowBytes = 0L;
+        var startPump = false;
+        lock (_gate)
+        {
+            if (_discarding)
+            {
+                ArrayPool<byte>.Shared.Return(message);
+                return Closed;
+            }
+
+            _queuedBytes += length;
+            if (_queuedBytes > _maxBufferedBytes)
+            {
+                overflowBytes = _queuedBytes;
+                _discarding = true;
+                ArrayPool<byte>.Shared.Return(message);
+                DropQueueLocked();
+            }
+            else
+            {
+                (_queue ??= new Queue<BufferedMessage>()).Enqueue(new BufferedMessage(message, length));
+                startPump = !_pumping;
+                _pumping = true;
+            }
+        }
+
+        if (overflowBytes > 0)
+        {
+            _monitor.Disconnected(_connection.ConnectionId, overflowBytes, _maxBufferedBytes);
+            _connection.Abort(new ConnectionAbortedException(
+                $"Slow consumer: more than {_maxBufferedBytes} bytes waiting for a client that is not reading."));
+            return Closed;
+        }
+
+        if (startPump)
+        {
+            _monitor.BufferingStarted(_connection.ConnectionId);
+            _ = PumpAsync(default);
+        }
+
+        return Accepted;
+    }
+
+    private async Task PumpAsync(ValueTask<FlushResult> pending)
+    {
+        bool completeTransport;
+        Exception? completeException;
+        try
+        {
+            var result = await pending.ConfigureAwait(false);
+            while (!result.IsCompleted && !result.IsCanceled && HandOver())
+            {
+                result = await _transport.FlushAsync().ConfigureAwait(false);
+            }
+
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                // The transport is gone or shutting down: nothing queued can reach the client any more.
+                StopPumping(discard: true);
+            }
+        }
+#pragma warning disable CA1031 // A failed transport ends delivery to this connection only; SignalR sees it on its next write.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            StopPumping(discard: true);
+        }
+        finally
+        {
+            _monitor.BufferingEnded();
+            lock (_gate)
+            {
+                completeTransport = _completeRequested;
+                completeException = _completeException;
+                _completeRequested = false;
+            }
+        }
+
+        if (completeTransport)
+        {
+            _transport.Complete(completeException);
+        }
+    }
+
+    /// <summary>Writes everything queued to the transport; false (and no longer pumping) when there was nothing.</summary>
+    private bool HandOver()
+    {
+        var wrote = false;
+        while (true)
+        {
+            BufferedMessage message;
+            lock (_gate)
+            {
+                if ((_discarding && !_completeRequested) || _queue is null || !_queue.TryDequeue(out message))
+                {
+                    if (!wrote)
+                    {
+                        _pumping = false;
+                    }
+
+                    return wrote;
+                }
+
+                _queuedBytes -= message.Length;
+            }
+
+            _transport.Write(message.Bytes.AsSpan(0, message.Length));
+            ArrayPool<byte>.Shared.Return(message.Bytes);
+            wrote = true;
+        }
+    }
+
+    private void StopPumping(bool discard)
+    {
+        lock (_gate)
+        {
+            _discarding |= discard;
+            DropQueueLocked();
+            _pumping = false;
+        }
+    }
+
+    private void DropQueueLocked()
+    {
+        if (_queue is not null)
+        {
+            while (_queue.TryDequeue(out var dropped))
+            {
+                ArrayPool<byte>.Shared.Return(dropped.Bytes);
+            }
+        }
+
+        _queuedBytes = 0;
+    }
+
+    private void ReturnMessageBuffer()
+    {
+        if (_message is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_message);
+            _message = null;
+        }
+    }
+
+    private readonly record struct BufferedMessage(byte[] Bytes, int Length);
+}

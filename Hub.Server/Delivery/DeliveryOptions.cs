@@ -1,0 +1,17 @@
+namespace Hub.Server.Delivery;
+
+/// <summary>
+/// How the hub delivers to each connection, bound from <c>Hub:Delivery</c>.
+/// </summary>
+public sealed class DeliveryOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Hub:Delivery";
+
+    /// <summary>
+    /// The most bytes the hub holds for one connection whose transport is full (a client that stopped reading).
+    /// A connection that needs more is disconnected, so one stalled client costs bounded memory and never delays
+    /// the others. This comes on top of the transport's own buffer and the kernel's socket buffers.
+    /// </summary>
+    public long MaxBufferedBytesPerConnection { get; set; } = 1024 * 1024; // about 4,000 typical notifications
+}

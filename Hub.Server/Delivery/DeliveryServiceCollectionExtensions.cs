@@ -1,0 +1,27 @@
+using Hub.Server.Hubs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Server.Delivery;
+
+/// <summary>
+/// Registers the per-connection delivery bound.
+/// </summary>
+public static class DeliveryServiceCollectionExtensions
+{
+    /// <summary>
+    /// Bounds what the hub buffers for each connection (<c>Hub:Delivery</c>) and disconnects clients that stay over
+    /// the bound, so a client that stops reading never delays the others. Call after <c>AddSignalR</c>: it replaces
+    /// the notification hub's connection handler.
+    /// </summary>
+    public static IServiceCollection AddBoundedDelivery(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DeliveryOptions>()
+            .Bind(configuration.GetSection(DeliveryOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+        services.AddSingleton<SlowConsumerMonitor>();
+        services.AddSingleton<HubConnectionHandler<NotificationHub>, BoundedHubConnectionHandler>();
+        return services;
+    }
+}

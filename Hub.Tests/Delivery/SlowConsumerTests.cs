@@ -1,0 +1,197 @@
+using System.Globalization;
+using Hub.Server.Delivery;
+using Hub.Server.Hubs;
+using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Tests.Delivery;
+
+public sealed class SlowConsumerTests(SharedPostgres postgres)
+{
+    private const int MaxBufferedBytes = 128 * 1024;
+    private const int PayloadLength = 2000;
+    private const int Batch = 25;
+
+    [Fact]
+    public async Task Client_that_stops_reading_never_delays_the_others_and_is_disconnected_over_the_bound()
+    {
+        var logs = new CapturedLogs();
+        await using var scenario = await StartAsync(logs);
+
+        await PausedClientAmongOthersAsync(scenario.Hub, [scenario.Hub], scenario.Database, scenario.DatabaseConnectionString, logs);
+    }
+
+    [Fact]
+    public async Task With_redis_a_client_that_stops_reading_never_delays_the_others_on_any_instance()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var database = await postgres.Server.CreateUniqueDatabaseAsync("slow");
+        var connectionString = postgres.Server.ConnectionString(database);
+        var settings = HubHost.SettingsFor(database, connectionString, HubScenario.Events);
+        settings["Hub:Redis"] = redis.Configuration;
+        settings["Hub:ScaleOut:ChannelPrefix"] = $"test-{database}";
+        settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = MaxBufferedBytes.ToString(CultureInfo.InvariantCulture);
+        var logs = new CapturedLogs();
+        await using var first = await HubHost.StartAsync(settings, services => services.AddSingleton<ILoggerProvider>(logs));
+        await using var second = await HubHost.StartAsync(settings);
+
+        // Every notification reaches both instances through Redis, whichever of them listens to the database.
+        await PausedClientAmongOthersAsync(first, [first, second], database, connectionString, logs);
+    }
+
+    /// <summary>
+    /// One paused subscriber on <paramref name="pausedHub"/>, 100 others spread over <paramref name="hubs"/>:
+    /// the others get everything while the paused one fills up and after it is disconnected over the bound.
+    /// </summary>
+    private static async Task PausedClientAmongOthersAsync(HubHost pausedHub, HubHost[] hubs, string database, string connectionString, CapturedLogs logs)
+    {
+        var monitor = pausedHub.Services.GetRequiredService<SlowConsumerMonitor>();
+        var connections = pausedHub.Services.GetRequiredService<ConnectionCounter>();
+        await using var paused = await PausedHubClient.SubscribeAsync(pausedHub.HubUrl, database, HubScenario.Events);
+        var others = await SubscribeManyAsync(hubs, database, 100);
+        try
+        {
+            var received = others.ToDictionary(c => c, _ => new List<string>());
+            var sent = new List<string>();
+            var expectedHere = connections.Current;
+
+            // Until the paused client's transport and socket are full, the hub has nothing to hold for it.
+            await SendUntilAsync(connectionString, sent, () => monitor.BufferingConnections > 0, "the paused client's transport never filled up");
+
+            // It is still connected, within its bound, and the others already have everything sent so far.
+            await AllReceiveAsync(received, sent);
+            Assert.Equal(0, monitor.DisconnectedConnections);
+            Assert.Equal(expectedHere, connections.Current);
+
+            // Past the bound it is disconnected, with the reason logged; the others carry on and miss nothing.
+            await SendUntilAsync(connectionString, sent, () => monitor.DisconnectedConnections > 0, "the paused client was never disconnected");
+            await SendBatchAsync(connectionString, sent);
+            await AllReceiveAsync(received, sent);
+
+            var warning = Assert.Single(logs.Entries, e => e.EventId.Name == "SlowConsumerDisconnected");
+            Assert.Equal(LogLevel.Warning, warning.Level);
+            Assert.Contains("slow consumer", warning.Message, StringComparison.Ordinal);
+            Assert.Contains("Hub:Delivery:MaxBufferedBytesPerConnection", warning.Message, StringComparison.Ordinal);
+            await Eventually.TrueAsync(
+                () => connections.Current == expectedHere - 1,
+                TimeSpan.FromSeconds(15), "the hub still counts the slow client as connected");
+
+            // Its socket really is closed: reading now drains what the kernel held and then ends.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await paused.ResumeAsync(timeout.Token);
+            Assert.False(timeout.IsCancellationRequested);
+            Assert.True(paused.Payloads.Count < sent.Count, "the slow client cannot have received everything");
+            Assert.Equal(sent.Take(paused.Payloads.Count), paused.Payloads);
+        }
+        finally
+        {
+            foreach (var client in others)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Client_that_falls_behind_within_the_bound_catches_up_with_everything_in_order()
+    {
+        await using var scenario = await StartAsync(new CapturedLogs());
+        var monitor = scenario.Hub.Services.GetRequiredService<SlowConsumerMonitor>();
+        await using var paused = await PausedHubClient.SubscribeAsync(scenario.Hub.HubUrl, scenario.Database, HubScenario.Events);
+        var other = await scenario.SubscribedClientAsync();
+        var sent = new List<string>();
+
+        await SendUntilAsync(scenario.DatabaseConnectionString, sent, () => monitor.BufferingConnections > 0, "the paused client's transport never filled up");
+        await SendBatchAsync(scenario.DatabaseConnectionString, sent);
+        using var reading = new CancellationTokenSource();
+        var resumed = paused.ResumeAsync(reading.Token);
+
+        await Eventually.TrueAsync(() => paused.Payloads.Count >= sent.Count, TimeSpan.FromSeconds(15), "the paused client never caught up");
+        Assert.Equal(sent, paused.Payloads);
+        Assert.Equal(sent, (await other.NotificationsAsync(sent.Count)).Select(n => n.Payload));
+        Assert.Equal(0, monitor.DisconnectedConnections);
+        await Eventually.TrueAsync(() => monitor.BufferingConnections == 0, TimeSpan.FromSeconds(5), "the hub still buffers for a client that caught up");
+
+        // Back on the direct path, later notifications still arrive in order.
+        await SendBatchAsync(scenario.DatabaseConnectionString, sent);
+        await Eventually.TrueAsync(() => paused.Payloads.Count >= sent.Count, TimeSpan.FromSeconds(10), "notifications after catching up never arrived");
+        Assert.Equal(sent, paused.Payloads);
+        await reading.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resumed);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1000")]
+    [InlineData("-5")]
+    public async Task Too_small_a_bound_fails_startup_naming_the_key(string value)
+    {
+        var database = await postgres.Server.CreateUniqueDatabaseAsync();
+        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), HubScenario.Events);
+        settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = value;
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => HubHost.StartAsync(settings));
+
+        Assert.Contains("Hub:Delivery:MaxBufferedBytesPerConnection", error.Message, StringComparison.Ordinal);
+    }
+
+    private Task<HubScenario> StartAsync(CapturedLogs logs)
+        => HubScenario.StartAsync(
+            postgres.Server,
+            settings => settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = MaxBufferedBytes.ToString(CultureInfo.InvariantCulture),
+            services => services.AddSingleton<ILoggerProvider>(logs));
+
+    private static async Task<RecordingClient[]> SubscribeManyAsync(HubHost[] hubs, string database, int count)
+    {
+        var clients = new List<RecordingClient>(count);
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(20))
+        {
+            clients.AddRange(await Task.WhenAll(chunk.Select(async i =>
+            {
+                var client = await RecordingClient.ConnectAsync(hubs[i % hubs.Length].HubUrl);
+                await client.SubscribeAsync(database, HubScenario.Events);
+                return client;
+            })));
+        }
+
+        return [.. clients];
+    }
+
+    private static async Task SendUntilAsync(string connectionString, List<string> sent, Func<bool> condition, string because)
+    {
+        // Bounded: far more than the socket buffers, the transport and the hub's bound can hold together.
+        for (var batches = 0; !condition(); batches++)
+        {
+            Assert.True(batches < 400, because);
+            await SendBatchAsync(connectionString, sent);
+            for (var polls = 0; polls < 5 && !condition(); polls++)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    private static Task SendBatchAsync(string connectionString, List<string> sent)
+    {
+        var payloads = Enumerable.Range(sent.Count, Batch)
+            .Select(i => i.ToString("D8", CultureInfo.InvariantCulture) + new string('x', PayloadLength))
+            .ToArray();
+        sent.AddRange(payloads);
+        return Postgres.NotifyManyAsync(connectionString, HubScenario.Events, payloads);
+    }
+
+    private static async Task AllReceiveAsync(Dictionary<RecordingClient, List<string>> received, List<string> sent)
+    {
+        await Task.WhenAll(received.Select(async pair =>
+        {
+            var more = await pair.Key.NotificationsAsync(sent.Count - pair.Value.Count, TimeSpan.FromSeconds(30));
+            pair.Value.AddRange(more.Select(n => n.Payload));
+        }));
+        foreach (var payloads in received.Values)
+        {
+            Assert.Equal(sent, payloads);
+        }
+    }
+}
