@@ -23,7 +23,7 @@ public sealed class BenchToolTests(SharedPostgres postgres)
     {
         var (database, connectionString) = await CreateDatabaseAsync();
         var settings = HubHost.SettingsFor(database, connectionString, Channel);
-        await using var hub = await HubHost.StartAsync(settings, services => services.AddSingleton<HubLifetimeManager<NotificationHub>>(
+        await using var hub = await HubHost.StartAsync(settings, builder => builder.Services.AddSingleton<HubLifetimeManager<NotificationHub>>(
             sp => new LossyHubLifetimeManager(new DefaultHubLifetimeManager<NotificationHub>(
                 sp.GetRequiredService<ILogger<DefaultHubLifetimeManager<NotificationHub>>>()))));
         const int connections = 20;

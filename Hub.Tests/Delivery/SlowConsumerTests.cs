@@ -34,7 +34,7 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         settings["Hub:ScaleOut:ChannelPrefix"] = $"test-{database}";
         settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = MaxBufferedBytes.ToString(CultureInfo.InvariantCulture);
         var logs = new CapturedLogs();
-        await using var first = await HubHost.StartAsync(settings, services => services.AddSingleton<ILoggerProvider>(logs));
+        await using var first = await HubHost.StartAsync(settings, builder => builder.Services.AddSingleton<ILoggerProvider>(logs));
         await using var second = await HubHost.StartAsync(settings);
 
         // Every notification reaches both instances through Redis, whichever of them listens to the database.
@@ -141,7 +141,7 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         => HubScenario.StartAsync(
             postgres.Server,
             settings => settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = MaxBufferedBytes.ToString(CultureInfo.InvariantCulture),
-            services => services.AddSingleton<ILoggerProvider>(logs));
+            builder => builder.Services.AddSingleton<ILoggerProvider>(logs));
 
     private static async Task<RecordingClient[]> SubscribeManyAsync(HubHost[] hubs, string database, int count)
     {

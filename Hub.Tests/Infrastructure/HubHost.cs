@@ -14,14 +14,12 @@ namespace Hub.Tests.Infrastructure;
 public sealed class HubHost : IAsyncDisposable
 {
     private readonly Dictionary<string, string?> _settings;
-    private readonly Action<IServiceCollection>? _configureServices;
     private WebApplication? _app;
 
-    public HubHost(IDictionary<string, string?> settings, int? port = null, Action<IServiceCollection>? configureServices = null)
+    public HubHost(IDictionary<string, string?> settings, int? port = null)
     {
         _settings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase);
         Port = port ?? FreePort.Next();
-        _configureServices = configureServices;
     }
 
     public int Port { get; }
@@ -30,7 +28,7 @@ public sealed class HubHost : IAsyncDisposable
 
     public Uri HubUrl => new(BaseUrl, "/hubs/notifications");
 
-    /// <summary>A last chance to change the host before it is built (extra URLs, logging providers).</summary>
+    /// <summary>A last chance to change the host before it is built (extra URLs, logging providers, services).</summary>
     public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The hub is not running.");
@@ -55,9 +53,9 @@ public sealed class HubHost : IAsyncDisposable
         return settings;
     }
 
-    public static async Task<HubHost> StartAsync(IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+    public static async Task<HubHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configureBuilder = null)
     {
-        var host = new HubHost(settings, configureServices: configureServices);
+        var host = new HubHost(settings) { ConfigureBuilder = configureBuilder };
         await host.StartAsync();
         return host;
     }
@@ -77,7 +75,6 @@ public sealed class HubHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(level);
         builder.WebHost.UseUrls(BaseUrl.ToString());
         builder.Services.AddNotificationHub(builder.Configuration);
-        _configureServices?.Invoke(builder.Services);
         ConfigureBuilder?.Invoke(builder);
         var app = builder.Build();
         app.MapNotificationHub();

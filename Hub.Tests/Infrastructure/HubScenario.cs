@@ -27,12 +27,12 @@ public sealed class HubScenario : IAsyncDisposable
     public string DatabaseConnectionString => Postgres.ConnectionString(Database);
 
     public static async Task<HubScenario> StartAsync(
-        PostgresServer postgres, Action<Dictionary<string, string?>>? configure = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configureServices = null)
+        PostgresServer postgres, Action<Dictionary<string, string?>>? configure = null, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configureBuilder = null)
     {
         var database = await postgres.CreateUniqueDatabaseAsync();
         var settings = HubHost.SettingsFor(database, postgres.ConnectionString(database), Events, Other);
         configure?.Invoke(settings);
-        var hub = await HubHost.StartAsync(settings, configureServices);
+        var hub = await HubHost.StartAsync(settings, configureBuilder);
         return new HubScenario(postgres, database, hub);
     }
 
