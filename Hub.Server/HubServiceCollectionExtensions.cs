@@ -24,14 +24,8 @@ public static class HubServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddNotificationHub(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<HubOptions>()
-            .Bind(configuration.GetSection(HubOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
-        services.AddOptions<ListenerOptions>()
-            .Bind(configuration.GetSection(ListenerOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ListenerOptions>, ListenerOptionsValidator>();
+        services.AddValidatedOptions<HubOptions, HubOptionsValidator>(configuration, HubOptions.SectionName);
+        services.AddValidatedOptions<ListenerOptions, ListenerOptionsValidator>(configuration, ListenerOptions.SectionName);
         services.AddOptions<HubInstanceOptions>().Bind(configuration.GetSection(HubOptions.SectionName));
 
         services.AddSingleton(TimeProvider.System);

@@ -16,10 +16,7 @@ public static class DeliveryServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddBoundedDelivery(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DeliveryOptions>()
-            .Bind(configuration.GetSection(DeliveryOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DeliveryOptions>, DeliveryOptionsValidator>();
+        services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.AddSingleton<SlowConsumerMonitor>();
         services.AddSingleton<HubConnectionHandler<NotificationHub>, BoundedHubConnectionHandler>();
         return services;

@@ -21,10 +21,7 @@ public static class ScaleOutServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(signalR);
         ArgumentNullException.ThrowIfNull(configuration);
         var services = signalR.Services;
-        services.AddOptions<ScaleOutOptions>()
-            .Bind(configuration.GetSection(ScaleOutOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ScaleOutOptions>, ScaleOutOptionsValidator>();
+        services.AddValidatedOptions<ScaleOutOptions, ScaleOutOptionsValidator>(configuration, ScaleOutOptions.SectionName);
         services.AddSingleton<IValidateOptions<Databases.HubOptions>, RedisConfigurationValidator>();
 
         // Read here rather than through IOptions: whether there is a backplane decides which services exist at all.

@@ -26,10 +26,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName));
         services.AddOptions<HubCorsOptions>().Bind(configuration.GetSection(HubCorsOptions.SectionName));
-        services.AddOptions<LimitOptions>()
-            .Bind(configuration.GetSection(LimitOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<LimitOptions>, LimitOptionsValidator>();
+        services.AddValidatedOptions<LimitOptions, LimitOptionsValidator>(configuration, LimitOptions.SectionName);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();

@@ -36,10 +36,7 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>Adds the hub's telemetry, with <see cref="TelemetryOptions"/> bound from <c>Hub:Telemetry</c>.</summary>
     public static IServiceCollection AddHubTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TelemetryOptions>()
-            .Bind(configuration.GetSection(TelemetryOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
+        services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(configuration, TelemetryOptions.SectionName);
         services.AddSingleton<HubMetrics>();
         services.AddSingleton<HubStateMetrics>();
         services.AddSingleton<HubActivities>();

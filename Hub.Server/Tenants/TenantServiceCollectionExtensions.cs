@@ -10,10 +10,7 @@ public static class TenantServiceCollectionExtensions
     /// <summary>Adds the <see cref="TenantDirectory"/> configured by <c>Hub:Tenants</c> (admitting none when unset).</summary>
     public static IServiceCollection AddTenantDatabases(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<TenantOptions>()
-            .Bind(configuration.GetSection(TenantOptions.SectionName))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TenantOptions>, TenantOptionsValidator>();
+        services.AddValidatedOptions<TenantOptions, TenantOptionsValidator>(configuration, TenantOptions.SectionName);
         services.AddSingleton<TenantDirectory>();
         return services;
     }

@@ -66,7 +66,9 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
         var clients = new List<WatchedClient>();
         try
         {
-            for (var i = 0; i < 12; i++)
+            // nginx places each new client by a hash of its affinity cookie: keep adding clients (a dozen at least,
+            // 60 at most) until every instance has some, so that both the killed and the surviving side have clients.
+            while (clients.Count < 12 || (clients.Count < 60 && !await EveryInstanceHasClientsAsync(cluster)))
             {
                 var client = new WatchedClient(new NotificationHubClient(new NotificationHubClientOptions { Url = cluster.Nginx.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) }));
                 clients.Add(client);
@@ -403,5 +405,18 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
 
         public Task WaitForResyncAsync(string reason)
             => Eventually.TrueAsync(() => _resyncs.Contains(reason), Receive, $"a client should receive a '{reason}' resync");
+    }
+
+    private static async Task<bool> EveryInstanceHasClientsAsync(HubCluster cluster)
+    {
+        foreach (var instance in cluster.Instances)
+        {
+            if (await instance.ConnectionsAsync() == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
