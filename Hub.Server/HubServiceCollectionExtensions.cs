@@ -9,7 +9,6 @@ using Hub.Server.Scaling;
 using Hub.Server.Subscriptions;
 using Hub.Server.Tenants;
 using Hub.Server.Telemetry;
-using Microsoft.Extensions.Options;
 
 namespace Hub.Server;
 
@@ -19,8 +18,9 @@ namespace Hub.Server;
 public static class HubServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds SignalR (JSON and MessagePack), the database registry, the listeners, the fan-out, stats and health,
-    /// with options bound from <paramref name="configuration"/> and validated at startup.
+    /// Adds SignalR (JSON and MessagePack), the database registry and tenants, the listeners, the fan-out with its
+    /// slow-consumer bound, publishing, security, telemetry, the Redis scale-out when configured, stats and
+    /// health, with options bound from <paramref name="configuration"/> and validated at startup.
     /// </summary>
     public static IServiceCollection AddNotificationHub(this IServiceCollection services, IConfiguration configuration)
     {

@@ -1,6 +1,5 @@
 using Hub.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Delivery;
 

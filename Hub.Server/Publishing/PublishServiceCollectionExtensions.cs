@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Hub.Server.Publishing;
 
 /// <summary>
