@@ -46,6 +46,12 @@ public sealed record BenchResult
 
     public long Received { get; init; }
 
+    /// <summary>
+    /// WebSocket messages the subscribers received after subscribing, SignalR's pings included. Fewer than
+    /// <see cref="Received"/> when the hub put several notifications in one message.
+    /// </summary>
+    public long WebSocketMessages { get; init; }
+
     public long Lost { get; init; }
 
     public long Duplicated { get; init; }

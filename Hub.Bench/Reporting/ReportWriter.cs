@@ -19,7 +19,7 @@ public static class ReportWriter
             ("run", $"{result.Label ?? "-"} ({result.StartedAt:yyyy-MM-dd HH:mm} UTC, {result.Machine})"),
             ("load", $"{result.Connections:N0} connections (+{result.WarmupConnections} warm-up), {result.Processes} process(es), {result.Databases} database(s), {result.Protocol}, {result.Rate} NOTIFY/s per database for {result.DurationSeconds} s, payload {result.PayloadLength} chars"),
             ("connect", $"{result.Connected:N0} in {result.ConnectSeconds:F2} s (p50 {result.ConnectP50Ms:F1} ms, p99 {result.ConnectP99Ms:F1} ms, max {result.ConnectMaxMs:F1} ms), {result.ConnectFailed} failed{(result.ConnectError is null ? "" : $": {result.ConnectError}")}"),
-            ("deliveries", $"{result.Received:N0} of {result.Expected:N0} expected ({result.Sent:N0} NOTIFY), {result.DeliveriesPerSecond:N0}/s"),
+            ("deliveries", $"{result.Received:N0} of {result.Expected:N0} expected ({result.Sent:N0} NOTIFY), {result.DeliveriesPerSecond:N0}/s, {PerMessage(result)} per WebSocket message"),
             ("lost / duplicated", $"{result.Lost:N0} / {result.Duplicated:N0} (out of order {result.OutOfOrder:N0}, resyncs {result.Resyncs:N0}, foreign {result.Unrecognized:N0}, disconnected {result.Disconnected:N0})"),
             ("latency", $"p50 {result.LatencyP50Ms:F1} ms, p90 {result.LatencyP90Ms:F1} ms, p99 {result.LatencyP99Ms:F1} ms, max {result.LatencyMaxMs:F1} ms"),
             ("server idle", $"RSS {Mb(result.ServerIdleRssBytes)} (baseline {Mb(result.ServerBaselineRssBytes)}), {Bytes(result.IdleBytesPerConnection)} per connection, managed heap {Mb(result.ServerIdleManagedHeapBytes)}, CPU {Percent(result.ServerIdleCpuPercent)}"),
@@ -42,6 +42,11 @@ public static class ReportWriter
     private static string Mb(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1048576.0:F1} MB") : "n/a";
 
     private static string Bytes(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1024.0:F1} KB") : "n/a";
+
+    private static string PerMessage(BenchResult result)
+        => result.WebSocketMessages > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{result.Received / (double)result.WebSocketMessages:F2} notifications")
+            : "n/a";
 
     private static string Percent(double? percent) => percent is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p:F0}%") : "n/a";
 }

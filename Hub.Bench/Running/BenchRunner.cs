@@ -149,6 +149,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             Sent = sent.Values.Sum(),
             Expected = expected,
             Received = received,
+            WebSocketMessages = results.Sum(static r => r.WebSocketMessages),
             Lost = results.Sum(static r => r.Lost),
             Duplicated = results.Sum(static r => r.Duplicated),
             OutOfOrder = results.Sum(static r => r.OutOfOrder),

@@ -11,7 +11,7 @@ namespace Hub.Bench.Running;
 public sealed class Worker(WorkerSpec spec) : IBenchWorker
 {
     private readonly LatencyRecorder _latencies = new();
-    private readonly List<(RawHubConnection Connection, ConnectionProbe Probe, Task Loop)> _connections = [];
+    private readonly List<(RawHubConnection Connection, ConnectionProbe Probe, Task Loop, long SetupMessages)> _connections = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpMessageInvoker _http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero });
     private int _closed;
@@ -36,10 +36,11 @@ public sealed class Worker(WorkerSpec spec) : IBenchWorker
                 connection.Sink = probe;
                 await connection.SubscribeAsync(database, spec.Channel, cancellationToken).ConfigureAwait(false);
                 var micros = Stopwatch.GetElapsedTime(begun).Ticks / 10;
+                var setupMessages = connection.WebSocketMessagesReceived;
                 lock (_connections)
                 {
                     connectTimes.Record(micros);
-                    _connections.Add((connection, probe, RunAsync(connection)));
+                    _connections.Add((connection, probe, RunAsync(connection), setupMessages));
                 }
             }
 #pragma warning disable CA1031 // A failed connection is counted and reported, not fatal to the run.
@@ -66,11 +67,12 @@ public sealed class Worker(WorkerSpec spec) : IBenchWorker
     public WorkerResult Collect(IReadOnlyDictionary<string, long> sent)
     {
         ArgumentNullException.ThrowIfNull(sent);
-        long received = 0, unique = 0, duplicated = 0, lost = 0, outOfOrder = 0, resyncs = 0, unrecognized = 0;
+        long received = 0, unique = 0, duplicated = 0, lost = 0, outOfOrder = 0, resyncs = 0, unrecognized = 0, webSocketMessages = 0;
         lock (_connections)
         {
-            foreach (var (_, probe, _) in _connections)
+            foreach (var (connection, probe, _, setupMessages) in _connections)
             {
+                webSocketMessages += connection.WebSocketMessagesReceived - setupMessages;
                 received += probe.Received;
                 unique += probe.Sequences.Unique;
                 duplicated += probe.Sequences.Duplicates;
@@ -86,13 +88,13 @@ public sealed class Worker(WorkerSpec spec) : IBenchWorker
             received, unique, duplicated, lost, outOfOrder, resyncs, unrecognized, Volatile.Read(ref _closed),
             overall.ToSparse(), overall.Max,
             [.. slots.Select(static s => new WorkerSlot(s.Key, s.Value.ToSparse(), s.Value.Max))],
-            first, last);
+            first, last, webSocketMessages);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        foreach (var (connection, _, _) in _connections)
+        foreach (var (connection, _, _, _) in _connections)
         {
             connection.Abort();
             await connection.DisposeAsync().ConfigureAwait(false);

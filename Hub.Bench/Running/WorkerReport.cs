@@ -17,7 +17,8 @@ public sealed record WorkerResult(
     long LatencyMax,
     IReadOnlyList<WorkerSlot> Slots,
     long FirstReceived,
-    long LastReceived);
+    long LastReceived,
+    long WebSocketMessages);
 
 /// <summary>The latencies of the notifications sent within one slot of time.</summary>
 public sealed record WorkerSlot(long Slot, long[][] Latency, long Max);

@@ -33,6 +33,12 @@ public sealed class RawHubConnection : IAsyncDisposable
     /// <summary>Receives notifications and resyncs while <see cref="RunAsync"/> or an invocation reads.</summary>
     public IHubMessageSink? Sink { get; set; }
 
+    /// <summary>
+    /// WebSocket messages received so far. The hub may put several hub messages in one WebSocket message, so this
+    /// is at most the number of notifications received, and fewer when the hub coalesced them.
+    /// </summary>
+    public long WebSocketMessagesReceived { get; private set; }
+
     /// <summary>The state of the WebSocket.</summary>
     public WebSocketState State => _socket.State;
 
@@ -210,6 +216,11 @@ public sealed class RawHubConnection : IAsyncDisposable
         }
 
         _end += result.Count;
+        if (result.EndOfMessage)
+        {
+            WebSocketMessagesReceived++;
+        }
+
         return true;
     }
 

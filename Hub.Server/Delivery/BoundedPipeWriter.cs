@@ -14,6 +14,7 @@ namespace Hub.Server.Delivery;
 /// allocation). When a flush cannot complete, the writer reports it complete at once and from then on queues
 /// the connection's messages itself, in order, while a pump hands them to the transport as it drains. When the
 /// queue would exceed <see cref="DeliveryOptions.MaxBufferedBytesPerConnection"/> the connection is aborted.
+/// The same queue holds the messages of a <see cref="DeferredFlushes"/> run until the run ends.
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
 /// </remarks>
@@ -123,10 +124,10 @@ internal sealed class BoundedPipeWriter : PipeWriter
 
         switch (BeginMessage())
         {
-            case Mode.Direct:
+            case Mode.Direct when DeferredFlushes.Current is null:
                 _mode = Mode.None;
                 return Through(_transport.WriteAsync(source, cancellationToken));
-            case Mode.Buffered:
+            case Mode.Direct or Mode.Buffered:
                 _mode = Mode.None;
                 var copy = ArrayPool<byte>.Shared.Rent(source.Length);
                 source.Span.CopyTo(copy);
@@ -199,9 +200,12 @@ internal sealed class BoundedPipeWriter : PipeWriter
         // transport instead of SignalR's group send.
         _pumping = true;
         _monitor.BufferingStarted(_connection.ConnectionId);
-        _ = PumpAsync(flush);
+        _ = PumpAsync(flush, buffering: true);
         return Accepted;
     }
+
+    /// <summary>Hands the messages held for a run of <see cref="DeferredFlushes"/> to the transport in one flush.</summary>
+    internal void ReleaseHeld() => _ = PumpAsync(default, buffering: false);
 
     private ValueTask<FlushResult> Enqueue(byte[] message, int length)
     {
@@ -241,14 +245,22 @@ internal sealed class BoundedPipeWriter : PipeWriter
 
         if (startPump)
         {
-            _monitor.BufferingStarted(_connection.ConnectionId);
-            _ = PumpAsync(default);
+            // Inside a run the messages wait for the run's end; otherwise a pump hands them over now (it counts the
+            // connection as buffering only if the transport turns out to be full).
+            if (DeferredFlushes.Current is { } run)
+            {
+                run.Hold(this);
+            }
+            else
+            {
+                _ = PumpAsync(default, buffering: false);
+            }
         }
 
         return Accepted;
     }
 
-    private async Task PumpAsync(ValueTask<FlushResult> pending)
+    private async Task PumpAsync(ValueTask<FlushResult> pending, bool buffering)
     {
         bool completeTransport;
         Exception? completeException;
@@ -257,7 +269,14 @@ internal sealed class BoundedPipeWriter : PipeWriter
             var result = await pending.ConfigureAwait(false);
             while (!result.IsCompleted && !result.IsCanceled && HandOver())
             {
-                result = await _transport.FlushAsync().ConfigureAwait(false);
+                var flush = _transport.FlushAsync();
+                if (!buffering && !flush.IsCompleted)
+                {
+                    buffering = true;
+                    _monitor.BufferingStarted(_connection.ConnectionId);
+                }
+
+                result = await flush.ConfigureAwait(false);
             }
 
             if (result.IsCompleted || result.IsCanceled)
@@ -274,7 +293,11 @@ internal sealed class BoundedPipeWriter : PipeWriter
         }
         finally
         {
-            _monitor.BufferingEnded();
+            if (buffering)
+            {
+                _monitor.BufferingEnded();
+            }
+
             lock (_gate)
             {
                 completeTransport = _completeRequested;

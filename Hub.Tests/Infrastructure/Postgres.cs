@@ -30,6 +30,20 @@ public static class Postgres
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="count"/> notifications numbered from 1 in one transaction: PostgreSQL delivers them
+    /// together at commit, so they reach the hub back to back.
+    /// </summary>
+    public static async Task NotifyBurstAsync(string connectionString, string channel, int count)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(pg_notify(@channel, n::text)) FROM generate_series(1, @count) AS n", connection);
+        command.Parameters.AddWithValue("channel", channel);
+        command.Parameters.AddWithValue("count", count);
+        await command.ExecuteScalarAsync();
+    }
+
     /// <summary>The process ids of the hub's listener connections to <paramref name="database"/>.</summary>
     public static async Task<int[]> ListenerPidsAsync(string adminConnectionString, string database, string? applicationName = null)
     {
