@@ -52,6 +52,9 @@ public sealed record BenchResult
     /// </summary>
     public long WebSocketMessages { get; init; }
 
+    /// <summary>How many notifications a WebSocket message carried on average: 1 when every one left on its own.</summary>
+    public double? NotificationsPerWebSocketMessage => WebSocketMessages > 0 ? Received / (double)WebSocketMessages : null;
+
     public long Lost { get; init; }
 
     public long Duplicated { get; init; }

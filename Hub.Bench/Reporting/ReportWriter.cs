@@ -44,8 +44,8 @@ public static class ReportWriter
     private static string Bytes(long? bytes) => bytes is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b / 1024.0:F1} KB") : "n/a";
 
     private static string PerMessage(BenchResult result)
-        => result.WebSocketMessages > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{result.Received / (double)result.WebSocketMessages:F2} notifications")
+        => result.NotificationsPerWebSocketMessage is { } perMessage
+            ? string.Create(CultureInfo.InvariantCulture, $"{perMessage:F2} notifications")
             : "n/a";
 
     private static string Percent(double? percent) => percent is { } p ? string.Create(CultureInfo.InvariantCulture, $"{p:F0}%") : "n/a";

@@ -14,7 +14,8 @@ namespace Hub.Server.Delivery;
 /// allocation). When a flush cannot complete, the writer reports it complete at once and from then on queues
 /// the connection's messages itself, in order, while a pump hands them to the transport as it drains. When the
 /// queue would exceed <see cref="DeliveryOptions.MaxBufferedBytesPerConnection"/> the connection is aborted.
-/// The same queue holds the messages of a <see cref="DeferredFlushes"/> run until the run ends.
+/// A <see cref="DeferredFlushes"/> run writes its messages to the transport without flushing and flushes them
+/// together when it is released; meanwhile the transport is the run's, as it is the pump's, and others queue.
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
 /// </remarks>
@@ -38,6 +39,9 @@ internal sealed class BoundedPipeWriter : PipeWriter
     private volatile bool _discarding;
     private bool _completeRequested;
     private Exception? _completeException;
+
+    // Set (under _gate) by the run that holds the transport, cleared by that run's release.
+    private DeferredFlushes? _holder;
 
     // Owned by the single writer.
     private Mode _mode;
@@ -122,12 +126,19 @@ internal sealed class BoundedPipeWriter : PipeWriter
             return FlushAsync(cancellationToken);
         }
 
+        if (DeferredFlushes.Current is { } run && TryHold(run))
+        {
+            // The run holds this transport: nothing else writes to it until the run is released and flushes it.
+            _transport.Write(source.Span);
+            return Accepted;
+        }
+
         switch (BeginMessage())
         {
-            case Mode.Direct when DeferredFlushes.Current is null:
+            case Mode.Direct:
                 _mode = Mode.None;
                 return Through(_transport.WriteAsync(source, cancellationToken));
-            case Mode.Direct or Mode.Buffered:
+            case Mode.Buffered:
                 _mode = Mode.None;
                 var copy = ArrayPool<byte>.Shared.Rent(source.Length);
                 source.Span.CopyTo(copy);
@@ -204,8 +215,37 @@ internal sealed class BoundedPipeWriter : PipeWriter
         return Accepted;
     }
 
-    /// <summary>Hands the messages held for a run of <see cref="DeferredFlushes"/> to the transport in one flush.</summary>
-    internal void ReleaseHeld() => _ = PumpAsync(default, buffering: false);
+    /// <summary>Flushes what a run of <see cref="DeferredFlushes"/> wrote, then hands over what others queued meanwhile.</summary>
+    internal void ReleaseHeld()
+    {
+        _holder = null;
+        _ = PumpAsync(default, buffering: false, flushFirst: true);
+    }
+
+    /// <summary>True when <paramref name="run"/> holds this connection's transport, taking it when it is free.</summary>
+    private bool TryHold(DeferredFlushes run)
+    {
+        if (_holder == run)
+        {
+            return true;
+        }
+
+        lock (_gate)
+        {
+            // A transport that is being pumped or closed stays with its pump; the run's messages queue behind.
+            if (_pumping || _discarding)
+            {
+                return false;
+            }
+
+            // Like the pump, the holder is the only party that touches the transport while pumping is set.
+            _pumping = true;
+            _holder = run;
+        }
+
+        run.Hold(this);
+        return true;
+    }
 
     private ValueTask<FlushResult> Enqueue(byte[] message, int length)
     {
@@ -245,30 +285,23 @@ internal sealed class BoundedPipeWriter : PipeWriter
 
         if (startPump)
         {
-            // Inside a run the messages wait for the run's end; otherwise a pump hands them over now (it counts the
-            // connection as buffering only if the transport turns out to be full).
-            if (DeferredFlushes.Current is { } run)
-            {
-                run.Hold(this);
-            }
-            else
-            {
-                _ = PumpAsync(default, buffering: false);
-            }
+            // The pump counts the connection as buffering only if the transport turns out to be full.
+            _ = PumpAsync(default, buffering: false);
         }
 
         return Accepted;
     }
 
-    private async Task PumpAsync(ValueTask<FlushResult> pending, bool buffering)
+    private async Task PumpAsync(ValueTask<FlushResult> pending, bool buffering, bool flushFirst = false)
     {
         bool completeTransport;
         Exception? completeException;
         try
         {
             var result = await pending.ConfigureAwait(false);
-            while (!result.IsCompleted && !result.IsCanceled && HandOver())
+            while (!result.IsCompleted && !result.IsCanceled && (flushFirst || HandOver()))
             {
+                flushFirst = false;
                 var flush = _transport.FlushAsync();
                 if (!buffering && !flush.IsCompleted)
                 {
