@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Threading.Channels;
+using Hub.Client;
 using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Hub.Tests.Infrastructure;
@@ -121,6 +123,42 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         Assert.Equal(sent, paused.Payloads);
         await reading.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => resumed);
+    }
+
+    [Fact]
+    public async Task Client_disconnected_as_a_slow_consumer_reconnects_resubscribes_and_gets_a_resync()
+    {
+        await using var scenario = await StartAsync(new CapturedLogs());
+        var monitor = scenario.Hub.Services.GetRequiredService<SlowConsumerMonitor>();
+        await using var proxy = new TcpProxy(scenario.Hub.Port);
+        await using var client = new NotificationHubClient(new()
+        {
+            Url = new Uri($"http://127.0.0.1:{proxy.Port}/hubs/notifications"),
+            MaxReconnectDelay = TimeSpan.FromSeconds(1),
+        });
+        var resyncs = Channel.CreateUnbounded<HubResync>();
+        var notifications = Channel.CreateUnbounded<HubNotification>();
+        client.Resync += r => resyncs.Writer.TryWrite(r);
+        client.Notification += n => notifications.Writer.TryWrite(n);
+        await client.StartAsync(TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(scenario.Database, HubScenario.Events, TestContext.Current.CancellationToken);
+
+        // The client's network stops taking data: the hub fills its socket, then its bound, then disconnects it.
+        proxy.PauseServerReads();
+        await SendUntilAsync(scenario.DatabaseConnectionString, [], () => monitor.DisconnectedConnections > 0, "the stalled client was never disconnected");
+        proxy.ResumeServerReads();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var resync = await resyncs.Reader.ReadAsync(timeout.Token);
+        Assert.Equal((scenario.Database, HubResync.ClientReconnected), (resync.Database, resync.Reason));
+        Assert.Equal([HubScenario.Events], client.Subscriptions[scenario.Database]);
+
+        // Resubscribed: what is sent from now on arrives.
+        await scenario.NotifyAsync(HubScenario.Events, "after the resync");
+        while ((await notifications.Reader.ReadAsync(timeout.Token)).Payload != "after the resync")
+        {
+        }
     }
 
     [Theory]

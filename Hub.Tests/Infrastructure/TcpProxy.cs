@@ -5,7 +5,8 @@ namespace Hub.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback TCP proxy that can silently stop forwarding, as a dropped network does: no FIN, no RST,
-/// bytes just stop arriving. Only a keepalive notices that.
+/// bytes just stop arriving. Only a keepalive notices that. It can also stop reading from the server for a while,
+/// as a client that stopped reading does, so that the server's socket fills up.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -14,6 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _open = [];
     private volatile bool _blackholed;
+    private volatile TaskCompletionSource _serverReads = Completed();
     private Task _accepting = Task.CompletedTask;
 
     public TcpProxy(int targetPort)
@@ -30,6 +32,12 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>Forwards again on new connections; the blackholed ones stay dead, as after a real outage.</summary>
     public void Restore() => _blackholed = false;
+
+    /// <summary>Stops reading what the server sends, on every connection, until <see cref="ResumeServerReads"/>.</summary>
+    public void PauseServerReads() => _serverReads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Reads and forwards what the server sent again, including what waited meanwhile.</summary>
+    public void ResumeServerReads() => _serverReads.TrySetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -60,7 +68,8 @@ public sealed class TcpProxy : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var inbound = await _listener.AcceptTcpClientAsync(_stop.Token);
-            var outbound = new TcpClient();
+            // A small receive buffer, so that a pause fills the server's socket soon.
+            var outbound = new TcpClient { ReceiveBufferSize = 4096 };
             lock (_open)
             {
                 _open.Add(inbound);
@@ -74,12 +83,19 @@ public sealed class TcpProxy : IAsyncDisposable
             }
 
             await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-            _ = PumpAsync(inbound.GetStream(), outbound.GetStream());
-            _ = PumpAsync(outbound.GetStream(), inbound.GetStream());
+            _ = PumpAsync(inbound.GetStream(), outbound.GetStream(), fromServer: false);
+            _ = PumpAsync(outbound.GetStream(), inbound.GetStream(), fromServer: true);
         }
     }
 
-    private async Task PumpAsync(NetworkStream from, NetworkStream to)
+    private static TaskCompletionSource Completed()
+    {
+        var completed = new TaskCompletionSource();
+        completed.SetResult();
+        return completed;
+    }
+
+    private async Task PumpAsync(NetworkStream from, NetworkStream to, bool fromServer)
     {
         var buffer = new byte[16 * 1024];
         var wasBlackholed = false;
@@ -87,10 +103,15 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             while (true)
             {
+                if (fromServer)
+                {
+                    await _serverReads.Task.WaitAsync(_stop.Token);
+                }
+
                 var read = await from.ReadAsync(buffer, _stop.Token);
                 if (read == 0)
                 {
-                    return;
+                    break;
                 }
 
                 // Once a connection has been blackholed it never forwards again, like a route that went away.
@@ -104,6 +125,12 @@ public sealed class TcpProxy : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or SocketException)
         {
             // Either side went away.
+        }
+
+        // A close or reset reaches the other side, unless the route is gone (then nothing does).
+        if (!wasBlackholed && !_blackholed)
+        {
+            to.Close();
         }
     }
 }

@@ -39,6 +39,9 @@ public sealed partial class DeploymentFilesTests
         var dockerfile = File.ReadAllText(RepositoryFiles.PathOf("Hub.Server", "Dockerfile"));
         Assert.Contains("COPY clients/js/ clients/js/", dockerfile, StringComparison.Ordinal);
         Assert.Contains("COPY Hub.Server/ Hub.Server/", dockerfile, StringComparison.Ordinal);
+
+        // The image keeps a broadcast's pipe buffers pooled instead of allocating them for every broadcast.
+        Assert.Contains("ENV DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION=8192", dockerfile, StringComparison.Ordinal);
     }
 
     [Fact]
