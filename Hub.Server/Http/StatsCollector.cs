@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Hub.Server.Databases;
+using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
+using Hub.Server.Scaling;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 
@@ -15,7 +17,9 @@ public sealed class StatsCollector(
     ConnectionCounter connections,
     DatabaseRegistry registry,
     ListenerManager listeners,
-    SubscriptionService subscriptions)
+    SubscriptionService subscriptions,
+    SlowConsumerMonitor slowConsumers,
+    RedisBackplane? backplane = null)
 {
     /// <summary>The report as of now.</summary>
     public StatsReport Collect()
@@ -38,7 +42,11 @@ public sealed class StatsCollector(
             process.PrivateMemorySize64,
             GC.GetGCMemoryInfo().HeapSizeBytes,
             GC.CollectionCount(2));
-        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, databases);
+        var delivery = new DeliveryStats(slowConsumers.BufferingConnections, slowConsumers.DisconnectedConnections);
+        var backplaneStats = backplane is null
+            ? null
+            : backplane.DownSince is { } downSince ? new BackplaneStats(false, downSince) : new BackplaneStats(backplane.Started, null);
+        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, delivery, backplaneStats, databases);
     }
 
     private DatabaseStats ToStats(string database, ListenerSnapshot? snapshot) => new(

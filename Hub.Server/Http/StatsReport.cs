@@ -7,10 +7,14 @@ namespace Hub.Server.Http;
 /// <param name="StartedAt">When it started, UTC.</param>
 /// <param name="Connections">Hub connections open on this instance.</param>
 /// <param name="Memory">The process's memory.</param>
+/// <param name="Delivery">Slow consumers.</param>
+/// <param name="Backplane">The Redis backplane, or null without one.</param>
 /// <param name="Databases">Per configured or used database.</param>
 public sealed record StatsReport(
     string InstanceId,
     DateTime StartedAt,
     long Connections,
     MemoryStats Memory,
+    DeliveryStats Delivery,
+    BackplaneStats? Backplane,
     IReadOnlyDictionary<string, DatabaseStats> Databases);

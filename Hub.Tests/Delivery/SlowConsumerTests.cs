@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Threading.Channels;
 using Hub.Client;
 using Hub.Server.Delivery;
@@ -41,6 +42,11 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
 
         // Every notification reaches both instances through Redis, whichever of them listens to the database.
         await PausedClientAmongOthersAsync(first, [first, second], database, connectionString, logs);
+
+        using var http = new HttpClient { BaseAddress = first.BaseUrl };
+        using var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken));
+        Assert.True(stats.RootElement.GetProperty("backplane").GetProperty("connected").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, stats.RootElement.GetProperty("backplane").GetProperty("downSince").ValueKind);
     }
 
     /// <summary>
@@ -153,6 +159,10 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         var resync = await resyncs.Reader.ReadAsync(timeout.Token);
         Assert.Equal((scenario.Database, HubResync.ClientReconnected), (resync.Database, resync.Reason));
         Assert.Equal([HubScenario.Events], client.Subscriptions[scenario.Database]);
+
+        using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
+        using var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken));
+        Assert.Equal(1, stats.RootElement.GetProperty("delivery").GetProperty("slowConsumersDisconnected").GetInt64());
 
         // Resubscribed: what is sent from now on arrives.
         await scenario.NotifyAsync(HubScenario.Events, "after the resync");

@@ -23,6 +23,9 @@ public sealed class StatsAndHealthTests(SharedPostgres postgres)
         Assert.False(string.IsNullOrEmpty(root.GetProperty("instanceId").GetString()));
         Assert.Equal(3, root.GetProperty("connections").GetInt64());
         Assert.True(root.GetProperty("memory").GetProperty("workingSetBytes").GetInt64() > 0);
+        Assert.Equal(0, root.GetProperty("delivery").GetProperty("bufferingConnections").GetInt64());
+        Assert.Equal(0, root.GetProperty("delivery").GetProperty("slowConsumersDisconnected").GetInt64());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("backplane").ValueKind);
         var database = root.GetProperty("databases").GetProperty(scenario.Database);
         Assert.Equal(2, database.GetProperty("subscribers").GetInt32());
         Assert.Equal(3, database.GetProperty("subscriptions").GetInt32());

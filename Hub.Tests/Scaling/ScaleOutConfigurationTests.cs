@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Hub.Server.Scaling;
 using Hub.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -75,5 +76,9 @@ public sealed class ScaleOutConfigurationTests(SharedPostgres postgres)
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         using var stats = await http.GetAsync("/api/stats", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        using var report = JsonDocument.Parse(await stats.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var backplane = report.RootElement.GetProperty("backplane");
+        Assert.False(backplane.GetProperty("connected").GetBoolean());
+        Assert.True(backplane.GetProperty("downSince").GetDateTime() <= DateTime.UtcNow);
     }
 }
