@@ -78,6 +78,16 @@ public sealed record BenchResult
 
     public double LatencyMaxMs { get; init; }
 
+    /// <summary>Where the steady state starts, in seconds after the first NOTIFY.</summary>
+    public double SteadyAfterSeconds { get; init; }
+
+    /// <summary>The latency of the notifications sent after <see cref="SteadyAfterSeconds"/>.</summary>
+    public double SteadyLatencyP50Ms { get; init; }
+
+    public double SteadyLatencyP99Ms { get; init; }
+
+    public double SteadyLatencyMaxMs { get; init; }
+
     public long? ServerBaselineRssBytes { get; init; }
 
     public long? ServerIdleRssBytes { get; init; }

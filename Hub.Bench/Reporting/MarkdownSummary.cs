@@ -12,8 +12,8 @@ public static class MarkdownSummary
     {
         ArgumentNullException.ThrowIfNull(lines);
         var table = new StringBuilder();
-        table.AppendLine("| run | connections | NOTIFY/s | connect | idle RSS per conn. | idle heap | deliveries/s | per WS message | p50 | p90 | p99 | max | lost | dup. | server CPU | peak RSS | load avg |");
-        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        table.AppendLine("| run | connections | NOTIFY/s | connect | idle RSS per conn. | idle heap | deliveries/s | per WS message | p50 | p90 | p99 | max | steady p99 | lost | dup. | server CPU | peak RSS | load avg |");
+        table.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var line in lines)
         {
             var json = line.StartsWith(ReportWriter.JsonPrefix, StringComparison.Ordinal) ? line[ReportWriter.JsonPrefix.Length..] : line;
@@ -25,7 +25,7 @@ public static class MarkdownSummary
             var r = JsonSerializer.Deserialize<BenchResult>(json, BenchJson.Options)!;
             var idle = r.Rate == 0;
             table.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Label} | {r.Connected:N0} | {r.Rate} | {r.ConnectSeconds:F1} s | {Kb(r.IdleBytesPerConnection)} | {Mb(r.ServerIdleManagedHeapBytes)} | {(idle ? "-" : r.DeliveriesPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {(idle || r.NotificationsPerWebSocketMessage is not { } perMessage ? "-" : perMessage.ToString("F2", CultureInfo.InvariantCulture))} | {Ms(idle, r.LatencyP50Ms)} | {Ms(idle, r.LatencyP90Ms)} | {Ms(idle, r.LatencyP99Ms)} | {Ms(idle, r.LatencyMaxMs)} | {(idle ? "-" : r.Lost.ToString("N0", CultureInfo.InvariantCulture))} | {(idle ? "-" : r.Duplicated.ToString("N0", CultureInfo.InvariantCulture))} | {(r.ServerLoadCpuPercent ?? r.ServerIdleCpuPercent):F0}% | {Mb(r.ServerLoadRssBytes ?? r.ServerIdleRssBytes)} | {r.LoadAverageBefore ?? "-"} |"));
+                $"| {r.Label} | {r.Connected:N0} | {r.Rate} | {r.ConnectSeconds:F1} s | {Kb(r.IdleBytesPerConnection)} | {Mb(r.ServerIdleManagedHeapBytes)} | {(idle ? "-" : r.DeliveriesPerSecond.ToString("N0", CultureInfo.InvariantCulture))} | {(idle || r.NotificationsPerWebSocketMessage is not { } perMessage ? "-" : perMessage.ToString("F2", CultureInfo.InvariantCulture))} | {Ms(idle, r.LatencyP50Ms)} | {Ms(idle, r.LatencyP90Ms)} | {Ms(idle, r.LatencyP99Ms)} | {Ms(idle, r.LatencyMaxMs)} | {Ms(idle, r.SteadyLatencyP99Ms)} | {(idle ? "-" : r.Lost.ToString("N0", CultureInfo.InvariantCulture))} | {(idle ? "-" : r.Duplicated.ToString("N0", CultureInfo.InvariantCulture))} | {(r.ServerLoadCpuPercent ?? r.ServerIdleCpuPercent):F0}% | {Mb(r.ServerLoadRssBytes ?? r.ServerIdleRssBytes)} | {r.LoadAverageBefore ?? "-"} |"));
         }
 
         return table.ToString();

@@ -22,6 +22,7 @@ public static class ReportWriter
             ("deliveries", $"{result.Received:N0} of {result.Expected:N0} expected ({result.Sent:N0} NOTIFY), {result.DeliveriesPerSecond:N0}/s, {PerMessage(result)} per WebSocket message"),
             ("lost / duplicated", $"{result.Lost:N0} / {result.Duplicated:N0} (out of order {result.OutOfOrder:N0}, resyncs {result.Resyncs:N0}, foreign {result.Unrecognized:N0}, disconnected {result.Disconnected:N0})"),
             ("latency", $"p50 {result.LatencyP50Ms:F1} ms, p90 {result.LatencyP90Ms:F1} ms, p99 {result.LatencyP99Ms:F1} ms, max {result.LatencyMaxMs:F1} ms"),
+            ($"after {result.SteadyAfterSeconds:0.#} s", $"p50 {result.SteadyLatencyP50Ms:F1} ms, p99 {result.SteadyLatencyP99Ms:F1} ms, max {result.SteadyLatencyMaxMs:F1} ms (sent after the first {result.SteadyAfterSeconds:0.#} s)"),
             ("server idle", $"RSS {Mb(result.ServerIdleRssBytes)} (baseline {Mb(result.ServerBaselineRssBytes)}), {Bytes(result.IdleBytesPerConnection)} per connection, managed heap {Mb(result.ServerIdleManagedHeapBytes)}, CPU {Percent(result.ServerIdleCpuPercent)}"),
             ("server under load", $"RSS peak {Mb(result.ServerLoadRssBytes)}, CPU {Percent(result.ServerLoadCpuPercent)} of one core"),
             ("machine load", $"load average {result.LoadAverageBefore ?? "n/a"} when publishing started, {result.LoadAverageAfter ?? "n/a"} when it ended"),

@@ -16,6 +16,7 @@ public sealed record BenchOptions
           --rate R              NOTIFY per second per database; 0 = idle run (default 10)
           --duration S          seconds of publishing (default 10)
           --drain S             give up waiting for deliveries after S seconds without progress (default 5)
+          --steady-after S      also report the latency of notifications sent after the first S seconds (default 2)
           --idle S              seconds to settle before reading idle memory (default 3)
           --payload B           NOTIFY payload length in characters (default 64)
           --protocol P          json | messagepack (default json)
@@ -41,6 +42,12 @@ public sealed record BenchOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where the steady state starts: the first sends on thousands of fresh connections and the runtime's warm-up
+    /// make the first seconds of a run slower than the rest.
+    /// </summary>
+    public TimeSpan SteadyAfter { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan Idle { get; init; } = TimeSpan.FromSeconds(3);
 
@@ -89,6 +96,7 @@ public sealed record BenchOptions
                 "--rate" => options with { Rate = Number(name, Value()) },
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(name, Value())) },
                 "--drain" => options with { Drain = TimeSpan.FromSeconds(Number(name, Value())) },
+                "--steady-after" => options with { SteadyAfter = TimeSpan.FromSeconds(Number(name, Value())) },
                 "--idle" => options with { Idle = TimeSpan.FromSeconds(Number(name, Value())) },
                 "--payload" => options with { PayloadLength = NonNegative(name, Value()) },
                 "--protocol" => options with { Protocol = ParseProtocol(Value()) },

@@ -125,6 +125,12 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         var window = (lastReceived - publishStarted) / (double)Stopwatch.Frequency;
         var firstSlot = publishStarted / LatencyRecorder.SlotTicks;
         var slotSeconds = LatencyRecorder.SlotTicks / (double)Stopwatch.Frequency;
+        var steadyFrom = firstSlot + (long)Math.Ceiling(options.SteadyAfter.TotalSeconds / slotSeconds);
+        var steady = new LatencyHistogram();
+        foreach (var (slot, histogram) in slots.Where(s => s.Key >= steadyFrom))
+        {
+            steady.Add(histogram);
+        }
 
         return new BenchResult
         {
@@ -161,6 +167,10 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             LatencyP90Ms = latency.Percentile(90) / 1000.0,
             LatencyP99Ms = latency.Percentile(99) / 1000.0,
             LatencyMaxMs = latency.Max / 1000.0,
+            SteadyAfterSeconds = options.SteadyAfter.TotalSeconds,
+            SteadyLatencyP50Ms = steady.Percentile(50) / 1000.0,
+            SteadyLatencyP99Ms = steady.Percentile(99) / 1000.0,
+            SteadyLatencyMaxMs = steady.Max / 1000.0,
             ServerBaselineRssBytes = baseline?.ResidentBytes,
             ServerIdleRssBytes = idle?.ResidentBytes,
             IdleBytesPerConnection = baseline is { } b && idle is { } i && connected > 0 ? (i.ResidentBytes - b.ResidentBytes) / connected : null,

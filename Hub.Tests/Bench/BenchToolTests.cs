@@ -58,7 +58,7 @@ public sealed class BenchToolTests(SharedPostgres postgres)
         var plot = Path.Combine(Path.GetTempPath(), $"{prefix}latency.svg");
         var options = BenchOptions.Parse(
         [
-            "--connections", "100", "--processes", "2", "--rate", "20", "--duration", "2", "--drain", "1", "--idle", "1",
+            "--connections", "100", "--processes", "2", "--rate", "20", "--duration", "2", "--drain", "1", "--idle", "1", "--steady-after", "1",
             "--url", hub.BaseUrl.ToString(), "--server-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
             "--connection-string", postgres.Server.ConnectionString(), "--database-prefix", prefix, "--channel", Channel,
             "--protocol", "messagepack", "--label", "smoke",
@@ -73,6 +73,8 @@ public sealed class BenchToolTests(SharedPostgres postgres)
         Assert.Equal(result.Expected, result.Received);
         Assert.Equal((0L, 0L, 0L, 0), (result.Lost, result.Duplicated, result.OutOfOrder, result.Disconnected));
         Assert.True(result.LatencyP50Ms > 0 && result.LatencyP50Ms <= result.LatencyP99Ms && result.LatencyP99Ms <= result.LatencyMaxMs);
+        Assert.Equal(1, result.SteadyAfterSeconds);
+        Assert.True(result.SteadyLatencyP50Ms > 0 && result.SteadyLatencyP99Ms <= result.SteadyLatencyMaxMs && result.SteadyLatencyMaxMs <= result.LatencyMaxMs);
         Assert.True(result.DeliveriesPerSecond > 0);
         Assert.True(result.ServerIdleRssBytes > 0 && result.ServerLoadCpuPercent > 0);
         Assert.NotEmpty(result.Timeline);
