@@ -31,6 +31,10 @@ public sealed partial class DeploymentFilesTests
             var build = Map(Map(services[name])["build"]);
             Assert.True(File.Exists(RepositoryFiles.PathOf(".", (string)build["dockerfile"]!)), $"{name}: Dockerfile missing");
             Assert.Equal(name, Environment(services[name])["Hub__InstanceId"]);
+
+            // Tens of thousands of connections need as many open files.
+            var files = Map(Map(Map(services[name])["ulimits"])["nofile"]);
+            Assert.True(int.Parse((string)files["soft"]!, CultureInfo.InvariantCulture) >= 65536, $"{name}: open-file limit too low");
         }
 
         Assert.Equal(HubServices.Length, HubServices.Select(name => Environment(services[name])["Hub__InstanceId"]).Distinct().Count());
