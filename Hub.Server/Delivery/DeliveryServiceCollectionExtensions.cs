@@ -1,5 +1,7 @@
 using Hub.Server.Hubs;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Delivery;
 
@@ -10,12 +12,14 @@ public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
     /// Bounds what the hub buffers for each connection (<c>Hub:Delivery</c>) and disconnects clients that stay over
-    /// the bound, so a client that stops reading never delays the others. Call after <c>AddSignalR</c>: it replaces
-    /// the notification hub's connection handler.
+    /// the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
+    /// extra thread-pool hop. Call after <c>AddSignalR</c>: it replaces the notification hub's connection handler.
     /// </summary>
     public static IServiceCollection AddBoundedDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
+        services.AddOptions<SocketTransportOptions>()
+            .Configure<IOptions<DeliveryOptions>>(static (sockets, delivery) => sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling);
         services.AddSingleton<SlowConsumerMonitor>();
         services.AddSingleton<HubConnectionHandler<NotificationHub>, BoundedHubConnectionHandler>();
         return services;
