@@ -20,7 +20,8 @@ public sealed class DeliveryOptions
     /// (<c>SocketTransportOptions.UnsafePreferInlineScheduling</c>): one thread-pool hop less for every frame sent.
     /// The socket completions themselves still run on the thread pool unless
     /// <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, so request handling never runs on the socket engine's
-    /// own thread. Measured in docs/benchmarks.md.
+    /// own thread. Unset, it is on for a single instance and off with the Redis backplane, where it measured
+    /// slower (docs/benchmarks.md).
     /// </summary>
-    public bool InlineSocketScheduling { get; set; } = true;
+    public bool? InlineSocketScheduling { get; set; }
 }

@@ -19,7 +19,8 @@ public static class DeliveryServiceCollectionExtensions
     {
         services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.AddOptions<SocketTransportOptions>()
-            .Configure<IOptions<DeliveryOptions>>(static (sockets, delivery) => sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling);
+            .Configure<IOptions<DeliveryOptions>, IOptions<Databases.HubOptions>>(static (sockets, delivery, hub) =>
+                sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling ?? string.IsNullOrWhiteSpace(hub.Value.Redis));
         services.AddSingleton<SlowConsumerMonitor>();
         services.AddSingleton<HubConnectionHandler<NotificationHub>, BoundedHubConnectionHandler>();
         return services;

@@ -8,15 +8,25 @@ namespace Hub.Tests.Delivery;
 public sealed class SocketSchedulingTests(SharedPostgres postgres)
 {
     [Theory]
-    [InlineData(null, true)]
-    [InlineData("false", false)]
-    public async Task Kestrel_continues_socket_work_inline_unless_turned_off_and_delivers_either_way(string? setting, bool inline)
+    [InlineData(null, false, true)]
+    [InlineData("false", false, false)]
+    [InlineData(null, true, false)]
+    [InlineData("true", true, true)]
+    public async Task Kestrel_continues_socket_work_inline_for_a_single_instance_unless_configured_and_delivers_either_way(
+        string? setting, bool redis, bool inline)
     {
+        await using var redisServer = redis ? await RedisServer.StartAsync() : null;
         await using var scenario = await HubScenario.StartAsync(postgres.Server, settings =>
         {
             if (setting is not null)
             {
                 settings["Hub:Delivery:InlineSocketScheduling"] = setting;
+            }
+
+            if (redisServer is not null)
+            {
+                settings["Hub:Redis"] = redisServer.Configuration;
+                settings["Hub:ScaleOut:ChannelPrefix"] = $"inline-{Guid.NewGuid():N}";
             }
         });
         var client = await scenario.SubscribedClientAsync();
