@@ -74,12 +74,12 @@ public sealed class DatabaseOutbox : IAsyncDisposable
             {
                 while (reader.TryRead(out var item))
                 {
-                    // With envelopes waiting behind this one, its flushes are held so that the run reaches each
-                    // connection in one piece; the run ends with the last envelope waiting or at MaxRunLength.
+                    // With envelopes waiting behind this one, a run starts: its flushes are held so that it reaches
+                    // each connection in one piece. It ends with the last envelope that was waiting, or at MaxRunLength.
                     var waiting = Interlocked.Decrement(ref _pending);
-                    var hold = waiting > 0 && ++run < MaxRunLength;
-                    await SendAsync(item, hold).ConfigureAwait(false);
-                    if (!hold)
+                    var inRun = run > 0 || waiting > 0;
+                    await SendAsync(item, inRun).ConfigureAwait(false);
+                    if (inRun && (waiting == 0 || ++run == MaxRunLength))
                     {
                         _run.Release();
                         run = 0;
@@ -93,12 +93,12 @@ public sealed class DatabaseOutbox : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(object item, bool hold)
+    private async Task SendAsync(object item, bool inRun)
     {
         try
         {
             Task send;
-            using (hold ? _run.Enter() : default)
+            using (inRun ? _run.Enter() : default)
             {
                 send = item switch
                 {
