@@ -6,8 +6,8 @@ namespace Hub.Server.Delivery;
 /// <remarks>
 /// Each flush of a connection's transport wakes its send loop, which frames what it finds and makes one system
 /// call. When envelopes queue up behind each other, the outbox sends them as a run: each connection's
-/// <see cref="BoundedPipeWriter"/> keeps the run's messages, and <see cref="Release"/> hands them to the transport
-/// with one flush. A backlog then costs one wake-up, one WebSocket frame and one system call per connection and
+/// <see cref="BoundedPipeWriter"/> writes the run's messages into its transport without flushing, and
+/// <see cref="Release"/> flushes each transport once. A backlog then costs one wake-up, one WebSocket frame and one system call per connection and
 /// run, not per envelope, so the hub catches up instead of falling further behind. With no backlog there is no
 /// run and every message goes straight out. The run is ambient (an async local) because SignalR's group send sits
 /// between the outbox and the writers.
@@ -16,9 +16,9 @@ internal sealed class DeferredFlushes
 {
     private static readonly AsyncLocal<DeferredFlushes?> CurrentRun = new();
 
+    // A held writer may join from a continuation of SignalR's group send on another thread, never during Release.
     private readonly Lock _gate = new();
-    private List<BoundedPipeWriter> _held = [];
-    private List<BoundedPipeWriter> _releasing = [];
+    private readonly List<BoundedPipeWriter> _held = [];
 
     /// <summary>The run that sends on this flow belong to, or null when they go straight out.</summary>
     public static DeferredFlushes? Current => CurrentRun.Value;
@@ -27,31 +27,21 @@ internal sealed class DeferredFlushes
     public Scope Enter()
     {
         CurrentRun.Value = this;
-        return new Scope();
+        return new Scope(entered: true);
     }
 
-    /// <summary>Hands every connection's held messages to its transport.</summary>
+    /// <summary>Flushes every held connection once, handing its transport back.</summary>
     public void Release()
     {
-        List<BoundedPipeWriter> writers;
         lock (_gate)
         {
-            if (_held.Count == 0)
+            foreach (var writer in _held)
             {
-                return;
+                writer.ReleaseHeld();
             }
 
-            writers = _held;
-            _held = _releasing;
-            _releasing = writers;
+            _held.Clear();
         }
-
-        foreach (var writer in writers)
-        {
-            writer.ReleaseHeld();
-        }
-
-        writers.Clear();
     }
 
     /// <summary>Called by a writer that started holding messages for this run.</summary>
@@ -63,9 +53,18 @@ internal sealed class DeferredFlushes
         }
     }
 
-    /// <summary>Ends the current run's scope; the held messages wait for <see cref="Release"/>.</summary>
-    public readonly struct Scope : IDisposable
+    /// <summary>
+    /// Ends the current run's scope; the held messages wait for <see cref="Release"/>. The default scope (no run)
+    /// leaves the async local alone, so a send outside any run costs nothing here.
+    /// </summary>
+    public readonly struct Scope(bool entered) : IDisposable
     {
-        public void Dispose() => CurrentRun.Value = null;
+        public void Dispose()
+        {
+            if (entered)
+            {
+                CurrentRun.Value = null;
+            }
+        }
     }
 }

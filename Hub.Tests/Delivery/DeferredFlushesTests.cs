@@ -36,12 +36,7 @@ public sealed class DeferredFlushesTests
     public async Task Messages_of_a_run_reach_the_transport_together_when_the_run_is_released()
     {
         var run = new DeferredFlushes();
-        using (run.Enter())
-        {
-            await WriteAsync("a");
-            await WriteAsync("b");
-            await WriteAsync("c");
-        }
+        await WriteInRunAsync(run, "a", "b", "c");
 
         Assert.Null(ReadAvailable());
         Assert.Equal(0, _monitor.BufferingConnections);
@@ -55,10 +50,7 @@ public sealed class DeferredFlushesTests
     public async Task Message_written_outside_the_run_waits_behind_the_held_ones()
     {
         var run = new DeferredFlushes();
-        using (run.Enter())
-        {
-            await WriteAsync("a");
-        }
+        await WriteInRunAsync(run, "a");
 
         // Another sender (SignalR's keep-alive, a second database's outbox) writes while the run holds "a".
         await WriteAsync("b");
@@ -76,10 +68,7 @@ public sealed class DeferredFlushesTests
     {
         var run = new DeferredFlushes();
         run.Release();
-        using (run.Enter())
-        {
-            await WriteAsync("a");
-        }
+        await WriteInRunAsync(run, "a");
 
         run.Release();
         run.Release();
@@ -113,6 +102,17 @@ public sealed class DeferredFlushesTests
 
         await aborted.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal(1, _monitor.DisconnectedConnections);
+    }
+
+    private async Task WriteInRunAsync(DeferredFlushes run, params string[] messages)
+    {
+        using (run.Enter())
+        {
+            foreach (var message in messages)
+            {
+                await WriteAsync(message);
+            }
+        }
     }
 
     private ValueTask<FlushResult> WriteAsync(string message)
