@@ -1,10 +1,17 @@
 using Hub.Server;
+using Hub.Server.Configuration;
 using Hub.Server.LivePage;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddNotificationHub(builder.Configuration);
-
-var app = builder.Build();
-app.UseLivePage();
-app.MapNotificationHub();
-app.Run();
+return await HubCommandLine.RunAsync(
+    args,
+    static args =>
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Services.AddNotificationHub(builder.Configuration);
+        return builder.Build();
+    },
+    static app =>
+    {
+        app.UseLivePage();
+        app.MapNotificationHub();
+    });
