@@ -23,18 +23,14 @@ public static class HubCommandLine
     private const string LogCategory = "Hub.Server.Configuration";
 
     /// <summary>
-    /// Runs the command <paramref name="args"/> asks for with the application <paramref name="build"/> makes from the
-    /// remaining arguments and <paramref name="map"/> gives its endpoints, and returns the process exit code.
+    /// Runs the command <paramref name="args"/> asks for with the hub <paramref name="build"/> makes from the remaining
+    /// arguments, and returns the process exit code. <paramref name="build"/> calls its second argument with the
+    /// builder once the hub's services are added.
     /// </summary>
-    /// <remarks>
-    /// The configuration is checked between the two: mapping the hub already resolves options, and a mistake found
-    /// there would stop the check before it had named every key.
-    /// </remarks>
-    public static async Task<int> RunAsync(string[] args, Func<string[], WebApplication> build, Action<WebApplication> map)
+    public static async Task<int> RunAsync(string[] args, Func<string[], Action<WebApplicationBuilder>, WebApplication> build)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(build);
-        ArgumentNullException.ThrowIfNull(map);
         var checkConfig = args.Contains(CheckConfigSwitch, StringComparer.OrdinalIgnoreCase);
         // The switches are not configuration: left in, the command-line provider would read the next argument as their value.
         var hostArgs = args.Where(static a => !IsSwitch(a)).ToArray();
@@ -44,16 +40,19 @@ public static class HubCommandLine
         }
 
         WebApplication app;
+        WebApplicationBuilder? builder = null;
         try
         {
-            app = build(hostArgs);
+            app = build(hostArgs, b => builder = b);
         }
         catch (Exception ex) when (ConfigurationErrors.TryDescribe(ex, out var messages))
         {
-            // Building the services already resolves some options; without services there are no settings to show.
+            // Mapping the hub already resolves some options, so the first mistake in those stops the build. Check
+            // the rest on the services alone, so that one run still names every key to fix.
+            var (errors, unknown) = builder is null ? (messages, []) : await CheckServicesAsync(builder, messages).ConfigureAwait(false);
             return checkConfig
-                ? ConfigurationReport.Write(services: null, environment: null, messages, [], Console.Out, Console.Error)
-                : ConfigurationFailed(messages);
+                ? ConfigurationReport.Write(services: null, environment: null, errors, unknown, Console.Out, Console.Error)
+                : ConfigurationFailed(errors);
         }
 
         await using (app.ConfigureAwait(false))
@@ -85,7 +84,6 @@ public static class HubCommandLine
 
             try
             {
-                map(app);
                 await app.RunAsync().ConfigureAwait(false);
                 return 0;
             }
@@ -100,6 +98,15 @@ public static class HubCommandLine
                 return StartupFailureExitCode;
             }
         }
+    }
+
+    private static async Task<(IReadOnlyList<string> Errors, IReadOnlyList<UnknownSetting> Unknown)> CheckServicesAsync(WebApplicationBuilder builder, IReadOnlyList<string> found)
+    {
+        // Only on this failure path: the hub was not built, so this provider is the only one and holds no hub state.
+        var services = builder.Services.BuildServiceProvider();
+        await using var _ = services.ConfigureAwait(false);
+        var errors = found.Concat(ConfigurationValidation.Validate(services)).Distinct(StringComparer.Ordinal).ToList();
+        return (errors, UnknownSettings.Find(builder.Configuration));
     }
 
     private static bool IsSwitch(string argument)

@@ -13,7 +13,7 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     [InlineData(Hub.Client.HubProtocol.MessagePack)]
     public async Task Subscribe_and_read_notifications(Hub.Client.HubProtocol protocol)
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, Protocol = protocol });
         var viaEvent = new List<HubNotification>();
         client.Notification += viaEvent.Add;
@@ -21,11 +21,11 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
         using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var firstTwo = client.ReadAllAsync(reading.Token).Take(2).ToListAsync(reading.Token);
 
-        var channels = await client.SubscribeAsync(scenario.Database, HubScenario.Events, TestContext.Current.CancellationToken);
-        await scenario.NotifyAsync(HubScenario.Events, "one");
-        await scenario.NotifyAsync(HubScenario.Events, "two");
+        var channels = await client.SubscribeAsync(scenario.Database, HubFixture.Events, TestContext.Current.CancellationToken);
+        await scenario.NotifyAsync(HubFixture.Events, "one");
+        await scenario.NotifyAsync(HubFixture.Events, "two");
 
-        Assert.Equal([HubScenario.Events], channels);
+        Assert.Equal([HubFixture.Events], channels);
         var received = await firstTwo;
         Assert.Equal(["one", "two"], received.Select(n => n.Payload));
         Assert.All(received, n => Assert.Equal(scenario.Database, n.Database));
@@ -35,7 +35,7 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     [Fact]
     public async Task Refusal_surfaces_as_HubException_and_the_client_carries_on()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl });
         await client.StartAsync(TestContext.Current.CancellationToken);
 
@@ -43,22 +43,22 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
 
         Assert.EndsWith("database 'nope' is not available", error.Message, StringComparison.Ordinal);
         Assert.Empty(client.Subscriptions);
-        Assert.Equal([HubScenario.Events, HubScenario.Other], await client.SubscribeAsync(scenario.Database, null, TestContext.Current.CancellationToken));
+        Assert.Equal([HubFixture.Events, HubFixture.Other], await client.SubscribeAsync(scenario.Database, null, TestContext.Current.CancellationToken));
     }
 
     [Fact]
     public async Task After_the_server_restarts_the_client_reconnects_resubscribes_and_receives()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) });
         var resyncs = System.Threading.Channels.Channel.CreateUnbounded<HubResync>();
         var notifications = System.Threading.Channels.Channel.CreateUnbounded<HubNotification>();
         client.Resync += r => resyncs.Writer.TryWrite(r);
         client.Notification += n => notifications.Writer.TryWrite(n);
         await client.StartAsync(TestContext.Current.CancellationToken);
-        await client.SubscribeAsync(scenario.Database, HubScenario.Events, TestContext.Current.CancellationToken);
-        await client.SubscribeAsync(scenario.Database, HubScenario.Other, TestContext.Current.CancellationToken);
-        await client.UnsubscribeAsync(scenario.Database, HubScenario.Other, TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Events, TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Other, TestContext.Current.CancellationToken);
+        await client.UnsubscribeAsync(scenario.Database, HubFixture.Other, TestContext.Current.CancellationToken);
 
         await scenario.Hub.StopAsync();
         await Eventually.TrueAsync(() => client.State != HubConnectionState.Connected, TimeSpan.FromSeconds(10), "the client notices the server went away");
@@ -68,17 +68,17 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
         var resync = await resyncs.Reader.ReadAsync(timeout.Token);
         Assert.Equal((scenario.Database, HubResync.ClientReconnected), (resync.Database, resync.Reason));
         Assert.True(resync.Since <= resync.Until);
-        await scenario.NotifyAsync(HubScenario.Other, "not resubscribed");
-        await scenario.NotifyAsync(HubScenario.Events, "after restart");
+        await scenario.NotifyAsync(HubFixture.Other, "not resubscribed");
+        await scenario.NotifyAsync(HubFixture.Events, "after restart");
         var notification = await notifications.Reader.ReadAsync(timeout.Token);
-        Assert.Equal((HubScenario.Events, "after restart"), (notification.Channel, notification.Payload));
-        Assert.Equal([HubScenario.Events], client.Subscriptions[scenario.Database]);
+        Assert.Equal((HubFixture.Events, "after restart"), (notification.Channel, notification.Payload));
+        Assert.Equal([HubFixture.Events], client.Subscriptions[scenario.Database]);
     }
 
     [Fact]
     public async Task Listener_resync_from_the_server_reaches_the_client()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, Protocol = Hub.Client.HubProtocol.MessagePack });
         var resync = new TaskCompletionSource<HubResync>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.Resync += r => resync.TrySetResult(r);
@@ -94,7 +94,7 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     [Fact]
     public async Task Start_keeps_trying_until_the_server_is_up()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await scenario.Hub.StopAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, MaxReconnectDelay = TimeSpan.FromMilliseconds(500) });
 

@@ -12,7 +12,7 @@ public sealed class HealthCheckCommandTests
     [Fact]
     public async Task Health_check_passes_against_a_running_hub_found_through_HTTP_PORTS()
     {
-        await using var hub = await HubProcess.StartAsync("healthy", new Dictionary<string, string?>());
+        await using var hub = await HubProcess.StartAsync("healthy", new HubSettings());
 
         var result = await HubServerCommand.RunAsync(
             new Dictionary<string, string> { ["ASPNETCORE_URLS"] = "", ["ASPNETCORE_HTTP_PORTS"] = hub.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) },

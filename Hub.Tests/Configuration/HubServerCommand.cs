@@ -26,7 +26,7 @@ public sealed record HubServerCommand(int ExitCode, string Output, string Errors
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // A port of its own, so a hub that does start (it should not) clashes with nothing.
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Infrastructure.FreePort.Next()}";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

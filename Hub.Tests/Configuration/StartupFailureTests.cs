@@ -37,12 +37,8 @@ public sealed class StartupFailureTests
     [Fact]
     public async Task Unknown_key_is_logged_as_a_warning_and_the_hub_runs()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Hub:Databases:app:ConnectionString"] = "Host=127.0.0.1;Database=app;Username=postgres",
-            ["Hub:Databases:app:Channels:0"] = "hub_events",
-            ["Hub:Listener:SubscribeTimout"] = "00:00:02",
-        };
+        var settings = HubSettings.For("app", "Host=127.0.0.1;Database=app;Username=postgres", "hub_events");
+        settings.Raw["Hub:Listener:SubscribeTimout"] = "00:00:02";
 
         await using var hub = await HubProcess.StartAsync("typo", settings);
 

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Hub.Server.Http;
 using Hub.Tests.Infrastructure;
-using Hub.Tests.Security;
 
 namespace Hub.Tests.Http;
 
@@ -20,26 +19,26 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     [Fact]
     public async Task Posted_notification_reaches_subscribers_through_the_listener()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().StartAsync();
         var subscriber = await hub.ConnectAsync("reader");
-        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+        await subscriber.SubscribeAsync(hub.Database, HubFixture.Events);
 
-        using var response = await PostAsync(hub, hub.Tokens.Create("backend", [], publish: [hub.Database]), new { database = hub.Database, channel = HubScenario.Events, payload = "{\"order\":42}" });
+        using var response = await PostAsync(hub, hub.Tokens.Create("backend", [], publish: [hub.Database]), new { database = hub.Database, channel = HubFixture.Events, payload = "{\"order\":42}" });
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         var notification = await subscriber.NextNotificationAsync();
         Assert.Equal("{\"order\":42}", notification.Payload);
-        Assert.Equal(HubScenario.Events, notification.Channel);
+        Assert.Equal(HubFixture.Events, notification.Channel);
         Assert.True(notification.ProcessId > 0, "it came from a PostgreSQL backend, through LISTEN");
     }
 
     [Fact]
     public async Task No_token_is_401_and_a_token_without_the_publish_claim_is_403_with_the_hubs_message()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().StartAsync();
         var subscriber = await hub.ConnectAsync("reader");
-        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
-        var body = new { database = hub.Database, channel = HubScenario.Events, payload = "x" };
+        await subscriber.SubscribeAsync(hub.Database, HubFixture.Events);
+        var body = new { database = hub.Database, channel = HubFixture.Events, payload = "x" };
 
         using var anonymous = await PostAsync(hub, token: null, body);
         using var reader = await PostAsync(hub, hub.Tokens.Create("reader-only", [hub.Database]), body);
@@ -70,13 +69,13 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     [MemberData(nameof(BadRequests))]
     public async Task Bad_request_gets_400_with_the_hubs_message_and_others_carry_on(string template, string placeholder, string expected)
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().StartAsync();
         var subscriber = await hub.ConnectAsync("reader");
-        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+        await subscriber.SubscribeAsync(hub.Database, HubFixture.Events);
         var token = hub.Tokens.Create("backend", [], publish: ["*"]);
 
         using var bad = await PostRawAsync(hub, token, template.Replace(placeholder, hub.Database, StringComparison.Ordinal));
-        using var good = await PostAsync(hub, token, new { database = hub.Database, channel = HubScenario.Events, payload = "after the bad one" });
+        using var good = await PostAsync(hub, token, new { database = hub.Database, channel = HubFixture.Events, payload = "after the bad one" });
 
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Equal(expected.Replace(placeholder, hub.Database, StringComparison.Ordinal), await ErrorOf(bad));
@@ -87,10 +86,10 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     [Fact]
     public async Task Oversized_payload_is_refused_with_the_NOTIFY_limit()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().StartAsync();
         var token = hub.Tokens.Create("backend", [], publish: [hub.Database]);
 
-        using var response = await PostAsync(hub, token, new { database = hub.Database, channel = HubScenario.Events, payload = new string('a', 8000) });
+        using var response = await PostAsync(hub, token, new { database = hub.Database, channel = HubFixture.Events, payload = new string('a', 8000) });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("payload is 8000 bytes; a NOTIFY payload must be shorter than 8000 bytes (UTF-8)", await ErrorOf(response));
@@ -99,7 +98,7 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     [Fact]
     public async Task Body_larger_than_the_hubs_message_limit_is_413_and_not_json_is_415()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, static s => s["Hub:Limits:MaximumReceiveMessageSize"] = "16384");
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(static s => s.Limits.MaximumReceiveMessageSize = 16384).StartAsync();
         var token = hub.Tokens.Create("backend", [], publish: [hub.Database]);
 
         using var huge = await PostRawAsync(hub, token, $$"""{"database":"{{hub.Database}}","channel":"events","payload":"{{new string('a', 20_000)}}"}""");
@@ -113,12 +112,12 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     [Fact]
     public async Task Unreachable_database_is_503_and_other_databases_still_work()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s =>
-            DatabaseAuthorizationTests.AddDatabase(s, "down", $"Host=127.0.0.1;Port={FreePort.Next()};Database=down;Username=postgres;Timeout=1"));
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(s =>
+            s.AddDatabase("down", $"Host=127.0.0.1;Port={FreePort.Next()};Database=down;Username=postgres;Timeout=1", HubFixture.Events)).StartAsync();
         var token = hub.Tokens.Create("backend", [], publish: ["*"]);
 
-        using var down = await PostAsync(hub, token, new { database = "down", channel = HubScenario.Events, payload = "x" });
-        using var up = await PostAsync(hub, token, new { database = hub.Database, channel = HubScenario.Events, payload = "x" });
+        using var down = await PostAsync(hub, token, new { database = "down", channel = HubFixture.Events, payload = "x" });
+        using var up = await PostAsync(hub, token, new { database = hub.Database, channel = HubFixture.Events, payload = "x" });
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
         Assert.Equal("publishing to database 'down' failed", await ErrorOf(down));
@@ -130,13 +129,12 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     [InlineData(true, HttpStatusCode.NoContent)]
     public async Task With_anonymous_access_anonymous_callers_publish_only_when_allowed_to(bool anonymousMayPublish, HttpStatusCode expected)
     {
-        var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), HubScenario.Events);
-        settings["Hub:Auth:AnonymousMayPublish"] = anonymousMayPublish ? "true" : "false";
-        await using var hub = await HubHost.StartAsync(settings);
+        await using var fixture = await HubFixture.For(postgres.Server).Configure(s => s.Auth.AnonymousMayPublish = anonymousMayPublish).StartAsync();
+        var database = fixture.Database;
+        var hub = fixture.Hub;
 
         using var response = await Http.PostAsJsonAsync(
-            new Uri(hub.BaseUrl, PublishEndpoint.Path), new { database, channel = HubScenario.Events, payload = "x" }, TestContext.Current.CancellationToken);
+            new Uri(hub.BaseUrl, PublishEndpoint.Path), new { database, channel = HubFixture.Events, payload = "x" }, TestContext.Current.CancellationToken);
 
         Assert.Equal(expected, response.StatusCode);
         if (!anonymousMayPublish)
@@ -148,7 +146,7 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     [Fact]
     public async Task Get_lists_the_databases_the_caller_may_publish_to()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().StartAsync();
 
         var writer = await GetAllowedAsync(hub, hub.Tokens.Create("writer", [], publish: [hub.Database]));
         var reader = await GetAllowedAsync(hub, hub.Tokens.Create("reader", [hub.Database]));
@@ -157,13 +155,13 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
         Assert.Empty(reader);
     }
 
-    private static Task<HttpResponseMessage> PostAsync(SecuredHub hub, string? token, object body)
+    private static Task<HttpResponseMessage> PostAsync(HubFixture hub, string? token, object body)
         => SendAsync(hub, token, JsonContent.Create(body));
 
-    private static Task<HttpResponseMessage> PostRawAsync(SecuredHub hub, string? token, string body, string mediaType = "application/json")
+    private static Task<HttpResponseMessage> PostRawAsync(HubFixture hub, string? token, string body, string mediaType = "application/json")
         => SendAsync(hub, token, new StringContent(body, Encoding.UTF8, mediaType));
 
-    private static async Task<HttpResponseMessage> SendAsync(SecuredHub hub, string? token, HttpContent content)
+    private static async Task<HttpResponseMessage> SendAsync(HubFixture hub, string? token, HttpContent content)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(hub.Hub.BaseUrl, PublishEndpoint.Path)) { Content = content };
         if (token is not null)
@@ -174,7 +172,7 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
         return await Http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    private static async Task<string[]> GetAllowedAsync(SecuredHub hub, string token)
+    private static async Task<string[]> GetAllowedAsync(HubFixture hub, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(hub.Hub.BaseUrl, PublishEndpoint.Path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
