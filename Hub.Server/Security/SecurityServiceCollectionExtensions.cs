@@ -38,10 +38,15 @@ public static class SecurityServiceCollectionExtensions
         services.AddHostedService<SecurityStartupReport>();
 
         services.AddSingleton<UserConnections>();
+        services.AddSingleton<RefusalLog>();
         services.AddSingleton<HubLimitsFilter>();
+        services.AddSingleton<HubFailureLogFilter>();
+        services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, DispatcherErrorLogFilter>();
         services.AddOptions<SignalRHubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
         {
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
+            // Outermost, so that it also sees what the limits filter lets through and the hub method throws.
+            hub.AddFilter<HubFailureLogFilter>();
             hub.AddFilter<HubLimitsFilter>();
         });
 
