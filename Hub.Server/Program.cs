@@ -1,7 +1,7 @@
 using Hub.Server;
 using Hub.Server.LivePage;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = HubWebApplication.CreateBuilder(args);
 builder.Services.AddNotificationHub(builder.Configuration);
 
 var app = builder.Build();

@@ -11,9 +11,6 @@ namespace Hub.Server.Security;
 /// </summary>
 internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNamedOptions<JwtBearerOptions>
 {
-    /// <summary>The query string parameter browsers use for the token, since they cannot set headers on WebSockets and SSE.</summary>
-    public const string AccessTokenParameter = "access_token";
-
     public void Configure(string? name, JwtBearerOptions options)
     {
         if (name == JwtBearerDefaults.AuthenticationScheme)
@@ -62,7 +59,7 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
         if (string.IsNullOrEmpty(context.Token)
             && request.Path.StartsWithSegments(NotificationHubEndpoint.Path, StringComparison.OrdinalIgnoreCase)
             && (IsWebSocketUpgrade(context.HttpContext) || AcceptsEventStream(request))
-            && request.Query.TryGetValue(AccessTokenParameter, out var token))
+            && request.Query.TryGetValue(AccessTokens.QueryParameter, out var token))
         {
             context.Token = token.ToString();
         }

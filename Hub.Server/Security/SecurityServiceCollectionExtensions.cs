@@ -14,7 +14,8 @@ public static class SecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Adds JWT bearer authentication (<c>Hub:Auth</c>), the hub and management policies (<c>Hub:Management</c>),
-    /// per-database authorization, the limits of <c>Hub:Limits</c> and the CORS allow-list of <c>Hub:Cors</c>.
+    /// per-database authorization, the limits of <c>Hub:Limits</c>, the CORS allow-list of <c>Hub:Cors</c>, and logging
+    /// that never writes a refusal's stack trace or a token from a URL.
     /// </summary>
     public static IServiceCollection AddHubSecurity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,6 +43,7 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<HubLimitsFilter>();
         services.AddSingleton<HubFailureLogFilter>();
         services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, DispatcherErrorLogFilter>();
+        services.AddAccessTokenRedaction();
         services.AddOptions<SignalRHubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
         {
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
