@@ -67,10 +67,18 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
         return Task.CompletedTask;
     }
 
-    // SignalR closes a connection when its authentication expires (CloseOnAuthenticationExpiration); the ticket
-    // must therefore end exactly when the token does.
+    // A token without a usable subject is refused: the subject is the user id that the per-user limits count
+    // by, and a token without one would be counted under nothing. SignalR closes a connection when its
+    // authentication expires (CloseOnAuthenticationExpiration); the ticket must therefore end exactly when the
+    // token does.
     private static Task ExpireWithToken(TokenValidatedContext context)
     {
+        if (SubjectUserIdProvider.SubjectOf(context.Principal) is null)
+        {
+            context.Fail("The token has no subject (sub).");
+            return Task.CompletedTask;
+        }
+
         if (context.SecurityToken.ValidTo > DateTime.MinValue)
         {
             context.Properties.ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(context.SecurityToken.ValidTo, DateTimeKind.Utc));
