@@ -53,12 +53,14 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
 
     private static Task TakeTokenFromQueryString(MessageReceivedContext context)
     {
-        // Only where a browser has no other way: WebSocket and SSE requests to the hub. Anywhere else a token in
-        // the URL would end up in access logs and proxies for nothing.
+        // Only where a browser has no other way: WebSocket and SSE requests to the hub itself (not negotiate, which
+        // is a POST every client can put a header on), and only without an Authorization header, which always
+        // wins. Anywhere else a token in the URL would end up in access logs and proxies for nothing.
         var request = context.HttpContext.Request;
         if (string.IsNullOrEmpty(context.Token)
-            && request.Path.StartsWithSegments(NotificationHubEndpoint.Path, StringComparison.OrdinalIgnoreCase)
-            && (IsWebSocketUpgrade(context.HttpContext) || AcceptsEventStream(request))
+            && request.Headers.Authorization.Count == 0
+            && IsHubPath(request.Path)
+            && (IsWebSocketUpgrade(context.HttpContext) || IsEventStream(request))
             && request.Query.TryGetValue(AccessTokens.QueryParameter, out var token))
         {
             context.Token = token.ToString();
@@ -66,6 +68,9 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
 
         return Task.CompletedTask;
     }
+
+    private static bool IsHubPath(PathString path)
+        => path.StartsWithSegments(NotificationHubEndpoint.Path, StringComparison.OrdinalIgnoreCase, out var rest) && (!rest.HasValue || rest.Value == "/");
 
     // A token without a usable subject is refused: the subject is the user id that the per-user limits count
     // by, and a token without one would be counted under nothing. SignalR closes a connection when its
@@ -93,6 +98,7 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
         => context.Request.Headers.Upgrade.Any(static value => string.Equals(value, "websocket", StringComparison.OrdinalIgnoreCase))
             || context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpExtendedConnectFeature>() is { IsExtendedConnect: true, Protocol: "websocket" };
 
-    private static bool AcceptsEventStream(HttpRequest request)
-        => request.Headers.Accept.Any(static value => value is not null && value.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
+    private static bool IsEventStream(HttpRequest request)
+        => HttpMethods.IsGet(request.Method)
+            && request.Headers.Accept.Any(static value => value is not null && value.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
 }
