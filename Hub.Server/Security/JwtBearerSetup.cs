@@ -9,7 +9,7 @@ namespace Hub.Server.Security;
 /// <summary>
 /// Configures JWT bearer authentication from <see cref="AuthOptions"/>.
 /// </summary>
-internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNamedOptions<JwtBearerOptions>
+internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth, IHostEnvironment environment) : IConfigureNamedOptions<JwtBearerOptions>
 {
     public void Configure(string? name, JwtBearerOptions options)
     {
@@ -25,6 +25,9 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> auth) : IConfigureNam
         // Claims keep the names they have in the token: hub:db, sub, role.
         options.MapInboundClaims = false;
         options.RequireHttpsMetadata = settings.RequireHttpsMetadata;
+        // Why a token was refused ("the signature key was not found", the expected issuer, the expiry) helps a
+        // developer and an attacker alike; outside Development it stays in the log.
+        options.IncludeErrorDetails = environment.IsDevelopment();
         options.Events = new JwtBearerEvents { OnMessageReceived = TakeTokenFromQueryString, OnTokenValidated = ExpireWithToken };
         if (!string.IsNullOrWhiteSpace(settings.Authority))
         {

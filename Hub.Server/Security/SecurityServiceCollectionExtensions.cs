@@ -62,6 +62,7 @@ public static class SecurityServiceCollectionExtensions
                 cors.AddDefaultPolicy(policy => policy.WithOrigins(origins).AllowAnyHeader().WithMethods("GET", "POST").AllowCredentials());
             }
         });
+        services.AddTransient<IStartupFilter, SecurityHeadersStartupFilter>();
         services.AddTransient<IStartupFilter, HubCorsStartupFilter>();
         return services;
     }
