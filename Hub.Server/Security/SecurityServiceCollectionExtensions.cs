@@ -25,7 +25,8 @@ public static class SecurityServiceCollectionExtensions
             .PostConfigure<IHostEnvironment>(static (options, environment) => options.AllowAnonymous ??= environment.IsDevelopment())
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
-        services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName));
+        services.AddValidatedOptions<ManagementOptions, ManagementOptionsValidator>(configuration, ManagementOptions.SectionName);
+        services.AddOptions<ManagementOptions>().PostConfigure<IOptions<AuthOptions>>(static (management, auth) => management.AllowAnonymous ??= auth.Value.AnonymousAllowed);
         services.AddOptions<HubCorsOptions>().Bind(configuration.GetSection(HubCorsOptions.SectionName));
         services.AddValidatedOptions<LimitOptions, LimitOptionsValidator>(configuration, LimitOptions.SectionName);
 

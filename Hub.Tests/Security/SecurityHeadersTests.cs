@@ -9,7 +9,7 @@ public sealed partial class SecurityHeadersTests(SharedPostgres postgres)
     public static TheoryData<string, string, HttpStatusCode> Responses => new()
     {
         { "GET", "/health/live", HttpStatusCode.OK },
-        { "GET", "/api/stats", HttpStatusCode.OK },
+        { "GET", "/api/stats", HttpStatusCode.Unauthorized },
         { "GET", "/no-such-page", HttpStatusCode.NotFound },
         { "POST", "/hubs/notifications/negotiate?negotiateVersion=1", HttpStatusCode.Unauthorized },
     };
