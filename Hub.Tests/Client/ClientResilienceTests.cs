@@ -14,12 +14,9 @@ public sealed partial class ClientResilienceTests(SharedPostgres postgres)
     [Fact]
     public async Task An_unsubscribe_made_while_resubscribing_is_not_undone_by_it()
     {
-        var second = await postgres.Server.CreateUniqueDatabaseAsync();
         var hold = new SubscribeHold();
-        await using var hub = await HubFixture.For(postgres.Server)
-            .Configure(s => s.AddDatabase(second, postgres.Server.ConnectionString(second), HubFixture.Events))
-            .ConfigureServices(b => b.Services.Configure<HubOptions>(o => o.AddFilter(hold)))
-            .StartAsync();
+        var (hub, second) = await StartWithSecondDatabaseAsync(b => b.ConfigureServices(b => b.Services.Configure<HubOptions>(o => o.AddFilter(hold))));
+        await using var _ = hub;
         await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) });
         var client = recorder.Client;
         // Resubscribing goes through the databases in the order they were subscribed: the held one first.
@@ -46,10 +43,8 @@ public sealed partial class ClientResilienceTests(SharedPostgres postgres)
     [Scenario("handler-isolation")]
     public async Task A_throwing_handler_stops_neither_the_others_nor_delivery_nor_resubscribing_and_is_logged()
     {
-        var second = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var hub = await HubFixture.For(postgres.Server)
-            .Configure(s => s.AddDatabase(second, postgres.Server.ConnectionString(second), HubFixture.Events))
-            .StartAsync();
+        var (hub, second) = await StartWithSecondDatabaseAsync();
+        await using var _ = hub;
         var logs = new CapturedLogs();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -92,10 +87,8 @@ public sealed partial class ClientResilienceTests(SharedPostgres postgres)
     [Scenario("resubscribe-failed")]
     public async Task A_database_the_restarted_hub_no_longer_serves_raises_ResubscribeFailed_and_the_others_resync()
     {
-        var second = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var hub = await HubFixture.For(postgres.Server)
-            .Configure(s => s.AddDatabase(second, postgres.Server.ConnectionString(second), HubFixture.Events))
-            .StartAsync();
+        var (hub, second) = await StartWithSecondDatabaseAsync();
+        await using var _ = hub;
         await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) });
         await recorder.Client.SubscribeAsync(hub.Database, HubFixture.Events, TestContext.Current.CancellationToken);
         await recorder.Client.SubscribeAsync(second, HubFixture.Events, TestContext.Current.CancellationToken);
@@ -131,6 +124,15 @@ public sealed partial class ClientResilienceTests(SharedPostgres postgres)
         Assert.Equal(TimeSpan.Zero, attempts[0].Delay);
         Assert.All(attempts.Skip(1), static a => Assert.InRange(a.Delay, TimeSpan.FromMilliseconds(125), TimeSpan.FromMilliseconds(500)));
         Assert.All(attempts, static a => Assert.False(string.IsNullOrWhiteSpace(a.Reason)));
+    }
+
+    /// <summary>A hub serving a second database (channel 'events') besides the fixture's own.</summary>
+    private async Task<(HubFixture Hub, string Second)> StartWithSecondDatabaseAsync(Action<HubFixtureBuilder>? configure = null)
+    {
+        var second = await postgres.Server.CreateUniqueDatabaseAsync();
+        var builder = HubFixture.For(postgres.Server).Configure(s => s.AddDatabase(second, postgres.Server.ConnectionString(second), HubFixture.Events));
+        configure?.Invoke(builder);
+        return (await builder.StartAsync(), second);
     }
 
     private static async Task RestartAsync(HubHost hub, NotificationHubClient client)
