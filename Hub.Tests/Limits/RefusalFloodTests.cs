@@ -14,9 +14,9 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
     [Fact]
     public async Task A_flood_of_refused_calls_writes_a_bounded_log_without_stack_traces()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Limits:RateLimitedCallsBeforeClose"] = "0");
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().Configure(static s => s.Limits.RateLimitedCallsBeforeClose = 0).StartAsync();
         var legitimate = await hub.ConnectAsync("alice");
-        await legitimate.SubscribeAsync(hub.Database, HubScenario.Events);
+        await legitimate.SubscribeAsync(hub.Database, HubFixture.Events);
         var attackers = new List<RecordingClient>();
         for (var i = 0; i < Connections; i++)
         {
@@ -36,10 +36,10 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
         Assert.InRange(refusalLines, 1, Connections * 10);
         Assert.InRange(entries.Count(static e => e.Level >= LogLevel.Information), 1, 100);
 
-        await hub.NotifyAsync(HubScenario.Events, "still served");
+        await hub.NotifyAsync(HubFixture.Events, "still served");
         Assert.Equal("still served", (await legitimate.NextNotificationAsync()).Payload);
         var late = await hub.ConnectAsync("bob");
-        Assert.Equal([HubScenario.Other], await late.SubscribeAsync(hub.Database, HubScenario.Other));
+        Assert.Equal([HubFixture.Other], await late.SubscribeAsync(hub.Database, HubFixture.Other));
 
         // What was not logged is summed up in one line per connection when it closes.
         foreach (var attacker in attackers)
@@ -56,11 +56,11 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
     [Fact]
     public async Task A_connection_that_keeps_hitting_the_rate_limit_is_closed()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s =>
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().Configure(static s =>
         {
-            s["Hub:Limits:CallBurst"] = "5";
-            s["Hub:Limits:RateLimitedCallsBeforeClose"] = "50";
-        });
+            s.Limits.CallBurst = 5;
+            s.Limits.RateLimitedCallsBeforeClose = 50;
+        }).StartAsync();
         var sameUser = await hub.ConnectAsync("mallory");
         var flooder = await hub.ConnectAsync("mallory");
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -74,27 +74,27 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Single(hub.Logs.Entries, static e => e.EventId.Name == "ClosedForCallRate");
-        Assert.Equal([HubScenario.Events], await sameUser.SubscribeAsync(hub.Database, HubScenario.Events));
-        await hub.NotifyAsync(HubScenario.Events, "others carry on");
+        Assert.Equal([HubFixture.Events], await sameUser.SubscribeAsync(hub.Database, HubFixture.Events));
+        await hub.NotifyAsync(HubFixture.Events, "others carry on");
         Assert.Equal("others carry on", (await sameUser.NextNotificationAsync()).Payload);
     }
 
     [Fact]
     public async Task A_caller_within_the_rate_is_never_closed()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s =>
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().Configure(static s =>
         {
-            s["Hub:Limits:CallsPerSecond"] = "1000";
-            s["Hub:Limits:CallBurst"] = "1000";
-            s["Hub:Limits:RateLimitedCallsBeforeClose"] = "5";
-        });
+            s.Limits.CallsPerSecond = 1000;
+            s.Limits.CallBurst = 1000;
+            s.Limits.RateLimitedCallsBeforeClose = 5;
+        }).StartAsync();
         var client = await hub.ConnectAsync("alice");
 
         // Refusals that are not about the rate (a database the token does not grant) never close the connection.
         Assert.Equal(300, await FloodAsync(client.Connection, 300));
 
         Assert.Equal(HubConnectionState.Connected, client.Connection.State);
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     /// <summary>Makes <paramref name="calls"/> refused calls, 50 at a time, and returns how many were refused.</summary>

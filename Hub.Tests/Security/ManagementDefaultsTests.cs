@@ -16,7 +16,7 @@ public sealed class ManagementDefaultsTests(SharedPostgres postgres)
     [InlineData("/metrics")]
     public async Task Management_endpoints_of_a_hub_that_requires_tokens_need_the_management_role_by_default(string path)
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var client = await hub.ConnectAsync("alice");
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
 
@@ -27,13 +27,13 @@ public sealed class ManagementDefaultsTests(SharedPostgres postgres)
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, caller.StatusCode);
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task Management_endpoints_open_to_anyone_only_when_allowed_explicitly()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Management:AllowAnonymous"] = "true");
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(static s => s.Management.AllowAnonymous = true).StartAsync();
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
 
         using var stats = await http.GetAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -49,16 +49,14 @@ public sealed class ManagementDefaultsTests(SharedPostgres postgres)
         var deadPort = FreePort.Next();
         await using var tenants = await TenantSetup.StartAsync(postgres.Server, s =>
         {
-            s["Hub:Databases:missing:ConnectionString"] = postgres.Server.ConnectionString("no_such_database_here");
-            s["Hub:Databases:missing:Channels:0"] = HubScenario.Events;
-            s["Hub:Databases:down:ConnectionString"] = $"Host=127.0.0.1;Port={deadPort};Database=down;Username=hub;Timeout=1";
-            s["Hub:Databases:down:Channels:0"] = HubScenario.Events;
-            s["Hub:Listener:SubscribeTimeout"] = "00:00:02";
+            s.AddDatabase("missing", postgres.Server.ConnectionString("no_such_database_here"), HubFixture.Events);
+            s.AddDatabase("down", $"Host=127.0.0.1;Port={deadPort};Database=down;Username=hub;Timeout=1", HubFixture.Events);
+            s.Listener.SubscribeTimeout = TimeSpan.FromSeconds(2);
         });
         var hub = tenants.Hub;
         var client = await hub.ConnectAsync("admin", ["*"], publish: ["*"]);
-        await client.SubscribeAsync(tenants.A, HubScenario.Events);
-        await client.PublishAsync(tenants.A, HubScenario.Events, "pooled");
+        await client.SubscribeAsync(tenants.A, HubFixture.Events);
+        await client.PublishAsync(tenants.A, HubFixture.Events, "pooled");
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("missing", null));
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("down", null));
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
@@ -103,9 +101,9 @@ public sealed class ManagementDefaultsTests(SharedPostgres postgres)
     [Fact]
     public async Task Stats_list_tenant_databases_when_allowed()
     {
-        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s => s["Hub:Management:ListTenantDatabases"] = "true");
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server, static s => s.Management.ListTenantDatabases = true);
         var client = await tenants.Hub.ConnectAsync("admin", ["*"]);
-        await client.SubscribeAsync(tenants.A, HubScenario.Events);
+        await client.SubscribeAsync(tenants.A, HubFixture.Events);
         using var http = new HttpClient { BaseAddress = tenants.Hub.Hub.BaseUrl };
 
         using var response = await GetAsync(http, "/api/stats", AdminToken(tenants.Hub));
@@ -116,7 +114,7 @@ public sealed class ManagementDefaultsTests(SharedPostgres postgres)
         Assert.Equal(1, report.GetProperty("tenantDatabases").GetInt32());
     }
 
-    private static string AdminToken(SecuredHub hub) => hub.Tokens.Create("ops", extraClaims: [new Claim("role", ManagementOptions.DefaultRole)]);
+    private static string AdminToken(HubFixture hub) => hub.Tokens.Create("ops", extraClaims: [new Claim("role", ManagementOptions.DefaultRole)]);
 
     private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string token)
     {

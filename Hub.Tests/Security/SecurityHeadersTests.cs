@@ -18,7 +18,7 @@ public sealed partial class SecurityHeadersTests(SharedPostgres postgres)
     [MemberData(nameof(Responses))]
     public async Task Every_response_carries_the_security_headers(string method, string path, HttpStatusCode status)
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
 
         using var response = await http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), TestContext.Current.CancellationToken);
@@ -30,7 +30,7 @@ public sealed partial class SecurityHeadersTests(SharedPostgres postgres)
     [Fact]
     public async Task Outside_development_a_refused_token_gets_no_error_details()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
         var tokens = new[]
         {
@@ -52,13 +52,13 @@ public sealed partial class SecurityHeadersTests(SharedPostgres postgres)
         // The reason stays in the hub's log.
         Assert.Contains(hub.Logs.Entries, static e => e.Text.Contains("IDX10223", StringComparison.Ordinal) || e.Text.Contains("expired", StringComparison.OrdinalIgnoreCase));
         var valid = await hub.ConnectAsync("alice");
-        Assert.Equal([HubScenario.Events], await valid.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await valid.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task The_live_page_carries_the_security_headers_and_runs_no_inline_code()
     {
-        await using var process = await HubProcess.StartAsync("live-page", new Dictionary<string, string?>());
+        await using var process = await HubProcess.StartAsync("live-page", new HubSettings());
         using var http = new HttpClient { BaseAddress = process.BaseUrl };
 
         using var page = await http.GetAsync(new Uri("/", UriKind.Relative), TestContext.Current.CancellationToken);

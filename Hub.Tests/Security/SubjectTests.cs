@@ -13,7 +13,7 @@ public sealed class SubjectTests(SharedPostgres postgres)
     [MemberData(nameof(TokensWithoutSubject))]
     public async Task A_token_without_a_usable_subject_is_refused_at_connect(string kind)
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Limits:ConnectionsPerUser"] = "2");
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(static s => s.Limits.ConnectionsPerUser = 2).StartAsync();
         var token = kind switch
         {
             "no sub" => hub.Tokens.Create(null, [hub.Database]),
@@ -30,24 +30,24 @@ public sealed class SubjectTests(SharedPostgres postgres)
         }
 
         var valid = await hub.ConnectAsync("alice");
-        Assert.Equal([HubScenario.Events], await valid.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await valid.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task A_numeric_subject_is_a_user_and_counts_against_the_connection_limit()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Limits:ConnectionsPerUser"] = "2");
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(static s => s.Limits.ConnectionsPerUser = 2).StartAsync();
         var token = hub.Tokens.Create(null, [hub.Database], extraClaims: [new Claim("sub", "42", ClaimValueTypes.Integer)]);
         var first = await hub.TrackAsync(RecordingClient.ConnectAsync(hub.Hub.HubUrl, accessToken: token));
         var second = await hub.TrackAsync(RecordingClient.ConnectAsync(hub.Hub.HubUrl, accessToken: token));
-        await first.SubscribeAsync(hub.Database, HubScenario.Events);
-        await second.SubscribeAsync(hub.Database, HubScenario.Events);
+        await first.SubscribeAsync(hub.Database, HubFixture.Events);
+        await second.SubscribeAsync(hub.Database, HubFixture.Events);
 
         var users = hub.Hub.Services.GetRequiredService<Hub.Server.Limits.UserConnections>();
         Assert.Equal(2, users.Of("42"));
         var third = await hub.TrackAsync(RecordingClient.ConnectAsync(hub.Hub.HubUrl, accessToken: token));
-        await Assert.ThrowsAnyAsync<Exception>(() => third.SubscribeAsync(hub.Database, HubScenario.Events));
-        await hub.NotifyAsync(HubScenario.Events, "counted");
+        await Assert.ThrowsAnyAsync<Exception>(() => third.SubscribeAsync(hub.Database, HubFixture.Events));
+        await hub.NotifyAsync(HubFixture.Events, "counted");
         Assert.Equal("counted", (await first.NextNotificationAsync()).Payload);
     }
 }

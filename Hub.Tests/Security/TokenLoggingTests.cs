@@ -1,5 +1,5 @@
 using System.Net;
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 using Hub.Tests.Infrastructure;
 
 namespace Hub.Tests.Security;
@@ -24,16 +24,16 @@ public sealed class TokenLoggingTests(SharedPostgres postgres)
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["DOTNET_NOLOGO"] = "1",
             [$"Hub__Databases__{database}__ConnectionString"] = postgres.Server.ConnectionString(database),
-            [$"Hub__Databases__{database}__Channels__0"] = HubScenario.Events,
+            [$"Hub__Databases__{database}__Channels__0"] = HubFixture.Events,
             ["Logging__Console__FormatterName"] = formatter,
             ["Logging__LogLevel__Default"] = "Trace",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace",
         };
-        var settings = new Dictionary<string, string?>();
+        var settings = new HubSettings();
         tokens.Configure(settings);
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings.ToConfiguration())
         {
-            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? string.Empty;
         }
 
         var elsewhere = Directory.CreateTempSubdirectory("hub-cwd-");
@@ -47,7 +47,7 @@ public sealed class TokenLoggingTests(SharedPostgres postgres)
         // A browser's WebSocket carries the token in the URL; the call works, so the token was read.
         await using (var socket = await RawHubConnection.ConnectAsync(new Uri(baseUrl, $"/hubs/notifications?access_token={token}"), WireProtocol.Json, cancellationToken: TestContext.Current.CancellationToken))
         {
-            await socket.SubscribeAsync(database, HubScenario.Events, TestContext.Current.CancellationToken);
+            await socket.SubscribeAsync(database, HubFixture.Events, TestContext.Current.CancellationToken);
         }
 
         // A token in the URL of another endpoint is ignored, but its URL is logged all the same.

@@ -12,54 +12,54 @@ public sealed class TokenPrecedenceTests(SharedPostgres postgres)
     [Fact]
     public async Task On_a_websocket_the_header_wins_over_a_valid_token_in_the_query()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var alice = hub.Tokens.Create("alice", [hub.Database]);
         var mallory = hub.Tokens.Create("mallory", []);
 
         // The connection is the header's user: alice's database is granted, mallory's token is not looked at.
         var client = await hub.TrackAsync(ConnectAsync(hub, header: alice, query: mallory));
 
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
-        await hub.NotifyAsync(HubScenario.Events, "as alice");
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
+        await hub.NotifyAsync(HubFixture.Events, "as alice");
         Assert.Equal("as alice", (await client.NextNotificationAsync()).Payload);
     }
 
     [Fact]
     public async Task On_a_websocket_a_valid_header_connects_whatever_garbage_the_query_holds()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
 
         var client = await hub.TrackAsync(ConnectAsync(hub, header: hub.Tokens.Create("alice", [hub.Database]), query: "not.a.token"));
 
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task On_a_websocket_an_invalid_header_is_refused_even_with_a_valid_query_token()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(hub, header: "not.a.token", query: hub.Tokens.Create("alice", [hub.Database])));
 
         Assert.Contains("401", error.ToString(), StringComparison.Ordinal);
         var valid = await hub.ConnectAsync("bob");
-        Assert.Equal([HubScenario.Events], await valid.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await valid.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task On_a_websocket_without_a_header_the_query_token_is_taken()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
 
         var client = await hub.TrackAsync(ConnectAsync(hub, header: null, query: hub.Tokens.Create("alice", [hub.Database])));
 
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task Negotiate_never_takes_the_query_token_even_when_it_accepts_an_event_stream()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var token = hub.Tokens.Create("alice", [hub.Database]);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
 
@@ -75,7 +75,7 @@ public sealed class TokenPrecedenceTests(SharedPostgres postgres)
     [Fact]
     public async Task On_an_event_stream_the_header_wins_over_the_query()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var token = hub.Tokens.Create("browser", [hub.Database]);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
 
@@ -88,7 +88,7 @@ public sealed class TokenPrecedenceTests(SharedPostgres postgres)
         Assert.Equal(HttpStatusCode.OK, queryOnly.StatusCode);
     }
 
-    private static Task<RecordingClient> ConnectAsync(SecuredHub hub, string? header, string query)
+    private static Task<RecordingClient> ConnectAsync(HubFixture hub, string? header, string query)
         => RecordingClient.ConnectAsync(new Uri($"{hub.Hub.HubUrl}?access_token={Uri.EscapeDataString(query)}"), accessToken: header, skipNegotiation: true);
 
     private static async Task<string> NegotiateAsync(HttpClient http, string token)

@@ -1,15 +1,14 @@
 using Hub.Tests.Infrastructure;
-using Hub.Tests.Security;
 
 namespace Hub.Tests.Tenants;
 
 /// <summary>
 /// Three databases named after a fresh prefix (two that match the tenant pattern, one that does not) and a hub that
-/// admits tenants by that pattern with the channels 'events' and 'other'.
+/// requires tokens, captures its logs and admits tenants by that pattern with the channels 'events' and 'other'.
 /// </summary>
 internal sealed class TenantSetup : IAsyncDisposable
 {
-    private TenantSetup(string prefix, SecuredHub hub)
+    private TenantSetup(string prefix, HubFixture hub)
     {
         Prefix = prefix;
         Hub = hub;
@@ -23,9 +22,9 @@ internal sealed class TenantSetup : IAsyncDisposable
 
     public string Unmatched => "other" + Prefix;
 
-    public SecuredHub Hub { get; }
+    public HubFixture Hub { get; }
 
-    public static async Task<TenantSetup> StartAsync(PostgresServer server, Action<Dictionary<string, string?>>? configure = null)
+    public static async Task<TenantSetup> StartAsync(PostgresServer server, Action<HubSettings>? configure = null)
     {
         var prefix = "tn" + Guid.NewGuid().ToString("N")[..10];
         foreach (var name in (string[])[prefix + "_a", prefix + "_b", "other" + prefix])
@@ -33,14 +32,13 @@ internal sealed class TenantSetup : IAsyncDisposable
             await server.CreateDatabaseAsync(name);
         }
 
-        var hub = await SecuredHub.StartAsync(server, s =>
+        var hub = await HubFixture.For(server).WithTokens().CaptureLogs().Configure(s =>
         {
-            s["Hub:Tenants:ConnectionStringTemplate"] = server.ConnectionString("{database}");
-            s["Hub:Tenants:NamePattern"] = prefix + "_[a-z0-9_]+";
-            s["Hub:Tenants:Channels:0"] = HubScenario.Events;
-            s["Hub:Tenants:Channels:1"] = HubScenario.Other;
+            s.Tenants.ConnectionStringTemplate = server.ConnectionString("{database}");
+            s.Tenants.NamePattern = prefix + "_[a-z0-9_]+";
+            s.Tenants.Channels = [HubFixture.Events, HubFixture.Other];
             configure?.Invoke(s);
-        });
+        }).StartAsync();
         return new TenantSetup(prefix, hub);
     }
 
