@@ -12,7 +12,7 @@ public static class HubApplication
     /// <param name="args">The command line.</param>
     /// <param name="configureServices">Runs after the hub's services are added (see the other overload).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configureServices = null)
-        => Build(new WebApplicationOptions { Args = args }, configureServices: configureServices);
+        => Build(new WebApplicationOptions { Args = args, ContentRootPath = HubContentRoot.For(args) }, configureServices: configureServices);
 
     /// <summary>Builds the hub.</summary>
     /// <param name="options">The host's options (arguments, environment, content root).</param>

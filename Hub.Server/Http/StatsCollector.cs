@@ -4,8 +4,10 @@ using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
+using Hub.Server.Security;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Http;
 
@@ -19,6 +21,7 @@ public sealed class StatsCollector(
     ListenerManager listeners,
     SubscriptionService subscriptions,
     SlowConsumerMonitor slowConsumers,
+    IOptions<ManagementOptions> management,
     RedisBackplane? backplane = null)
 {
     /// <summary>The report as of now.</summary>
@@ -31,9 +34,13 @@ public sealed class StatsCollector(
             databases[database.Name] = ToStats(database.Name, snapshots.GetValueOrDefault(database.Name));
         }
 
-        foreach (var snapshot in snapshots.Values.Where(s => !databases.ContainsKey(s.Database)))
+        var tenants = snapshots.Values.Where(s => !databases.ContainsKey(s.Database)).ToList();
+        if (management.Value.ListTenantDatabases)
         {
-            databases[snapshot.Database] = ToStats(snapshot.Database, snapshot);
+            foreach (var snapshot in tenants)
+            {
+                databases[snapshot.Database] = ToStats(snapshot.Database, snapshot);
+            }
         }
 
         using var process = Process.GetCurrentProcess();
@@ -46,7 +53,7 @@ public sealed class StatsCollector(
         var backplaneStats = backplane is null
             ? null
             : backplane.DownSince is { } downSince ? new BackplaneStats(false, downSince) : new BackplaneStats(backplane.Started, null);
-        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, delivery, backplaneStats, databases);
+        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, delivery, backplaneStats, databases, tenants.Count);
     }
 
     private DatabaseStats ToStats(string database, ListenerSnapshot? snapshot) => new(
@@ -58,6 +65,6 @@ public sealed class StatsCollector(
         snapshot?.NotificationsReceived ?? 0,
         snapshot?.LastNotificationAt,
         snapshot?.Reconnects ?? 0,
-        snapshot?.LastError,
+        ErrorSummary.Of(snapshot?.LastError),
         snapshot?.PendingDeliveries ?? 0);
 }

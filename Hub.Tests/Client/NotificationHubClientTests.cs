@@ -9,6 +9,8 @@ namespace Hub.Tests.Client;
 public sealed class NotificationHubClientTests(SharedPostgres postgres)
 {
     [Theory]
+    [Scenario("subscribe-receive")]
+    [Scenario("messagepack")]
     [InlineData(Hub.Client.HubProtocol.Json)]
     [InlineData(Hub.Client.HubProtocol.MessagePack)]
     public async Task Subscribe_and_read_notifications(Hub.Client.HubProtocol protocol)
@@ -33,6 +35,7 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     }
 
     [Fact]
+    [Scenario("refusal")]
     public async Task Refusal_surfaces_as_HubException_and_the_client_carries_on()
     {
         await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
@@ -47,6 +50,7 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     }
 
     [Fact]
+    [Scenario("reconnect-resubscribe")]
     public async Task After_the_server_restarts_the_client_reconnects_resubscribes_and_receives()
     {
         await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
@@ -76,22 +80,29 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     }
 
     [Fact]
+    [Scenario("listener-resync")]
+    [Scenario("messagepack")]
     public async Task Listener_resync_from_the_server_reaches_the_client()
     {
         await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, Protocol = Hub.Client.HubProtocol.MessagePack });
         var resync = new TaskCompletionSource<HubResync>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var notifications = System.Threading.Channels.Channel.CreateUnbounded<HubNotification>();
         client.Resync += r => resync.TrySetResult(r);
+        client.Notification += n => notifications.Writer.TryWrite(n);
         await client.StartAsync(TestContext.Current.CancellationToken);
         await client.SubscribeAsync(scenario.Database, null, TestContext.Current.CancellationToken);
 
         await Postgres.TerminateAsync(postgres.Server.ConnectionString(), Assert.Single(await scenario.ListenerPidsAsync()));
 
         var received = await resync.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
-        Assert.Equal((scenario.Database, "listener-reconnected"), (received.Database, received.Reason));
+        Assert.Equal((scenario.Database, ResyncReasons.ListenerReconnected), (received.Database, received.Reason));
+        await scenario.NotifyAsync(HubFixture.Events, "resumed");
+        Assert.Equal("resumed", (await notifications.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken)).Payload);
     }
 
     [Fact]
+    [Scenario("start-retries")]
     public async Task Start_keeps_trying_until_the_server_is_up()
     {
         await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
@@ -108,6 +119,7 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     }
 
     [Fact]
+    [Scenario("options-url-required")]
     public void Options_without_url_are_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new NotificationHubClient(new NotificationHubClientOptions()));
