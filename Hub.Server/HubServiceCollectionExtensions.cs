@@ -24,9 +24,9 @@ public static class HubServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddNotificationHub(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<HubOptions, HubOptionsValidator>(configuration, HubOptions.SectionName);
+        services.AddValidatedOptions<RegistryOptions, RegistryOptionsValidator>(configuration, RegistryOptions.SectionName);
         services.AddValidatedOptions<ListenerOptions, ListenerOptionsValidator>(configuration, ListenerOptions.SectionName);
-        services.AddOptions<HubInstanceOptions>().Bind(configuration.GetSection(HubOptions.SectionName));
+        services.AddOptions<HubInstanceOptions>().Bind(configuration.GetSection(HubInstanceOptions.SectionName));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<HubInstance>();

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Hub.Server.Databases;
 
 /// <summary>
-/// The databases clients may subscribe to: the fixed list, built once from validated <see cref="HubOptions"/>,
+/// The databases clients may subscribe to: the fixed list, built once from validated <see cref="RegistryOptions"/>,
 /// and the tenant databases <see cref="TenantDirectory"/> admits by name.
 /// </summary>
 public sealed class DatabaseRegistry
@@ -14,7 +14,7 @@ public sealed class DatabaseRegistry
     private readonly TenantDirectory _tenants;
 
     /// <summary>Creates the registry from the bound and validated options.</summary>
-    public DatabaseRegistry(IOptions<HubOptions> options, TenantDirectory tenants)
+    public DatabaseRegistry(IOptions<RegistryOptions> options, TenantDirectory tenants)
     {
         _tenants = tenants;
         _databases = options.Value.Databases.ToDictionary(

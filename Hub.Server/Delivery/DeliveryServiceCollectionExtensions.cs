@@ -19,8 +19,9 @@ public static class DeliveryServiceCollectionExtensions
     {
         services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.AddOptions<SocketTransportOptions>()
-            .Configure<IOptions<DeliveryOptions>, IOptions<Databases.HubOptions>>(static (sockets, delivery, hub) =>
-                sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling ?? string.IsNullOrWhiteSpace(hub.Value.Redis));
+            // Unset stays on here; the scale-out turns the default off when it adds the backplane.
+            .Configure<IOptions<DeliveryOptions>>(static (sockets, delivery) =>
+                sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling ?? true);
         services.AddSingleton<SlowConsumerMonitor>();
         services.AddSingleton<HubConnectionHandler<NotificationHub>, BoundedHubConnectionHandler>();
         return services;

@@ -1,3 +1,4 @@
+using Hub.Server.Contracts;
 using Hub.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;
 
@@ -9,15 +10,7 @@ namespace Hub.Server.Delivery;
 /// </summary>
 public sealed class NotificationFanout(IHubContext<NotificationHub> hubContext)
 {
-    /// <summary>Sends <paramref name="notification"/> to the subscribers of its channel.</summary>
-    public Task SendAsync(NotificationEnvelope notification, CancellationToken cancellationToken)
-        => hubContext.Clients
-            .Group(GroupNames.ForChannel(notification.Database, notification.Channel))
-            .SendAsync(ClientMethods.Notification, notification, cancellationToken);
-
-    /// <summary>Sends <paramref name="resync"/> to every subscriber of its database.</summary>
-    public Task SendAsync(ResyncEnvelope resync, CancellationToken cancellationToken)
-        => hubContext.Clients
-            .Group(GroupNames.ForDatabase(resync.Database))
-            .SendAsync(ClientMethods.Resync, resync, cancellationToken);
+    /// <summary>Sends <paramref name="envelope"/> to its group: a notification to its channel's subscribers, a resync to its database's.</summary>
+    public Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
+        => hubContext.Clients.Group(envelope.Group()).SendAsync(envelope.ClientMethod(), envelope, cancellationToken);
 }

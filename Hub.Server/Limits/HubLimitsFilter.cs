@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using Hub.Server.Contracts;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -29,9 +30,9 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
             {
                 LimitsLog.TooManyConnections(logger, caller.ConnectionId, userId, _options.ConnectionsPerUser);
                 caller.Items[RefusedKey] = true;
-                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
+                metrics.Rejected(Refusals.Reasons.LimitExceeded);
                 // SignalR closes the connection and sends this message to the client.
-                throw SubscriptionErrors.TooManyConnections(_options.ConnectionsPerUser);
+                throw Refusals.TooManyConnections(_options.ConnectionsPerUser);
             }
 
             caller.Items[CountedUserKey] = userId;
@@ -74,8 +75,8 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
             if (!lease.IsAcquired)
             {
                 LimitsLog.CallRateLimited(logger, invocationContext.HubMethodName, caller.ConnectionId, caller.UserIdentifier, _options.CallsPerSecond);
-                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
-                throw SubscriptionErrors.CallRateExceeded(_options.CallsPerSecond);
+                metrics.Rejected(Refusals.Reasons.LimitExceeded);
+                throw Refusals.CallRateExceeded(_options.CallsPerSecond);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Hub.Server.Contracts;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
 using Hub.Server.Scaling;
@@ -24,7 +25,7 @@ public sealed class DatabaseListener : IAsyncDisposable
 {
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
-    private readonly DatabaseOutbox _deliveries;
+    private readonly DeliveryQueue _deliveries;
     private readonly ListenerLeadership _leadership;
     private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
@@ -55,7 +56,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     public DatabaseListener(
         DatabaseDefinition database,
         ListenerOptions options,
-        DatabaseOutbox deliveries,
+        DeliveryQueue deliveries,
         ListenerLeadership leadership,
         ListenerTracer tracer,
         ILogger logger,
@@ -174,7 +175,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for the loop to close the connection after the host started stopping, then drains the outbox.</summary>
+    /// <summary>Waits for the loop to close the connection after the host started stopping, then drains the delivery queue.</summary>
     public async ValueTask DisposeAsync()
     {
         Task loop;
@@ -490,7 +491,7 @@ public sealed class DatabaseListener : IAsyncDisposable
                     ActivateWaitersLocked(static _ => true);
                 }
 
-                ScaleOutLog.Standby(_logger, _database.Name);
+                ListenerLog.Standby(_logger, _database.Name);
                 return false;
             }
 
@@ -513,12 +514,12 @@ public sealed class DatabaseListener : IAsyncDisposable
 
         _forwarding = true;
         await SyncChannelsAsync(connection).ConfigureAwait(false);
-        ScaleOutLog.Leading(_logger, _database.Name, connection.ProcessId);
+        ListenerLog.Leading(_logger, _database.Name, connection.ProcessId);
         if (missedSince is { } since)
         {
             var until = UtcNow();
             _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerFailover, since, until));
-            ScaleOutLog.TookOver(_logger, _database.Name, since, until);
+            ListenerLog.TookOver(_logger, _database.Name, since, until);
         }
 
         return true;
@@ -548,7 +549,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         {
             // Received before this instance took the lock: the previous holder, if any, forwarded it.
             Interlocked.CompareExchange(ref _firstNotForwardedTicks, receivedAt.Ticks, 0);
-            ScaleOutLog.NotForwarded(_logger, _database.Name, e.Channel);
+            ListenerLog.NotForwarded(_logger, _database.Name, e.Channel);
             return;
         }
 

@@ -93,13 +93,13 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
             return existing;
         }
 
-        // Lazy creation under GetOrAdd could start two outboxes for one database; a lock keeps it to one.
+        // Lazy creation under GetOrAdd could start two delivery queues for one database; a lock keeps it to one.
         lock (_listeners)
         {
             return _listeners.GetOrAdd(database.Name, _ => new DatabaseListener(
                 database,
                 _options,
-                new DatabaseOutbox(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DatabaseOutbox>()),
+                new DeliveryQueue(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DeliveryQueue>()),
                 _leadership,
                 _activities.ForListener(database.Name),
                 _loggerFactory.CreateLogger<DatabaseListener>(),

@@ -1,3 +1,4 @@
+using Hub.Server.Contracts;
 using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Hub.Server.Subscriptions;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using SignalRHubOptions = Microsoft.AspNetCore.SignalR.HubOptions;
 
 namespace Hub.Server.Security;
 
@@ -39,7 +38,7 @@ public static class SecurityServiceCollectionExtensions
 
         services.AddSingleton<UserConnections>();
         services.AddSingleton<HubLimitsFilter>();
-        services.AddOptions<SignalRHubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
+        services.AddOptions<HubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
         {
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
             hub.AddFilter<HubLimitsFilter>();

@@ -1,3 +1,4 @@
+using Hub.Server.Contracts;
 namespace Hub.Server.Telemetry;
 
 /// <summary>
@@ -96,7 +97,7 @@ public static class HubDiagnostics
         /// <summary>Why a resync was sent (see <see cref="Delivery.ResyncReasons"/>).</summary>
         public const string ResyncReason = "hub.resync.reason";
 
-        /// <summary>Why a call was refused (see <see cref="Subscriptions.SubscriptionErrors.Reasons"/>).</summary>
+        /// <summary>Why a call was refused (see <see cref="Contracts.Refusals.Reasons"/>).</summary>
         public const string RejectionReason = "hub.rejection.reason";
 
         /// <summary>How a call ended: ok or the rejection reason.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
+using Hub.Server.Contracts;
 using Hub.Server.Delivery;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +51,7 @@ public sealed class HubMetrics
 
         // Prometheus' rate() and increase() miss the first increment of a series that appears at 1, so the
         // series whose label values are known up front start at 0.
-        foreach (var reason in ConstantsOf(typeof(Subscriptions.SubscriptionErrors.Reasons)))
+        foreach (var reason in ConstantsOf(typeof(Contracts.Refusals.Reasons)))
         {
             _callsRejected.Add(0, new KeyValuePair<string, object?>(HubDiagnostics.Attributes.RejectionReason, reason));
         }
@@ -74,7 +75,7 @@ public sealed class HubMetrics
     // PostgreSQL caps a payload at 8000 bytes.
     private static readonly int[] PayloadBuckets = [0, 16, 64, 256, 1024, 2048, 4096, 8000];
 
-    /// <summary>Starts the counters of <paramref name="database"/> at 0 when its outbox opens (see the constructor for why).</summary>
+    /// <summary>Starts the counters of <paramref name="database"/> at 0 when its delivery queue opens (see the constructor for why).</summary>
     public void Opened(string database)
     {
         foreach (var reason in ConstantsOf(typeof(ResyncReasons)))
@@ -100,7 +101,7 @@ public sealed class HubMetrics
     }
 
     /// <summary>Records one envelope's group send of <paramref name="database"/>, failed when <paramref name="error"/> is set.</summary>
-    public void Sent(string database, object envelope, Exception? error)
+    public void Sent(string database, Envelope envelope, Exception? error)
     {
         var tags = new TagList();
         if (_databaseAttribute)

@@ -33,7 +33,7 @@ public sealed class TenantDirectory : IAsyncDisposable
     private readonly HashSet<string> _fixedNames;
 
     /// <summary>Creates the directory from validated options; nothing connects before the first lookup.</summary>
-    public TenantDirectory(IOptions<TenantOptions> options, IOptions<HubOptions> hubOptions, TimeProvider time, ILogger<TenantDirectory> logger)
+    public TenantDirectory(IOptions<TenantOptions> options, IOptions<RegistryOptions> registryOptions, TimeProvider time, ILogger<TenantDirectory> logger)
     {
         _options = options.Value;
         _time = time;
@@ -48,7 +48,7 @@ public sealed class TenantDirectory : IAsyncDisposable
             QueueLimit = 0,
         });
         // A tenant may not take a configured database's name in another case: group names ignore case.
-        _fixedNames = new HashSet<string>(hubOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
+        _fixedNames = new HashSet<string>(registryOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
         if (!_options.Enabled)
         {
             return;

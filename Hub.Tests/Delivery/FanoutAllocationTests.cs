@@ -1,4 +1,5 @@
 using Hub.Bench.Wire;
+using Hub.Server.Contracts;
 using Hub.Server.Delivery;
 using Hub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
