@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Hub.Server.Contracts;
+using Hub.Server.Listening;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace Hub.Server.Delivery;
 /// database's notifications and resyncs in the order PostgreSQL delivered them.
 /// </summary>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue, and the name must not be confused with the transactional outbox of durable streams.")]
-public sealed class DeliveryQueue : IAsyncDisposable
+public sealed class DeliveryQueue : IDatabaseSink
 {
     // How many envelopes at most one connection receives in a single flush when a backlog builds up: enough to
     // cut the per-message wake-ups and system calls by an order of magnitude, few enough that the first of a run
@@ -23,7 +24,7 @@ public sealed class DeliveryQueue : IAsyncDisposable
     private readonly Channel<Envelope> _queue = Channel.CreateUnbounded<Envelope>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
-    private readonly NotificationFanout _fanout;
+    private readonly IEnvelopeSender _sender;
     private readonly DeliveryTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly string _database;
@@ -31,20 +32,20 @@ public sealed class DeliveryQueue : IAsyncDisposable
     private int _pending;
 
     /// <summary>Creates the queue of <paramref name="database"/> and starts its consumer.</summary>
-    public DeliveryQueue(string database, NotificationFanout fanout, DeliveryTelemetry telemetry, ILogger logger)
+    public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger)
     {
         _database = database;
-        _fanout = fanout;
+        _sender = sender;
         _telemetry = telemetry;
         _telemetry.Opened(database);
         _logger = logger;
         _consumer = Task.Run(ConsumeAsync);
     }
 
-    /// <summary>How many envelopes wait to be sent.</summary>
+    /// <inheritdoc />
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>Queues <paramref name="envelope"/> behind everything queued before it; never blocks.</summary>
+    /// <inheritdoc />
     public void Enqueue(Envelope envelope)
     {
         // A single-reader channel cannot count its items, so the queue counts them itself.
@@ -98,7 +99,7 @@ public sealed class DeliveryQueue : IAsyncDisposable
             Task send;
             using (inRun ? _run.Enter() : default)
             {
-                send = _fanout.SendAsync(item, CancellationToken.None);
+                send = _sender.SendAsync(item, CancellationToken.None);
             }
 
             await send.ConfigureAwait(false);

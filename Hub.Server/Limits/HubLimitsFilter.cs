@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using Hub.Server.Contracts;
-using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,6 @@
 using System.Text;
 using Hub.Server.Contracts;
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
-using Hub.Server.Scaling;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -19,19 +17,18 @@ namespace Hub.Server.Listening;
 /// Callers never touch the connection; they change the wanted channels under a lock and wake the loop,
 /// which interrupts <see cref="ListenerConnection.WaitAsync(TimeSpan, CancellationToken)"/> (cancelling a wait
 /// leaves an Npgsql connection usable). With a backplane, the loop also takes or waits for the database's
-/// advisory lock, so that one instance in the cluster forwards (<see cref="Scaling.ListenerLeadership"/>).
+/// advisory lock, so that one instance in the cluster forwards (<see cref="IListenerLeadership"/>).
 /// </remarks>
 public sealed class DatabaseListener : IAsyncDisposable
 {
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
-    private readonly DeliveryQueue _deliveries;
-    private readonly ListenerLeadership _leadership;
+    private readonly IDatabaseSink _deliveries;
+    private readonly IListenerLeadership _leadership;
     private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _connectionString;
-    private readonly string _applicationName;
     private readonly CancellationToken _stopping;
 
     private readonly Lock _gate = new();
@@ -56,8 +53,8 @@ public sealed class DatabaseListener : IAsyncDisposable
     public DatabaseListener(
         DatabaseDefinition database,
         ListenerOptions options,
-        DeliveryQueue deliveries,
-        ListenerLeadership leadership,
+        INotificationSink sink,
+        IListenerLeadership leadership,
         ListenerTracer tracer,
         ILogger logger,
         TimeProvider time,
@@ -65,14 +62,13 @@ public sealed class DatabaseListener : IAsyncDisposable
     {
         _database = database;
         _options = options;
-        _deliveries = deliveries;
+        _deliveries = sink.Open(database.Name);
         _leadership = leadership;
         _tracer = tracer;
         _logger = logger;
         _time = time;
         _stopping = stopping;
         _connectionString = ListenerConnection.BuildConnectionString(database.ConnectionString, options.SubscribeTimeout);
-        _applicationName = new NpgsqlConnectionStringBuilder(_connectionString).ApplicationName ?? ListenerConnection.DefaultApplicationName;
     }
 
     /// <summary>The database this listener serves.</summary>
@@ -385,7 +381,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         ListenerConnection connection;
         try
         {
-            connection = await ListenerConnection.OpenAsync(_connectionString, OnNotification, _options.KeepAliveTimeout, _time).ConfigureAwait(false);
+            connection = await ListenerConnection.OpenAsync(_connectionString, OnNotification, _options.KeepAliveTimeout, _time, _stopping).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -405,7 +401,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         lock (_gate)
         {
             // With a backplane the one listener serves subscribers of every instance, so it LISTENs on every allowed channel.
-            var wanted = _leadership.Enabled ? new HashSet<string>(_database.Channels, StringComparer.Ordinal) : [.. _wanted.Keys];
+            var wanted = _leadership.Clustered ? new HashSet<string>(_database.Channels, StringComparer.Ordinal) : [.. _wanted.Keys];
             toListen = wanted.Where(channel => !_listening.Contains(channel)).ToArray();
             toUnlisten = _listening.Where(channel => !wanted.Contains(channel)).ToArray();
             if (toUnlisten.Length > 0)
@@ -464,7 +460,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     /// <returns>Whether this listener forwards from now on.</returns>
     private async Task<bool> LeadAsync(ListenerConnection connection)
     {
-        if (!_leadership.Enabled)
+        if (!_leadership.Clustered)
         {
             _forwarding = true;
             return true;
@@ -481,9 +477,9 @@ public sealed class DatabaseListener : IAsyncDisposable
         {
             Interlocked.Exchange(ref _firstNotForwardedTicks, 0);
             await SyncChannelsAsync(connection).ConfigureAwait(false);
-            if (!await _leadership.TryAcquireAsync(connection.Npgsql, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
+            if (!await _leadership.TryLeadAsync(connection, _database.Name).ConfigureAwait(false))
             {
-                await _leadership.StandByAsync(connection.Npgsql, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
+                await _leadership.StandByAsync(connection).ConfigureAwait(false);
                 lock (_gate)
                 {
                     _state = ListenerState.Standby;
@@ -502,14 +498,12 @@ public sealed class DatabaseListener : IAsyncDisposable
         else
         {
             missedSince = UtcNow();
-            // Not woken by subscription changes: cancelling a statement breaks a listener connection (it is built
-            // to give up on a stuck one at once), and the wait is short enough for the loop to look again after it.
-            if (!await _leadership.WaitAsync(connection.Npgsql, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
+            // Not woken by subscription changes: a statement on the listener connection is never cancelled (see
+            // ListenerConnection), and the wait is short enough for the loop to look again after it.
+            if (!await _leadership.WaitToLeadAsync(connection, _database.Name).ConfigureAwait(false))
             {
                 return false;
             }
-
-            await ListenerLeadership.LeadAsync(connection.Npgsql, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
         }
 
         _forwarding = true;

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
-using Hub.Server.Scaling;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -16,9 +14,8 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<string, DatabaseListener> _listeners = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ListenerOptions _options;
-    private readonly NotificationFanout _fanout;
-    private readonly ListenerLeadership _leadership;
-    private readonly DeliveryTelemetry _deliveryTelemetry;
+    private readonly INotificationSink _sink;
+    private readonly IListenerLeadership _leadership;
     private readonly HubActivities _activities;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
@@ -26,17 +23,15 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     /// <summary>Creates the manager; listeners are created on demand.</summary>
     public ListenerManager(
         IOptions<ListenerOptions> options,
-        NotificationFanout fanout,
-        ListenerLeadership leadership,
-        DeliveryTelemetry deliveryTelemetry,
+        INotificationSink sink,
+        IListenerLeadership leadership,
         HubActivities activities,
         ILoggerFactory loggerFactory,
         TimeProvider time)
     {
         _leadership = leadership;
         _options = options.Value;
-        _fanout = fanout;
-        _deliveryTelemetry = deliveryTelemetry;
+        _sink = sink;
         _activities = activities;
         _loggerFactory = loggerFactory;
         _time = time;
@@ -93,13 +88,13 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
             return existing;
         }
 
-        // Lazy creation under GetOrAdd could start two delivery queues for one database; a lock keeps it to one.
+        // Lazy creation under GetOrAdd could open two sinks for one database; a lock keeps it to one.
         lock (_listeners)
         {
             return _listeners.GetOrAdd(database.Name, _ => new DatabaseListener(
                 database,
                 _options,
-                new DeliveryQueue(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DeliveryQueue>()),
+                _sink,
                 _leadership,
                 _activities.ForListener(database.Name),
                 _loggerFactory.CreateLogger<DatabaseListener>(),

@@ -1,7 +1,6 @@
 using System.Text;
 using Hub.Server.Contracts;
 using Hub.Server.Security;
-using Hub.Server.Subscriptions;
 using Microsoft.AspNetCore.SignalR;
 using Npgsql;
 

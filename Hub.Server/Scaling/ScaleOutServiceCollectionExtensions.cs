@@ -1,4 +1,6 @@
 using Hub.Server.Delivery;
+using Hub.Server.Hosting;
+using Hub.Server.Listening;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -31,11 +33,11 @@ public static class ScaleOutServiceCollectionExtensions
         var redis = configuration[ScaleOutOptions.RedisKey];
         if (string.IsNullOrWhiteSpace(redis))
         {
-            services.AddSingleton(ListenerLeadership.None);
+            services.AddSingleton<IListenerLeadership, SingleInstanceLeadership>();
             return signalR;
         }
 
-        services.AddSingleton(static sp => ListenerLeadership.Clustered(sp.GetRequiredService<IOptions<ScaleOutOptions>>().Value));
+        services.AddSingleton<IListenerLeadership, AdvisoryLockLeadership>();
         // Inline socket scheduling measured slower with the backplane (docs/benchmarks.md): off unless configured.
         services.PostConfigure<DeliveryOptions>(static options => options.InlineSocketScheduling ??= false);
         services.AddSingleton<LocalConnections>();

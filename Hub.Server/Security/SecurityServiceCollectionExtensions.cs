@@ -1,4 +1,4 @@
-using Hub.Server.Limits;
+using Hub.Server.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -7,13 +7,13 @@ using Microsoft.Extensions.Options;
 namespace Hub.Server.Security;
 
 /// <summary>
-/// Registers authentication, authorization, limits and CORS of the hub.
+/// Registers authentication, authorization and CORS of the hub.
 /// </summary>
 public static class SecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Adds JWT bearer authentication (<c>Hub:Auth</c>), the hub and management policies (<c>Hub:Management</c>),
-    /// per-database authorization, the limits of <c>Hub:Limits</c> and the CORS allow-list of <c>Hub:Cors</c>.
+    /// per-database authorization and the CORS allow-list of <c>Hub:Cors</c>.
     /// </summary>
     public static IServiceCollection AddHubSecurity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -25,7 +25,6 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName));
         services.AddOptions<HubCorsOptions>().Bind(configuration.GetSection(HubCorsOptions.SectionName));
-        services.AddValidatedOptions<LimitOptions, LimitOptionsValidator>(configuration, LimitOptions.SectionName);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
@@ -35,14 +34,6 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<DatabaseAuthorizer>();
         services.AddSingleton<HubCallGuard>();
         services.AddHostedService<SecurityStartupReport>();
-
-        services.AddSingleton<UserConnections>();
-        services.AddSingleton<HubLimitsFilter>();
-        services.AddOptions<HubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
-        {
-            hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
-            hub.AddFilter<HubLimitsFilter>();
-        });
 
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<HubCorsOptions>>(static (cors, hub) =>

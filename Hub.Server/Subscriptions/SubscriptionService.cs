@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Hub.Server.Contracts;
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
 using Hub.Server.Limits;
 using Hub.Server.Listening;
 using Hub.Server.Security;

@@ -1,5 +1,4 @@
 using Hub.Server.Contracts;
-using Hub.Server.Delivery;
 
 namespace Hub.Server.Telemetry;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Hub.Server.Contracts;
-using Hub.Server.Delivery;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 

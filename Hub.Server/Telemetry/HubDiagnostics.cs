@@ -94,7 +94,7 @@ public static class HubDiagnostics
         /// <summary>notification or resync.</summary>
         public const string MessageType = "hub.message.type";
 
-        /// <summary>Why a resync was sent (see <see cref="Delivery.ResyncReasons"/>).</summary>
+        /// <summary>Why a resync was sent (see <see cref="Contracts.ResyncReasons"/>).</summary>
         public const string ResyncReason = "hub.resync.reason";
 
         /// <summary>Why a call was refused (see <see cref="Contracts.Refusals.Reasons"/>).</summary>

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
 using Hub.Server.Contracts;
-using Hub.Server.Delivery;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Telemetry;

@@ -16,7 +16,7 @@ namespace Hub.Server.Tenants;
 /// and the cache is bounded, so a client sending random names costs the hub at most
 /// <see cref="TenantOptions.LookupsPerSecond"/> small queries per second.
 /// </remarks>
-public sealed class TenantDirectory : IAsyncDisposable
+public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
 {
     /// <summary>The <c>application_name</c> of the connections that check whether a tenant database exists.</summary>
     public const string LookupApplicationName = "notify-hub tenant lookup";
@@ -68,9 +68,6 @@ public sealed class TenantDirectory : IAsyncDisposable
         _maintenance = NpgsqlDataSource.Create(maintenance);
         TenantLog.Enabled(logger, _options.NamePattern!, _server, _channels);
     }
-
-    /// <summary>Whether tenant databases are configured.</summary>
-    public bool Enabled => _pattern is not null;
 
     /// <summary>Whether <paramref name="name"/> may be a tenant database; no I/O.</summary>
     public bool Matches(string name) => _pattern is not null && !_fixedNames.Contains(name) && _pattern.Matches(name);

@@ -81,7 +81,7 @@ public sealed class HubCluster : IAsyncDisposable
         var admin = Postgres.ConnectionString();
         var listening = await Infrastructure.Postgres.ListenerPidsAsync(admin, Database);
         var standby = await Infrastructure.Postgres.ListenerPidsAsync(admin, Database,
-            Hub.Server.Listening.ListenerConnection.DefaultApplicationName + Hub.Server.Scaling.ListenerLeadership.StandbySuffix);
+            Hub.Server.Listening.ListenerConnection.DefaultApplicationName + Hub.Server.Scaling.AdvisoryLockLeadership.StandbySuffix);
         return (listening.Length, standby.Length);
     }
 

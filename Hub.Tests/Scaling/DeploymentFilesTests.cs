@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Hub.Server.Databases;
-using Hub.Server.Http;
+using Hub.Server.Telemetry;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
 using Hub.Tests.Infrastructure;

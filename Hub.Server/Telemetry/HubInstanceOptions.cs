@@ -1,4 +1,4 @@
-namespace Hub.Server.Http;
+namespace Hub.Server.Telemetry;
 
 /// <summary>
 /// Bound from <c>Hub</c>: how this instance names itself.
