@@ -15,7 +15,20 @@ internal static partial class ListenerLog
 
     [LoggerMessage(EventId = HubEventIds.ListenerChannelsChanged, EventName = "ListenerChannelsChanged", Level = LogLevel.Information,
         Message = "Listener of database '{Database}' now LISTENs on {Channels}.")]
-    public static partial void ChannelsChanged(ILogger logger, string database, IEnumerable<string> channels);
+    private static partial void ChannelsChangedTo(ILogger logger, string database, string channels);
+
+    /// <summary>The LISTEN set changed; an empty one reads "no channel".</summary>
+    public static void ChannelsChanged(ILogger logger, string database, IReadOnlyCollection<string> channels)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            ChannelsChangedTo(logger, database, channels.Count == 0 ? "no channel" : string.Join(", ", channels.Order(StringComparer.Ordinal)));
+        }
+    }
+
+    [LoggerMessage(EventId = HubEventIds.ListenerStateChanged, EventName = "ListenerStateChanged", Level = LogLevel.Debug,
+        Message = "Listener of database '{Database}': {Previous} -> {Next}.")]
+    public static partial void StateChanged(ILogger logger, string database, ListenerState previous, ListenerState next);
 
     [LoggerMessage(EventId = HubEventIds.ListenerConnectionLost, EventName = "ListenerConnectionLost", Level = LogLevel.Warning,
         Message = "Listener of database '{Database}' lost its connection; notifications since {Since:O} may be missed.")]

@@ -17,6 +17,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly INotificationSink _sink;
     private readonly IListenerLeadership _leadership;
     private readonly HubActivities _activities;
+    private readonly HubMetrics _metrics;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
 
@@ -26,6 +27,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         INotificationSink sink,
         IListenerLeadership leadership,
         HubActivities activities,
+        HubMetrics metrics,
         ILoggerFactory loggerFactory,
         TimeProvider time)
     {
@@ -33,6 +35,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         _options = options.Value;
         _sink = sink;
         _activities = activities;
+        _metrics = metrics;
         _loggerFactory = loggerFactory;
         _time = time;
     }
@@ -97,6 +100,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
                 _sink,
                 _leadership,
                 _activities.ForListener(database.Name),
+                _metrics,
                 _loggerFactory.CreateLogger<DatabaseListener>(),
                 _time,
                 _stopping.Token));

@@ -113,7 +113,6 @@ public sealed class SubscriptionService(
         await subscriptions.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            subscriptions.Closed = true;
             foreach (var (database, channels) in subscriptions.Clear())
             {
                 listeners.Release(database, channels);

@@ -22,6 +22,7 @@ public sealed class HubMetrics
     private readonly Histogram<int> _payloadSize;
     private readonly Counter<long> _resyncsSent;
     private readonly Counter<long> _callsRejected;
+    private readonly Counter<long> _listenerTransitions;
 
     /// <summary>Creates the meter through <paramref name="meterFactory"/>, so it lives and dies with the host.</summary>
     public HubMetrics(IMeterFactory meterFactory, IOptions<TelemetryOptions> options, TimeProvider time)
@@ -47,6 +48,10 @@ public sealed class HubMetrics
         _callsRejected = Meter.CreateCounter<long>(
             HubDiagnostics.Instruments.CallsRejected, "{call}",
             "Hub calls refused (Subscribe, Unsubscribe, Publish, limits), by reason. The database is never an attribute here: refused names come from clients.");
+
+        _listenerTransitions = Meter.CreateCounter<long>(
+            HubDiagnostics.Instruments.ListenerTransitions, "{transition}",
+            "Listener state changes, by the state left and the state entered.");
 
         // Prometheus' rate() and increase() miss the first increment of a series that appears at 1, so the
         // series whose label values are known up front start at 0.
@@ -97,6 +102,22 @@ public sealed class HubMetrics
         {
             activity.SetTag(HubDiagnostics.Attributes.Result, reason);
         }
+    }
+
+    /// <summary>Records that the listener of <paramref name="database"/> went from <paramref name="previous"/> to <paramref name="next"/>.</summary>
+    public void ListenerStateChanged(string database, string previous, string next)
+    {
+        var tags = new TagList
+        {
+            { HubDiagnostics.Attributes.PreviousListenerState, previous },
+            { HubDiagnostics.Attributes.ListenerState, next },
+        };
+        if (_databaseAttribute)
+        {
+            tags.Add(HubDiagnostics.Attributes.Database, database);
+        }
+
+        _listenerTransitions.Add(1, tags);
     }
 
     /// <summary>Records one envelope's group send of <paramref name="database"/>, failed when <paramref name="error"/> is set.</summary>
