@@ -1,6 +1,6 @@
 using System.Text;
+using Hub.Server.Contracts;
 using Hub.Server.Security;
-using Hub.Server.Subscriptions;
 using Microsoft.AspNetCore.SignalR;
 using Npgsql;
 
@@ -29,7 +29,7 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILo
         var definition = await guard.ResolveAsync(context, database, DatabaseRight.Publish).ConfigureAwait(false);
         if (channel is null)
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelRequired());
+            throw guard.Refuse(context, Refusals.Reasons.ChannelNotAllowed, Refusals.ChannelRequired());
         }
 
         guard.ResolveChannels(context, definition, channel);
@@ -48,7 +48,7 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILo
             || (ex is OperationCanceledException && !context.ConnectionAborted.IsCancellationRequested))
         {
             PublishLog.Failed(logger, context.ConnectionId, definition.Name, channel, ex);
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PublishFailed, SubscriptionErrors.PublishFailed(definition.Name));
+            throw guard.Refuse(context, Refusals.Reasons.PublishFailed, Refusals.PublishFailed(definition.Name));
         }
 
         PublishLog.Published(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", definition.Name, channel, bytes);
@@ -58,7 +58,7 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILo
     {
         if (payload.Contains('\0', StringComparison.Ordinal))
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadContainsNul());
+            throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadContainsNul());
         }
 
         int bytes;
@@ -68,12 +68,12 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILo
         }
         catch (EncoderFallbackException)
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadNotUnicode());
+            throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadNotUnicode());
         }
 
         if (bytes >= PayloadLimitBytes)
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadTooLarge(bytes, PayloadLimitBytes));
+            throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadTooLarge(bytes, PayloadLimitBytes));
         }
 
         return bytes;

@@ -17,7 +17,7 @@ namespace Hub.Server.Tenants;
 /// <see cref="TenantOptions.LookupsPerSecondPerUser"/> small queries per second and leaves the rest of
 /// <see cref="TenantOptions.LookupsPerSecond"/> to the other users.
 /// </remarks>
-public sealed class TenantDirectory : IAsyncDisposable
+public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
 {
     /// <summary>The <c>application_name</c> of the connections that check whether a tenant database exists.</summary>
     public const string LookupApplicationName = "notify-hub tenant lookup";
@@ -35,7 +35,7 @@ public sealed class TenantDirectory : IAsyncDisposable
     private readonly HashSet<string> _fixedNames;
 
     /// <summary>Creates the directory from validated options; nothing connects before the first lookup.</summary>
-    public TenantDirectory(IOptions<TenantOptions> options, IOptions<HubOptions> hubOptions, TimeProvider time, ILogger<TenantDirectory> logger)
+    public TenantDirectory(IOptions<TenantOptions> options, IOptions<RegistryOptions> registryOptions, TimeProvider time, ILogger<TenantDirectory> logger)
     {
         _options = options.Value;
         _time = time;
@@ -45,7 +45,7 @@ public sealed class TenantDirectory : IAsyncDisposable
         var perUser = PerSecond(_options.LookupsPerSecondPerUser);
         _userLookups = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => perUser));
         // A tenant may not take a configured database's name in another case: group names ignore case.
-        _fixedNames = new HashSet<string>(hubOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
+        _fixedNames = new HashSet<string>(registryOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
         if (!_options.Enabled)
         {
             return;
@@ -66,9 +66,6 @@ public sealed class TenantDirectory : IAsyncDisposable
         _maintenance = new NpgsqlDataSourceBuilder(maintenance.ConnectionString) { Name = LookupApplicationName }.Build();
         TenantLog.Enabled(logger, _options.NamePattern!, _server, _channels);
     }
-
-    /// <summary>Whether tenant databases are configured.</summary>
-    public bool Enabled => _pattern is not null;
 
     /// <summary>Whether <paramref name="name"/> may be a tenant database; no I/O.</summary>
     public bool Matches(string name) => _pattern is not null && !_fixedNames.Contains(name) && _pattern.Matches(name);

@@ -1,17 +1,17 @@
 using System.Text;
-using Hub.Server.Databases;
 using Microsoft.AspNetCore.SignalR;
 
-namespace Hub.Server.Subscriptions;
+namespace Hub.Server.Contracts;
 
 /// <summary>
-/// The refusals a client can get from <c>Subscribe</c> and <c>Unsubscribe</c>, worded in one place.
+/// Every refusal a client can get from the hub (Subscribe, Unsubscribe, Publish, connection and call limits), with
+/// its reason tag and its message, worded in one place.
 /// </summary>
 /// <remarks>
 /// An unknown database and one the caller may not use get the same message, so the answer never tells
 /// a caller which databases exist.
 /// </remarks>
-public static class SubscriptionErrors
+public static class Refusals
 {
     /// <summary>The reason tag of each refusal, for logs and metrics.</summary>
     public static class Reasons
@@ -45,7 +45,7 @@ public static class SubscriptionErrors
     public static HubException DatabaseRequired() => new("database name is required");
 
     /// <summary>The database name cannot be a PostgreSQL name.</summary>
-    public static HubException DatabaseTooLong() => new($"database name must be at most {PostgresNames.MaxIdentifierBytes} bytes");
+    public static HubException DatabaseTooLong() => new($"database name must be at most {NameLimits.MaxBytes} bytes");
 
     /// <summary>The database does not exist or the caller may not use it.</summary>
     public static HubException DatabaseNotAvailable(string database) => new($"database '{Printable(database)}' is not available");
@@ -54,7 +54,7 @@ public static class SubscriptionErrors
     public static HubException ChannelEmpty() => new("channel name must not be empty (pass null for every channel of the database)");
 
     /// <summary>The channel name cannot be a PostgreSQL name.</summary>
-    public static HubException ChannelTooLong() => new($"channel name must be at most {PostgresNames.MaxIdentifierBytes} bytes");
+    public static HubException ChannelTooLong() => new($"channel name must be at most {NameLimits.MaxBytes} bytes");
 
     /// <summary>The channel is not in the database's allowed list.</summary>
     public static HubException ChannelNotAllowed(string database, string channel)

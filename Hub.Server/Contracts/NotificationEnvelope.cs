@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Hub.Server.Delivery;
+namespace Hub.Server.Contracts;
 
 /// <summary>
 /// The argument of the <c>notification</c> client method: one NOTIFY as PostgreSQL delivered it.
@@ -16,4 +16,11 @@ public sealed record NotificationEnvelope(
     [property: Key("channel")] string Channel,
     [property: Key("payload")] string Payload,
     [property: Key("processId")] int ProcessId,
-    [property: Key("receivedAt")] DateTime ReceivedAt);
+    [property: Key("receivedAt")] DateTime ReceivedAt) : Envelope
+{
+    /// <inheritdoc />
+    public override string ClientMethod() => ClientMethods.Notification;
+
+    /// <summary>The subscribers of its channel.</summary>
+    public override string Group() => GroupNames.ForChannel(Database, Channel);
+}

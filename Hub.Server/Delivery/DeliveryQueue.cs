@@ -1,15 +1,19 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
+using Hub.Server.Contracts;
+using Hub.Server.Listening;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Server.Delivery;
 
 /// <summary>
-/// The ordered outbox of one database. The listener enqueues without doing I/O (it runs inside Npgsql's
+/// The in-memory, ordered send queue of one database. The listener enqueues without doing I/O (it runs inside Npgsql's
 /// read loop); one consumer sends the envelopes in the order they were enqueued, so every client sees a
 /// database's notifications and resyncs in the order PostgreSQL delivered them.
 /// </summary>
-public sealed class DatabaseOutbox : IAsyncDisposable
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue, and the name must not be confused with the transactional outbox of durable streams.")]
+public sealed class DeliveryQueue : IDatabaseSink
 {
     // How many envelopes at most one connection receives in a single flush when a backlog builds up: enough to
     // cut the per-message wake-ups and system calls by an order of magnitude, few enough that the first of a run
@@ -17,10 +21,10 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     private const int MaxRunLength = 16;
 
     private readonly DeferredFlushes _run = new();
-    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(
+    private readonly Channel<Envelope> _queue = Channel.CreateUnbounded<Envelope>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
-    private readonly NotificationFanout _fanout;
+    private readonly IEnvelopeSender _sender;
     private readonly DeliveryTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly string _database;
@@ -28,40 +32,35 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     private int _pending;
 
     /// <summary>Creates the queue of <paramref name="database"/> and starts its consumer.</summary>
-    public DatabaseOutbox(string database, NotificationFanout fanout, DeliveryTelemetry telemetry, ILogger logger)
+    public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger)
     {
         _database = database;
-        _fanout = fanout;
+        _sender = sender;
         _telemetry = telemetry;
         _telemetry.Opened(database);
         _logger = logger;
         _consumer = Task.Run(ConsumeAsync);
     }
 
-    /// <summary>How many envelopes wait to be sent.</summary>
+    /// <inheritdoc />
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>Queues a notification behind everything queued before it.</summary>
-    public void Enqueue(NotificationEnvelope notification) => Write(notification);
-
-    /// <summary>Queues a resync behind everything queued before it.</summary>
-    public void Enqueue(ResyncEnvelope resync) => Write(resync);
+    /// <inheritdoc />
+    public void Enqueue(Envelope envelope)
+    {
+        // A single-reader channel cannot count its items, so the queue counts them itself.
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(envelope))
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
 
     /// <summary>Stops accepting envelopes, sends what is queued and waits for the consumer to finish.</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _consumer.ConfigureAwait(false);
-    }
-
-    private void Write(object envelope)
-    {
-        // A single-reader channel cannot count its items, so the outbox counts them itself.
-        Interlocked.Increment(ref _pending);
-        if (!_queue.Writer.TryWrite(envelope))
-        {
-            Interlocked.Decrement(ref _pending);
-        }
     }
 
     private async Task ConsumeAsync()
@@ -93,19 +92,14 @@ public sealed class DatabaseOutbox : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(object item, bool inRun)
+    private async Task SendAsync(Envelope item, bool inRun)
     {
         try
         {
             Task send;
             using (inRun ? _run.Enter() : default)
             {
-                send = item switch
-                {
-                    NotificationEnvelope notification => _fanout.SendAsync(notification, CancellationToken.None),
-                    ResyncEnvelope resync => _fanout.SendAsync(resync, CancellationToken.None),
-                    _ => Task.CompletedTask,
-                };
+                send = _sender.SendAsync(item, CancellationToken.None);
             }
 
             await send.ConfigureAwait(false);
