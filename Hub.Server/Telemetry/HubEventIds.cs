@@ -151,5 +151,13 @@ public static class HubEventIds
     /// <summary>Connecting to the Redis backplane.</summary>
     public const int BackplaneConnecting = 7004;
 
-    // 8000s: HTTP endpoints and startup. 9000s: durable streams (outbox databases).
+    // 8000s: HTTP endpoints and startup.
+
+    /// <summary>A configuration key under Hub: that no option binds, ignored.</summary>
+    public const int UnknownSetting = 8001;
+
+    /// <summary>A configuration key under Hub: that no option binds, with the known key it most likely meant.</summary>
+    public const int UnknownSettingWithSuggestion = 8002;
+
+    // 9000s: durable streams (outbox databases).
 }
