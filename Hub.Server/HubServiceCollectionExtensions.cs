@@ -43,7 +43,7 @@ public static class HubServiceCollectionExtensions
         services.AddPublishing(configuration);
         services.AddHubTelemetry(configuration);
 
-        services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
+        services.AddSignalR().AddExactStringProtocols().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
         services.AddBoundedDelivery<NotificationHub>(configuration);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);

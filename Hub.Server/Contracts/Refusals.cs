@@ -98,6 +98,10 @@ public static class Refusals
     public static HubException TenantLookupsExceeded(int perSecond)
         => new($"rate limit reached: the hub looks up at most {perSecond} new databases per second (Hub:Tenants:LookupsPerSecond); retry shortly");
 
+    /// <summary>The caller looked up as many new tenant databases as one user may.</summary>
+    public static HubException UserTenantLookupsExceeded(int perSecond)
+        => new($"rate limit reached: a user may look up at most {perSecond} new databases per second (Hub:Tenants:LookupsPerSecondPerUser); retry shortly");
+
     /// <summary>Escapes control characters so that a hostile name cannot forge log lines or break a client's display.</summary>
     public static string Printable(string value)
     {

@@ -26,10 +26,11 @@ public sealed class DatabaseRegistry
 
     /// <summary>
     /// Finds the configured or tenant database clients know as <paramref name="name"/>. A configured database is
-    /// answered at once, without allocating; a tenant name may need a (cached, rate-limited) lookup.
+    /// answered at once, without allocating; a tenant name may need a (cached, rate-limited) lookup, counted against
+    /// <paramref name="user"/>'s budget.
     /// </summary>
-    public ValueTask<DatabaseLookup> FindAsync(string name, CancellationToken cancellationToken)
+    public ValueTask<DatabaseLookup> FindAsync(string name, string user, CancellationToken cancellationToken)
         => _databases.TryGetValue(name, out var database)
             ? ValueTask.FromResult(DatabaseLookup.Found(database))
-            : _tenants.FindAsync(name, cancellationToken);
+            : _tenants.FindAsync(name, user, cancellationToken);
 }

@@ -6,6 +6,9 @@ namespace Hub.Server.Databases;
 /// </summary>
 public interface ITenantDatabases
 {
-    /// <summary>Finds the tenant database <paramref name="name"/>, or none; may look it up (cached, rate-limited).</summary>
-    ValueTask<DatabaseLookup> FindAsync(string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// Finds the tenant database <paramref name="name"/>, or none; may look it up (cached, rate-limited for
+    /// <paramref name="user"/> and for the hub).
+    /// </summary>
+    ValueTask<DatabaseLookup> FindAsync(string name, string user, CancellationToken cancellationToken);
 }

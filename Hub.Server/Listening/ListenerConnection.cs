@@ -21,6 +21,7 @@ public sealed class ListenerConnection : IAsyncDisposable
     /// <summary>The <c>application_name</c> of listener connections, unless the connection string sets one.</summary>
     public const string DefaultApplicationName = "notify-hub listener";
 
+    private readonly NpgsqlDataSource _source;
     private readonly NpgsqlConnection _connection;
     private readonly NotificationEventHandler _onNotification;
     private readonly TimeSpan _commandTimeout;
@@ -29,8 +30,9 @@ public sealed class ListenerConnection : IAsyncDisposable
     private Task? _stuckCommand;
 
     private ListenerConnection(
-        NpgsqlConnection connection, NotificationEventHandler onNotification, TimeSpan commandTimeout, TimeProvider time, CancellationToken stopping)
+        NpgsqlDataSource source, NpgsqlConnection connection, NotificationEventHandler onNotification, TimeSpan commandTimeout, TimeProvider time, CancellationToken stopping)
     {
+        _source = source;
         _connection = connection;
         _onNotification = onNotification;
         _commandTimeout = commandTimeout;
@@ -89,9 +91,12 @@ public sealed class ListenerConnection : IAsyncDisposable
         TimeProvider time,
         CancellationToken stopping)
     {
-        var npgsql = new NpgsqlConnection(connectionString);
+        // Named so that its metrics (db_client_connection_pool_name) carry the database and no host, port or user,
+        // which Npgsql's default name, the connection string, would.
+        var source = new NpgsqlDataSourceBuilder(connectionString) { Name = PoolName(new NpgsqlConnectionStringBuilder(connectionString).Database) }.Build();
+        var npgsql = source.CreateConnection();
         npgsql.Notification += onNotification;
-        var connection = new ListenerConnection(npgsql, onNotification, commandTimeout, time, stopping);
+        var connection = new ListenerConnection(source, npgsql, onNotification, commandTimeout, time, stopping);
         try
         {
             await npgsql.OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -104,6 +109,9 @@ public sealed class ListenerConnection : IAsyncDisposable
 
         return connection;
     }
+
+    /// <summary>The name of a listener connection to <paramref name="database"/> in metrics: never connection details.</summary>
+    public static string PoolName(string? database) => $"{database} listener";
 
     /// <summary>Whether <paramref name="exception"/> means the connection (or the attempt to open one) failed.</summary>
     public static bool IsFailure(Exception exception)
@@ -218,5 +226,7 @@ public sealed class ListenerConnection : IAsyncDisposable
         {
             // Closing a broken connection can fail; it is gone either way.
         }
+
+        await _source.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -21,6 +21,11 @@ public sealed class PublishOptionsValidator : IValidateOptions<PublishOptions>
             failures.Add($"{PublishOptions.SectionName}:Timeout must be at least one second.");
         }
 
+        if (options.IdleLifetime < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{PublishOptions.SectionName}:IdleLifetime must be at least one second.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

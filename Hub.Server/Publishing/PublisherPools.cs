@@ -45,6 +45,7 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
 
     private static NpgsqlDataSource Create(DatabaseDefinition database, PublishOptions options)
     {
+        var idleSeconds = Math.Max(1, (int)Math.Ceiling(options.IdleLifetime.TotalSeconds));
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString)
         {
             Pooling = true,
@@ -53,6 +54,10 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
             Enlist = false,
             Timeout = Math.Max(1, (int)Math.Ceiling(options.Timeout.TotalSeconds)),
             CommandTimeout = Math.Max(1, (int)Math.Ceiling(options.Timeout.TotalSeconds)),
+            // Npgsql closes the connections that stayed idle over the whole lifetime, sampling at each pruning
+            // interval: a connection idle for the lifetime is closed within about one more interval.
+            ConnectionIdleLifetime = idleSeconds,
+            ConnectionPruningInterval = Math.Clamp(idleSeconds / 3, 1, 10),
         };
         if (string.IsNullOrEmpty(builder.ApplicationName))
         {

@@ -36,10 +36,14 @@ public sealed class HubCallGuard(
                 : Refuse(context, Refusals.Reasons.AccessDenied, Refusals.DatabaseNotAvailable(database!));
         }
 
-        var lookup = await registry.FindAsync(database!, context.ConnectionAborted).ConfigureAwait(false);
-        if (lookup.RateLimited)
+        // Anonymous callers cannot be told apart, so they share one user's budget of lookups.
+        var lookup = await registry.FindAsync(database!, context.UserIdentifier ?? string.Empty, context.ConnectionAborted).ConfigureAwait(false);
+        switch (lookup.Throttle)
         {
-            throw Refuse(context, Refusals.Reasons.LimitExceeded, Refusals.TenantLookupsExceeded(tenantOptions.Value.LookupsPerSecond));
+            case LookupThrottle.User:
+                throw Refuse(context, Refusals.Reasons.LimitExceeded, Refusals.UserTenantLookupsExceeded(tenantOptions.Value.LookupsPerSecondPerUser));
+            case LookupThrottle.Hub:
+                throw Refuse(context, Refusals.Reasons.LimitExceeded, Refusals.TenantLookupsExceeded(tenantOptions.Value.LookupsPerSecond));
         }
 
         return lookup.Database

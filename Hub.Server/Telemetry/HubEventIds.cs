@@ -25,6 +25,9 @@ public static class HubEventIds
     /// <summary>Tenant databases are configured.</summary>
     public const int TenantDatabasesEnabled = 1004;
 
+    /// <summary>A tenant lookup was refused: the user asked for too many new names per second.</summary>
+    public const int TenantLookupsThrottledForUser = 1005;
+
     // 2000s: the listener of each database.
 
     /// <summary>A listener opens its connection.</summary>

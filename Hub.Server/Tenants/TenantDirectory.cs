@@ -12,9 +12,10 @@ namespace Hub.Server.Tenants;
 /// to the name itself) and remembered for a while, found or not.
 /// </summary>
 /// <remarks>
-/// Lookups of new names are rate-limited over all clients, concurrent requests for one name share one lookup,
+/// Lookups of new names are rate-limited per user and over all clients, concurrent requests for one name share one lookup,
 /// and the cache is bounded, so a client sending random names costs the hub at most
-/// <see cref="TenantOptions.LookupsPerSecond"/> small queries per second.
+/// <see cref="TenantOptions.LookupsPerSecondPerUser"/> small queries per second and leaves the rest of
+/// <see cref="TenantOptions.LookupsPerSecond"/> to the other users.
 /// </remarks>
 public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
 {
@@ -29,6 +30,7 @@ public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
     private readonly NpgsqlDataSource? _maintenance;
     private readonly string _server = string.Empty;
     private readonly TokenBucketRateLimiter _lookups;
+    private readonly PartitionedRateLimiter<string> _userLookups;
     private readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fixedNames;
 
@@ -39,14 +41,9 @@ public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
         _time = time;
         _logger = logger;
         _channels = [.. _options.Channels];
-        _lookups = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = Math.Max(1, _options.LookupsPerSecond),
-            TokensPerPeriod = Math.Max(1, _options.LookupsPerSecond),
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            AutoReplenishment = true,
-            QueueLimit = 0,
-        });
+        _lookups = new TokenBucketRateLimiter(PerSecond(_options.LookupsPerSecond));
+        var perUser = PerSecond(_options.LookupsPerSecondPerUser);
+        _userLookups = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(user, _ => perUser));
         // A tenant may not take a configured database's name in another case: group names ignore case.
         _fixedNames = new HashSet<string>(registryOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
         if (!_options.Enabled)
@@ -74,9 +71,10 @@ public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
     public bool Matches(string name) => _pattern is not null && !_fixedNames.Contains(name) && _pattern.Matches(name);
 
     /// <summary>
-    /// Finds the tenant database <paramref name="name"/>: from the cache, or by one rate-limited lookup.
+    /// Finds the tenant database <paramref name="name"/>: from the cache, or by one lookup within
+    /// <paramref name="user"/>'s budget and the hub's.
     /// </summary>
-    public async ValueTask<DatabaseLookup> FindAsync(string name, CancellationToken cancellationToken)
+    public async ValueTask<DatabaseLookup> FindAsync(string name, string user, CancellationToken cancellationToken)
     {
         if (!Matches(name))
         {
@@ -85,6 +83,15 @@ public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
 
         if (!_cache.TryGetValue(name, out var entry) || entry.IsExpired(_time))
         {
+            using (var userLease = _userLookups.AttemptAcquire(user))
+            {
+                if (!userLease.IsAcquired)
+                {
+                    TenantLog.ThrottledForUser(_logger, name, user, _options.LookupsPerSecondPerUser);
+                    return DatabaseLookup.ThrottledForUser;
+                }
+            }
+
             using (var lease = _lookups.AttemptAcquire())
             {
                 if (!lease.IsAcquired)
@@ -110,11 +117,21 @@ public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _lookups.Dispose();
+        _userLookups.Dispose();
         if (_maintenance is not null)
         {
             await _maintenance.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private static TokenBucketRateLimiterOptions PerSecond(int lookups) => new()
+    {
+        TokenLimit = Math.Max(1, lookups),
+        TokensPerPeriod = Math.Max(1, lookups),
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        AutoReplenishment = true,
+        QueueLimit = 0,
+    };
 
     private async Task LookUpAsync(string name, Entry entry)
     {

@@ -16,6 +16,10 @@ internal static partial class TenantLog
         Message = "Not looking up tenant database '{Database}': more than {PerSecond} new names per second.")]
     public static partial void Throttled(ILogger logger, string database, int perSecond);
 
+    [LoggerMessage(EventId = HubEventIds.TenantLookupsThrottledForUser, EventName = "TenantLookupsThrottledForUser", Level = LogLevel.Debug,
+        Message = "Not looking up tenant database '{Database}' for user '{User}': more than {PerSecond} new names per second.")]
+    public static partial void ThrottledForUser(ILogger logger, string database, string user, int perSecond);
+
     [LoggerMessage(EventId = HubEventIds.TenantDatabasesEnabled, EventName = "TenantDatabasesEnabled", Level = LogLevel.Information,
         Message = "Tenant databases: names matching '{Pattern}' on {Server}, channels {Channels}.")]
     public static partial void Enabled(ILogger logger, string pattern, string server, IEnumerable<string> channels);

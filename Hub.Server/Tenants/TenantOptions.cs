@@ -40,6 +40,12 @@ public sealed class TenantOptions
     /// <summary>New names the hub looks up per second at most, over all clients; beyond that Subscribe is refused until the next second.</summary>
     public int LookupsPerSecond { get; set; } = 20;
 
+    /// <summary>
+    /// New names one user (a token's subject; anonymous callers together) looks up per second at most, within
+    /// <see cref="LookupsPerSecond"/>: a caller sending random names spends its own budget, not the other users'.
+    /// </summary>
+    public int LookupsPerSecondPerUser { get; set; } = 5;
+
     /// <summary>How many names the cache holds at most; past that, names found not to exist are not remembered.</summary>
     public int MaxCachedNames { get; set; } = 10_000;
 

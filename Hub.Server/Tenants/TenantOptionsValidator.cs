@@ -50,6 +50,11 @@ public sealed class TenantOptionsValidator : IValidateOptions<TenantOptions>
             failures.Add($"{Key}:LookupsPerSecond must be at least 1.");
         }
 
+        if (options.LookupsPerSecondPerUser <= 0)
+        {
+            failures.Add($"{Key}:LookupsPerSecondPerUser must be at least 1.");
+        }
+
         if (options.MaxCachedNames <= 0)
         {
             failures.Add($"{Key}:MaxCachedNames must be at least 1.");

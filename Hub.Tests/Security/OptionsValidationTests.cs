@@ -61,12 +61,14 @@ public sealed class OptionsValidationTests
         settings.Tenants.ConnectionStringTemplate = "Host=127.0.0.1;Database={database};Username=postgres";
         settings.Tenants.NamePattern = "tenant_[a-z";
         settings.Tenants.Channels = ["bad channel"];
+        settings.Tenants.LookupsPerSecondPerUser = 0;
         await using var hub = new HubHost(settings);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
 
         Assert.Contains("Hub:Tenants:NamePattern is not a valid regular expression", error.Message, StringComparison.Ordinal);
         Assert.Contains("Hub:Tenants:Channels:0: 'bad channel' is not a valid PostgreSQL identifier", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Hub:Tenants:LookupsPerSecondPerUser must be at least 1", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -103,12 +103,35 @@ public sealed class PublishTests(SharedPostgres postgres)
 
         var received = await subscriber.NotificationsAsync(50);
         Assert.Equal(50, received.Select(static n => n.Payload).Distinct().Count());
+        Assert.InRange(await PublisherConnectionsAsync(hub), 1, 2);
+    }
+
+    [Fact]
+    public async Task Idle_publisher_connections_are_closed_within_the_idle_lifetime()
+    {
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(static s => s.Publish.IdleLifetime = TimeSpan.FromSeconds(2)).StartAsync();
+        var subscriber = await hub.ConnectAsync("reader");
+        await subscriber.SubscribeAsync(hub.Database, HubFixture.Events);
+        var publisher = await hub.ConnectAsync("writer", [], publish: [hub.Database]);
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => publisher.PublishAsync(hub.Database, HubFixture.Events, $"burst-{i}")));
+        var afterBurst = await PublisherConnectionsAsync(hub);
+        await Eventually.TrueAsync(async () => await PublisherConnectionsAsync(hub) == 0, TimeSpan.FromSeconds(20), "idle publisher connections are closed within seconds, not after Npgsql's default five minutes");
+
+        Assert.InRange(afterBurst, 1, 10);
+        Assert.Equal(10, (await subscriber.NotificationsAsync(10)).Count);
+        await publisher.PublishAsync(hub.Database, HubFixture.Events, "a new connection when needed");
+        Assert.Equal("a new connection when needed", (await subscriber.NextNotificationAsync()).Payload);
+    }
+
+    private async Task<long> PublisherConnectionsAsync(HubFixture hub)
+    {
         await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString());
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = @db AND application_name = @app", connection);
         command.Parameters.AddWithValue("db", hub.Database);
         command.Parameters.AddWithValue("app", PublisherPools.PublisherApplicationName);
-        Assert.InRange((long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!, 1, 2);
+        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 
     [Fact]

@@ -112,6 +112,47 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
             "lookups are allowed again a second later");
     }
 
+    [Fact]
+    public async Task A_user_flooding_new_names_spends_its_own_lookup_budget_and_other_users_are_admitted()
+    {
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s =>
+        {
+            s.Tenants.LookupsPerSecond = 10;
+            s.Tenants.LookupsPerSecondPerUser = 2;
+            s.Limits.CallsPerSecond = 1000;
+            s.Limits.CallBurst = 1000;
+        });
+        var flooder = await tenants.Hub.ConnectAsync("flooder", ["*"]);
+        var owner = await tenants.Hub.ConnectAsync("owner", [tenants.A, tenants.B]);
+        const string UserThrottled = "rate limit reached: a user may look up at most 2 new databases per second (Hub:Tenants:LookupsPerSecondPerUser); retry shortly";
+        var answers = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var flood = Task.Run(
+            async () =>
+            {
+                for (var i = 0; i < 500 && !stop.IsCancellationRequested; i++)
+                {
+                    var name = $"{tenants.Prefix}_random{i}";
+                    answers.Enqueue(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => flooder.SubscribeAsync(name, HubFixture.Events))));
+                }
+            },
+            TestContext.Current.CancellationToken);
+
+        await Eventually.TrueAsync(() => Task.FromResult(answers.Contains(UserThrottled)), TimeSpan.FromSeconds(10), "the flooder is refused for its own budget");
+        var ownTenants = new[] { await owner.SubscribeAsync(tenants.A, HubFixture.Events), await owner.SubscribeAsync(tenants.B, HubFixture.Events) };
+        await stop.CancelAsync();
+        await flood;
+        var seconds = clock.Elapsed.TotalSeconds;
+
+        Assert.All(ownTenants, static channels => Assert.Equal([HubFixture.Events], channels));
+        Assert.All(answers, a => Assert.True(a == UserThrottled || a.EndsWith("' is not available", StringComparison.Ordinal), a));
+        // Two lookups a second for the flooder (plus the bucket it started with): everything else was refused without I/O.
+        Assert.InRange(answers.Count(static a => a != UserThrottled), 1, (2 * (int)Math.Ceiling(seconds)) + 2);
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubFixture.Events, "carry on");
+        Assert.Equal("carry on", (await owner.NextNotificationAsync()).Payload);
+    }
+
     private static async Task<long> ConnectionsToAsync(PostgresServer server, string[] databases)
     {
         await using var connection = new NpgsqlConnection(server.ConnectionString());

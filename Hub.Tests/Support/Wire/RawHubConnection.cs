@@ -76,10 +76,33 @@ public sealed class RawHubConnection : IAsyncDisposable
     /// Invokes a hub method and reads until its completion, handing notifications that arrive meanwhile to <see cref="Sink"/>.
     /// </summary>
     /// <exception cref="HubInvocationException">The hub answered with an error.</exception>
-    public async Task InvokeAsync(string target, string?[] arguments, CancellationToken cancellationToken = default)
+    public Task InvokeAsync(string target, string?[] arguments, CancellationToken cancellationToken = default)
+        => InvokeAsync(
+            target,
+            arguments.Length,
+            (writer, i) => writer.WriteStringValue(arguments[i]),
+            (ref MessagePackWriter writer, int i) => writer.Write(arguments[i]),
+            cancellationToken);
+
+    /// <summary>
+    /// Invokes a hub method with string arguments encoded exactly as given, valid or not: for MessagePack each
+    /// argument is the bytes of a <c>str</c>; for JSON it is the text between a string's quotes, escapes included
+    /// (<c>\ud800</c>).
+    /// </summary>
+    /// <exception cref="HubInvocationException">The hub answered with an error.</exception>
+    public Task InvokeVerbatimAsync(string target, byte[][] arguments, CancellationToken cancellationToken = default)
+        => InvokeAsync(
+            target,
+            arguments.Length,
+            (writer, i) => writer.WriteRawValue([(byte)'"', .. arguments[i], (byte)'"'], skipInputValidation: true),
+            (ref MessagePackWriter writer, int i) => writer.WriteString(arguments[i]),
+            cancellationToken);
+
+    private async Task InvokeAsync(
+        string target, int count, Action<Utf8JsonWriter, int> writeJson, WriteMessagePackArgument writeMessagePack, CancellationToken cancellationToken)
     {
         var id = (++_nextInvocationId).ToString(CultureInfo.InvariantCulture);
-        await SendAsync(_protocol == WireProtocol.Json ? JsonInvocation(id, target, arguments) : MessagePackInvocation(id, target, arguments), cancellationToken)
+        await SendAsync(_protocol == WireProtocol.Json ? JsonInvocation(id, target, count, writeJson) : MessagePackInvocation(id, target, count, writeMessagePack), cancellationToken)
             .ConfigureAwait(false);
         while (true)
         {
@@ -238,7 +261,9 @@ public sealed class RawHubConnection : IAsyncDisposable
         return true;
     }
 
-    private static byte[] JsonInvocation(string id, string target, string?[] arguments)
+    private delegate void WriteMessagePackArgument(ref MessagePackWriter writer, int index);
+
+    private static byte[] JsonInvocation(string id, string target, int count, Action<Utf8JsonWriter, int> writeArgument)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer))
@@ -248,9 +273,9 @@ public sealed class RawHubConnection : IAsyncDisposable
             writer.WriteString("invocationId", id);
             writer.WriteString("target", target);
             writer.WriteStartArray("arguments");
-            foreach (var argument in arguments)
+            for (var i = 0; i < count; i++)
             {
-                writer.WriteStringValue(argument);
+                writeArgument(writer, i);
             }
 
             writer.WriteEndArray();
@@ -261,7 +286,7 @@ public sealed class RawHubConnection : IAsyncDisposable
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static byte[] MessagePackInvocation(string id, string target, string?[] arguments)
+    private static byte[] MessagePackInvocation(string id, string target, int count, WriteMessagePackArgument writeArgument)
     {
         var body = new ArrayBufferWriter<byte>(128);
         var writer = new MessagePackWriter(body);
@@ -270,10 +295,10 @@ public sealed class RawHubConnection : IAsyncDisposable
         writer.WriteMapHeader(0);
         writer.Write(id);
         writer.Write(target);
-        writer.WriteArrayHeader(arguments.Length);
-        foreach (var argument in arguments)
+        writer.WriteArrayHeader(count);
+        for (var i = 0; i < count; i++)
         {
-            writer.Write(argument);
+            writeArgument(ref writer, i);
         }
 
         writer.WriteArrayHeader(0);
