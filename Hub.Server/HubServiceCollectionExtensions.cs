@@ -6,6 +6,7 @@ using Hub.Server.Listening;
 using Hub.Server.Publishing;
 using Hub.Server.Security;
 using Hub.Server.Scaling;
+using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Tenants;
 using Hub.Server.Telemetry;
@@ -20,7 +21,7 @@ public static class HubServiceCollectionExtensions
     /// <summary>
     /// Adds SignalR (JSON and MessagePack), the database registry and tenants, the listeners, the fan-out with its
     /// slow-consumer bound, publishing, security, telemetry, the Redis scale-out when configured, stats and
-    /// health, with options bound from <paramref name="configuration"/> and validated at startup.
+    /// health, durable streams of outbox databases, with options bound from <paramref name="configuration"/> and validated at startup.
     /// </summary>
     public static IServiceCollection AddNotificationHub(this IServiceCollection services, IConfiguration configuration)
     {
@@ -40,6 +41,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubSecurity(configuration);
         services.AddTenantDatabases(configuration);
         services.AddPublishing(configuration);
+        services.AddDurableStreams();
         services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);

@@ -47,6 +47,23 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     /// <summary>Queues a resync behind everything queued before it.</summary>
     public void Enqueue(ResyncEnvelope resync) => Write(resync);
 
+    /// <summary>
+    /// Completes once everything queued before this call has been handed to the fan-out (and so to the backplane),
+    /// or at once when the outbox no longer accepts envelopes. An outbox database's reader stores its cursor only then.
+    /// </summary>
+    public Task SentAsync()
+    {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(sent))
+        {
+            Interlocked.Decrement(ref _pending);
+            sent.TrySetResult();
+        }
+
+        return sent.Task;
+    }
+
     /// <summary>Stops accepting envelopes, sends what is queued and waits for the consumer to finish.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -95,6 +112,12 @@ public sealed class DatabaseOutbox : IAsyncDisposable
 
     private async Task SendAsync(object item, bool inRun)
     {
+        if (item is TaskCompletionSource sent)
+        {
+            sent.TrySetResult();
+            return;
+        }
+
         try
         {
             Task send;

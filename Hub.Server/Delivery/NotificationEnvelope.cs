@@ -10,10 +10,12 @@ namespace Hub.Server.Delivery;
 /// <param name="Payload">The NOTIFY payload, unchanged.</param>
 /// <param name="ProcessId">The process id of the backend that sent the NOTIFY.</param>
 /// <param name="ReceivedAt">When the hub received it, UTC.</param>
+/// <param name="Position">The notification's place in the durable stream of an outbox database; null for plain NOTIFY.</param>
 [MessagePackObject]
 public sealed record NotificationEnvelope(
     [property: Key("database")] string Database,
     [property: Key("channel")] string Channel,
     [property: Key("payload")] string Payload,
     [property: Key("processId")] int ProcessId,
-    [property: Key("receivedAt")] DateTime ReceivedAt);
+    [property: Key("receivedAt")] DateTime ReceivedAt,
+    [property: Key("position")] string? Position = null);

@@ -4,6 +4,7 @@ using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
+using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 
@@ -19,6 +20,7 @@ public sealed class StatsCollector(
     ListenerManager listeners,
     SubscriptionService subscriptions,
     SlowConsumerMonitor slowConsumers,
+    OutboxReaders outboxes,
     RedisBackplane? backplane = null)
 {
     /// <summary>The report as of now.</summary>
@@ -59,5 +61,8 @@ public sealed class StatsCollector(
         snapshot?.LastNotificationAt,
         snapshot?.Reconnects ?? 0,
         snapshot?.LastError,
-        snapshot?.PendingDeliveries ?? 0);
+        snapshot?.PendingDeliveries ?? 0,
+        outboxes.SnapshotOf(database) is { } outbox
+            ? new OutboxStats(outbox.Reading, outbox.Position, outbox.RowsSent, outbox.OldestTransactionSeconds)
+            : null);
 }

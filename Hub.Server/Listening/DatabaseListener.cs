@@ -25,6 +25,10 @@ public sealed class DatabaseListener : IAsyncDisposable
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
     private readonly DatabaseOutbox _deliveries;
+
+    // The durable stream of an outbox database: the listener then LISTENs only on its wake-up channel and tells it
+    // when this instance leads; rows reach clients from the stream's reader, never from a NOTIFY. Null otherwise.
+    private readonly IDatabaseStreamReader? _stream;
     private readonly ListenerLeadership _leadership;
     private readonly ListenerTracer _tracer;
     private readonly ILogger _logger;
@@ -37,6 +41,7 @@ public sealed class DatabaseListener : IAsyncDisposable
     private readonly Dictionary<string, int> _wanted = new(StringComparer.Ordinal);
     private readonly List<ActivationWaiter> _waiters = [];
     private HashSet<string> _listening = new HashSet<string>(StringComparer.Ordinal);
+    private bool _wakeListened;
     private CancellationTokenSource _wake = new();
     private Task _loop = Task.CompletedTask;
     private bool _running;
@@ -56,6 +61,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         DatabaseDefinition database,
         ListenerOptions options,
         DatabaseOutbox deliveries,
+        IDatabaseStreamReader? stream,
         ListenerLeadership leadership,
         ListenerTracer tracer,
         ILogger logger,
@@ -65,6 +71,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         _database = database;
         _options = options;
         _deliveries = deliveries;
+        _stream = stream;
         _leadership = leadership;
         _tracer = tracer;
         _logger = logger;
@@ -186,6 +193,11 @@ public sealed class DatabaseListener : IAsyncDisposable
 
         ListenerLog.Stopping(_logger, _database.Name);
         await loop.ConfigureAwait(false);
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+
         ListenerLog.Stopped(_logger, _database.Name, _deliveries.Pending);
         await _deliveries.DisposeAsync().ConfigureAwait(false);
         _wake.Dispose();
@@ -282,7 +294,12 @@ public sealed class DatabaseListener : IAsyncDisposable
                         // must not miss a notification committed after it reloaded.
                         lastAlive = UtcNow();
                         Interlocked.Increment(ref _reconnects);
-                        _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                        // An outbox database lost nothing: its reader resumes from the stored cursor.
+                        if (_stream is null)
+                        {
+                            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerReconnected, since, lastAlive));
+                        }
+
                         ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
                         _tracer.Reconnected(since, lastAlive);
                         outageSince = null;
@@ -316,6 +333,7 @@ public sealed class DatabaseListener : IAsyncDisposable
 
                         // Reset here, not when the connection is disposed: a stuck one is closed later, in the background.
                         _forwarding = false;
+                        _stream?.StandDown();
 
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
                         _tracer.ConnectionLost(ex);
@@ -360,6 +378,7 @@ public sealed class DatabaseListener : IAsyncDisposable
         finally
         {
             _forwarding = false;
+            _stream?.StandDown();
             _tracer.Stopped();
             if (connection is not null)
             {
@@ -379,6 +398,7 @@ public sealed class DatabaseListener : IAsyncDisposable
             _state = reconnecting ? ListenerState.Reconnecting : ListenerState.Connecting;
         }
 
+        _wakeListened = false;
         ListenerLog.Connecting(_logger, _database.Name);
         using var activity = _tracer.StartConnect();
         ListenerConnection connection;
@@ -415,7 +435,16 @@ public sealed class DatabaseListener : IAsyncDisposable
             }
         }
 
-        if (toListen.Length > 0 || toUnlisten.Length > 0)
+        if (_stream is not null)
+        {
+            // The app's channels are served by the stream's reader; only the wake-up is LISTENed on.
+            if (!_wakeListened)
+            {
+                await connection.ExecuteAsync("LISTEN " + PostgresNames.QuoteIdentifier(_stream.WakeChannel) + ";").ConfigureAwait(false);
+                _wakeListened = true;
+            }
+        }
+        else if (toListen.Length > 0 || toUnlisten.Length > 0)
         {
             var sql = new StringBuilder();
             foreach (var channel in toListen)
@@ -466,6 +495,11 @@ public sealed class DatabaseListener : IAsyncDisposable
         if (!_leadership.Enabled)
         {
             _forwarding = true;
+            if (_stream is not null)
+            {
+                await _stream.LeadAsync(_stopping).ConfigureAwait(false);
+            }
+
             return true;
         }
 
@@ -483,6 +517,7 @@ public sealed class DatabaseListener : IAsyncDisposable
             if (!await _leadership.TryAcquireAsync(connection.Npgsql, _database.Name, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false))
             {
                 await _leadership.StandByAsync(connection.Npgsql, _applicationName, _options.KeepAliveTimeout, _stopping).ConfigureAwait(false);
+                _wakeListened = false;
                 lock (_gate)
                 {
                     _state = ListenerState.Standby;
@@ -512,9 +547,15 @@ public sealed class DatabaseListener : IAsyncDisposable
         }
 
         _forwarding = true;
+        if (_stream is not null)
+        {
+            await _stream.LeadAsync(_stopping).ConfigureAwait(false);
+        }
+
         await SyncChannelsAsync(connection).ConfigureAwait(false);
         ScaleOutLog.Leading(_logger, _database.Name, connection.ProcessId);
-        if (missedSince is { } since)
+        // A new leader of an outbox database resumes from the stored cursor: the handover loses nothing.
+        if (missedSince is { } since && _stream is null)
         {
             var until = UtcNow();
             _deliveries.Enqueue(new ResyncEnvelope(_database.Name, ResyncReasons.ListenerFailover, since, until));
@@ -543,6 +584,16 @@ public sealed class DatabaseListener : IAsyncDisposable
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
         // Runs inside Npgsql's read loop: hand the notification over, never block or do I/O here.
+        if (_stream is not null)
+        {
+            if (_forwarding && e.Channel == _stream.WakeChannel)
+            {
+                _stream.Wake();
+            }
+
+            return;
+        }
+
         var receivedAt = UtcNow();
         if (!_forwarding)
         {

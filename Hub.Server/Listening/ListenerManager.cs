@@ -22,6 +22,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly HubActivities _activities;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
+    private readonly IDatabaseStreamReaderFactory? _streams;
 
     /// <summary>Creates the manager; listeners are created on demand.</summary>
     public ListenerManager(
@@ -31,8 +32,10 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         DeliveryTelemetry deliveryTelemetry,
         HubActivities activities,
         ILoggerFactory loggerFactory,
-        TimeProvider time)
+        TimeProvider time,
+        IDatabaseStreamReaderFactory? streams = null)
     {
+        _streams = streams;
         _leadership = leadership;
         _options = options.Value;
         _fanout = fanout;
@@ -96,15 +99,22 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         // Lazy creation under GetOrAdd could start two outboxes for one database; a lock keeps it to one.
         lock (_listeners)
         {
-            return _listeners.GetOrAdd(database.Name, _ => new DatabaseListener(
-                database,
-                _options,
-                new DatabaseOutbox(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DatabaseOutbox>()),
-                _leadership,
-                _activities.ForListener(database.Name),
-                _loggerFactory.CreateLogger<DatabaseListener>(),
-                _time,
-                _stopping.Token));
+            return _listeners.GetOrAdd(database.Name, _ => CreateListener(database));
         }
+    }
+
+    private DatabaseListener CreateListener(DatabaseDefinition database)
+    {
+        var deliveries = new DatabaseOutbox(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DatabaseOutbox>());
+        return new DatabaseListener(
+            database,
+            _options,
+            deliveries,
+            _streams?.Create(database, deliveries),
+            _leadership,
+            _activities.ForListener(database.Name),
+            _loggerFactory.CreateLogger<DatabaseListener>(),
+            _time,
+            _stopping.Token);
     }
 }
