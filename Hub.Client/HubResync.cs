@@ -7,8 +7,7 @@ namespace Hub.Client;
 /// been missed: reload the state you derive from them.
 /// </summary>
 /// <param name="Database">The database name it was subscribed with.</param>
-/// <param name="Reason">Why: <c>listener-reconnected</c> (the hub lost its database connection) or
-/// <c>client-reconnected</c> (this client lost its hub connection), among others.</param>
+/// <param name="Reason">Why: one of <see cref="ResyncReasons"/>.</param>
 /// <param name="Since">The last moment delivery is known to have worked, UTC.</param>
 /// <param name="Until">The moment it worked again, UTC.</param>
 [MessagePackObject]
@@ -19,5 +18,5 @@ public sealed record HubResync(
     [property: Key("until")] DateTime Until)
 {
     /// <summary>The <see cref="Reason"/> of a resync raised by this client after it reconnected.</summary>
-    public const string ClientReconnected = "client-reconnected";
+    public const string ClientReconnected = ResyncReasons.ClientReconnected;
 }

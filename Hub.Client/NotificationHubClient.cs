@@ -45,9 +45,9 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
         _options = options;
         _logger = (ILogger?)loggerFactory?.CreateLogger<NotificationHubClient>() ?? NullLogger.Instance;
-        _connection = BuildConnection(options, loggerFactory);
-        _connection.On<HubNotification>("notification", OnNotification);
-        _connection.On<HubResync>("resync", resync => Resync?.Invoke(resync));
+        _connection = BuildConnection(options, loggerFactory, _logger);
+        _connection.On<HubNotification>(ClientMethods.Notification, OnNotification);
+        _connection.On<HubResync>(ClientMethods.Resync, resync => Raise(Resync, resync, nameof(Resync)));
         _connection.Reconnecting += OnReconnecting;
         _connection.Reconnected += OnReconnectedAsync;
         _connection.Closed += OnClosedAsync;
@@ -98,7 +98,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ObjectDisposedException)
             {
                 var delay = ForeverRetryPolicy.DelayFor(attempt + 1, _options.MaxReconnectDelay);
-                Log.StartFailed(_logger, delay, ex);
+                ClientLog.ReconnectAttempt(_logger, attempt + 2, delay, ex.Message);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -115,7 +115,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         await _subscriptionsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var channels = await _connection.InvokeAsync<string[]>("Subscribe", database, channel, cancellationToken).ConfigureAwait(false);
+            var channels = await _connection.InvokeAsync<string[]>(HubMethods.Subscribe, database, channel, cancellationToken).ConfigureAwait(false);
             lock (_subscriptions)
             {
                 _subscriptions[database] = new SortedSet<string>(channels, StringComparer.Ordinal);
@@ -135,7 +135,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         await _subscriptionsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await _connection.InvokeAsync("Unsubscribe", database, channel, cancellationToken).ConfigureAwait(false);
+            await _connection.InvokeAsync(HubMethods.Unsubscribe, database, channel, cancellationToken).ConfigureAwait(false);
             lock (_subscriptions)
             {
                 if (channel is null)
@@ -161,7 +161,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
     /// <exception cref="Microsoft.AspNetCore.SignalR.HubException">The hub refused, with the reason in the message
     /// (for example a payload of 8,000 bytes or more).</exception>
     public Task PublishAsync(string database, string channel, string payload, CancellationToken cancellationToken = default)
-        => _connection.InvokeAsync("Publish", database, channel, payload, cancellationToken);
+        => _connection.InvokeAsync(HubMethods.Publish, database, channel, payload, cancellationToken);
 
     /// <summary>
     /// The notifications received from now until <paramref name="cancellationToken"/> is cancelled or the client
@@ -218,7 +218,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         _subscriptionsGate.Dispose();
     }
 
-    private static HubConnection BuildConnection(NotificationHubClientOptions options, ILoggerFactory? loggerFactory)
+    private static HubConnection BuildConnection(NotificationHubClientOptions options, ILoggerFactory? loggerFactory, ILogger logger)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(options.Url!, http =>
@@ -234,7 +234,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
                     http.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
                 }
             })
-            .WithAutomaticReconnect(new ForeverRetryPolicy(options.MaxReconnectDelay));
+            .WithAutomaticReconnect(new ForeverRetryPolicy(options.MaxReconnectDelay, logger));
         if (options.Protocol == HubProtocol.MessagePack)
         {
             builder.AddMessagePackProtocol();
@@ -251,7 +251,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
     private void OnNotification(HubNotification notification)
     {
-        Notification?.Invoke(notification);
+        Raise(Notification, notification, nameof(Notification));
         lock (_readersGate)
         {
             foreach (var reader in _readers)
@@ -264,15 +264,18 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
     private Task OnReconnecting(Exception? error)
     {
         _disconnectedAt = DateTime.UtcNow;
-        Log.Reconnecting(_logger, error);
-        Disconnected?.Invoke(error);
+        ClientLog.Reconnecting(_logger, error);
+        Raise(Disconnected, error, nameof(Disconnected));
         return Task.CompletedTask;
     }
 
     private async Task OnReconnectedAsync(string? connectionId)
     {
         await ResubscribeAsync().ConfigureAwait(false);
-        Reconnected?.Invoke();
+        foreach (var handler in Handlers(Reconnected))
+        {
+            Isolated(() => handler(), nameof(Reconnected));
+        }
     }
 
     private Task OnClosedAsync(Exception? error)
@@ -285,8 +288,8 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         // Closed without automatic reconnect (the server said not to, or the transport gave up at start):
         // start over ourselves, since this client promises to stay connected until disposed.
         _disconnectedAt = DateTime.UtcNow;
-        Log.Reconnecting(_logger, error);
-        Disconnected?.Invoke(error);
+        ClientLog.Reconnecting(_logger, error);
+        Raise(Disconnected, error, nameof(Disconnected));
         _restart = Task.Run(async () =>
         {
             await StartAsync(_disposed.Token).ConfigureAwait(false);
@@ -295,49 +298,89 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Subscribes the new connection to everything this client had. It holds the subscriptions gate throughout, so a
+    /// Subscribe or Unsubscribe made meanwhile runs before or after it, never between its snapshot and its calls
+    /// (which would subscribe the server to a channel the client had just left). Resyncs are raised after the gate
+    /// is released, so a handler that subscribes does not wait on it.
+    /// </summary>
     private async Task ResubscribeAsync()
     {
-        var until = DateTime.UtcNow;
-        KeyValuePair<string, string[]>[] wanted;
-        lock (_subscriptions)
+        var resyncs = new List<HubResync>();
+        try
         {
-            wanted = _subscriptions.Select(static p => KeyValuePair.Create(p.Key, p.Value.ToArray())).ToArray();
+            await _subscriptionsGate.WaitAsync(_disposed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
         }
 
-        foreach (var (database, channels) in wanted)
+        try
         {
-            try
+            var until = DateTime.UtcNow;
+            KeyValuePair<string, string[]>[] wanted;
+            lock (_subscriptions)
             {
-                foreach (var channel in channels)
+                wanted = _subscriptions.Select(static p => KeyValuePair.Create(p.Key, p.Value.ToArray())).ToArray();
+            }
+
+            foreach (var (database, channels) in wanted)
+            {
+                try
                 {
-                    await _connection.InvokeAsync<string[]>("Subscribe", database, channel, _disposed.Token).ConfigureAwait(false);
+                    foreach (var channel in channels)
+                    {
+                        await _connection.InvokeAsync<string[]>(HubMethods.Subscribe, database, channel, _disposed.Token).ConfigureAwait(false);
+                    }
+
+                    ClientLog.Resubscribed(_logger, database, channels.Length);
+                    resyncs.Add(new HubResync(database, ResyncReasons.ClientReconnected, _disconnectedAt, until));
                 }
-
-                Log.Resubscribed(_logger, database, channels.Length);
+                catch (Exception ex) when (!_disposed.IsCancellationRequested)
+                {
+                    ClientLog.ResubscribeFailed(_logger, database, ex);
+                    foreach (var handler in Handlers(ResubscribeFailed))
+                    {
+                        Isolated(() => handler(database, ex), nameof(ResubscribeFailed));
+                    }
+                }
             }
-            catch (Exception ex) when (!_disposed.IsCancellationRequested)
-            {
-                Log.ResubscribeFailed(_logger, database, ex);
-                ResubscribeFailed?.Invoke(database, ex);
-                continue;
-            }
+        }
+        finally
+        {
+            _subscriptionsGate.Release();
+        }
 
-            Resync?.Invoke(new HubResync(database, HubResync.ClientReconnected, _disconnectedAt, until));
+        foreach (var resync in resyncs)
+        {
+            Raise(Resync, resync, nameof(Resync));
         }
     }
 
-    private static partial class Log
+    /// <summary>Calls every handler of an event, each on its own: one that throws is logged and the others still run.</summary>
+    private void Raise<T>(Action<T>? handlers, T argument, string eventName)
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Could not connect to the hub; retrying in {Delay}.")]
-        public static partial void StartFailed(ILogger logger, TimeSpan delay, Exception exception);
+        foreach (var handler in Handlers(handlers))
+        {
+            Isolated(() => handler(argument), eventName);
+        }
+    }
 
-        [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Lost the hub connection; reconnecting.")]
-        public static partial void Reconnecting(ILogger logger, Exception? exception);
+    private static IEnumerable<TDelegate> Handlers<TDelegate>(TDelegate? handlers)
+        where TDelegate : Delegate
+        => handlers?.GetInvocationList().Cast<TDelegate>() ?? [];
 
-        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Resubscribed to database '{Database}' ({Channels} channels).")]
-        public static partial void Resubscribed(ILogger logger, string database, int channels);
-
-        [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Could not resubscribe to database '{Database}'.")]
-        public static partial void ResubscribeFailed(ILogger logger, string database, Exception exception);
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A handler's failure is the application's; it must not stop delivery.")]
+    private void Isolated(Action call, string eventName)
+    {
+        try
+        {
+            call();
+        }
+        catch (Exception ex)
+        {
+            ClientLog.HandlerFailed(_logger, eventName, ex);
+        }
     }
 }

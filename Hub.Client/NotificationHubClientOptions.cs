@@ -19,7 +19,10 @@ public sealed class NotificationHubClientOptions
     public HubProtocol Protocol { get; set; } = HubProtocol.Json;
 
     /// <summary>The longest wait between two reconnect attempts; the client never stops trying.</summary>
-    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxReconnectDelay { get; set; } = DefaultMaxReconnectDelay;
+
+    /// <summary>The default of <see cref="MaxReconnectDelay"/> (clients/contract.json, <c>reconnect.defaultMaxDelayMs</c>).</summary>
+    internal static readonly TimeSpan DefaultMaxReconnectDelay = TimeSpan.FromSeconds(30);
 
     /// <summary>Connect with WebSockets directly, skipping the negotiate request (no sticky sessions needed).</summary>
     public bool SkipNegotiation { get; set; }

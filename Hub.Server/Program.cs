@@ -1,10 +1,3 @@
 using Hub.Server;
-using Hub.Server.LivePage;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddNotificationHub(builder.Configuration);
-
-var app = builder.Build();
-app.UseLivePage();
-app.MapNotificationHub();
-app.Run();
+HubApplication.Build(args).Run();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hub.Testing;
 
 namespace Hub.Bench.Hosting;
 
@@ -27,7 +28,7 @@ public sealed class BenchServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(databases);
         ArgumentNullException.ThrowIfNull(environment);
-        var port = BenchPostgres.FreePort();
+        var port = FreePort.Next();
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Hub.Server.dll");
         var start = new ProcessStartInfo("dotnet")

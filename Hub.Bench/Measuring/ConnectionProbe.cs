@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 
 namespace Hub.Bench.Measuring;
 

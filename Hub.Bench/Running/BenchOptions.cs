@@ -1,5 +1,5 @@
 using System.Globalization;
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 
 namespace Hub.Bench.Running;
 

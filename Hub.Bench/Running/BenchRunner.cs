@@ -4,6 +4,7 @@ using System.Text.Json;
 using Hub.Bench.Hosting;
 using Hub.Bench.Measuring;
 using Hub.Bench.Reporting;
+using Hub.Testing;
 using Npgsql;
 
 namespace Hub.Bench.Running;
@@ -17,7 +18,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
         var startedAt = DateTime.UtcNow;
-        await using var postgres = options.ConnectionString is null ? await BenchPostgres.StartAsync().ConfigureAwait(false) : null;
+        await using var postgres = options.ConnectionString is null ? await PostgresServer.StartAsync().ConfigureAwait(false) : null;
         var databases = await PrepareDatabasesAsync(postgres, cancellationToken).ConfigureAwait(false);
 
         await using var server = options.Url is null
@@ -228,9 +229,12 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
     private static long[] ConnectionsPerDatabase(int connections, int databases)
         => [.. Enumerable.Range(0, databases).Select(d => (long)((connections / databases) + (d < connections % databases ? 1 : 0)))];
 
-    private async Task<Dictionary<string, string>> PrepareDatabasesAsync(BenchPostgres? postgres, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, string>> PrepareDatabasesAsync(PostgresServer? postgres, CancellationToken cancellationToken)
     {
-        var admin = postgres?.ConnectionString("postgres") ?? options.ConnectionString!;
+        // Pooled, with a longer connect timeout than the tests use: the publishers open many connections under load.
+        var admin = postgres is null
+            ? options.ConnectionString!
+            : new NpgsqlConnectionStringBuilder(postgres.ConnectionString()) { Pooling = true, Timeout = 15 }.ConnectionString;
         await using var connection = new NpgsqlConnection(admin);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         var databases = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Hub.Bench.Measuring;
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 
 namespace Hub.Bench.Running;
 

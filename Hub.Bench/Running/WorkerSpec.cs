@@ -1,4 +1,4 @@
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 
 namespace Hub.Bench.Running;
 

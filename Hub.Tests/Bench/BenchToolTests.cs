@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Hub.Bench.Reporting;
 using Hub.Bench.Running;
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 using Hub.Server.Hubs;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
@@ -22,7 +22,7 @@ public sealed class BenchToolTests(SharedPostgres postgres)
     public async Task Counts_exactly_what_a_lossy_hub_drops_and_repeats(WireProtocol protocol)
     {
         var (database, connectionString) = await CreateDatabaseAsync();
-        var settings = HubHost.SettingsFor(database, connectionString, Channel);
+        var settings = HubSettings.For(database, connectionString, Channel);
         await using var hub = await HubHost.StartAsync(settings, builder => builder.Services.AddSingleton<HubLifetimeManager<NotificationHub>>(
             sp => new LossyHubLifetimeManager(new DefaultHubLifetimeManager<NotificationHub>(
                 sp.GetRequiredService<ILogger<DefaultHubLifetimeManager<NotificationHub>>>()))));
@@ -53,7 +53,7 @@ public sealed class BenchToolTests(SharedPostgres postgres)
         var prefix = $"s{Guid.NewGuid():N}"[..12] + "_";
         var database = prefix + "0";
         await postgres.Server.CreateDatabaseAsync(database);
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), Channel);
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), Channel);
         await using var hub = await HubHost.StartAsync(settings);
         var plot = Path.Combine(Path.GetTempPath(), $"{prefix}latency.svg");
         var options = BenchOptions.Parse(

@@ -9,11 +9,13 @@ namespace Hub.Tests.Client;
 public sealed class NotificationHubClientTests(SharedPostgres postgres)
 {
     [Theory]
+    [Scenario("subscribe-receive")]
+    [Scenario("messagepack")]
     [InlineData(Hub.Client.HubProtocol.Json)]
     [InlineData(Hub.Client.HubProtocol.MessagePack)]
     public async Task Subscribe_and_read_notifications(Hub.Client.HubProtocol protocol)
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, Protocol = protocol });
         var viaEvent = new List<HubNotification>();
         client.Notification += viaEvent.Add;
@@ -21,11 +23,11 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
         using var reading = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var firstTwo = client.ReadAllAsync(reading.Token).Take(2).ToListAsync(reading.Token);
 
-        var channels = await client.SubscribeAsync(scenario.Database, HubScenario.Events, TestContext.Current.CancellationToken);
-        await scenario.NotifyAsync(HubScenario.Events, "one");
-        await scenario.NotifyAsync(HubScenario.Events, "two");
+        var channels = await client.SubscribeAsync(scenario.Database, HubFixture.Events, TestContext.Current.CancellationToken);
+        await scenario.NotifyAsync(HubFixture.Events, "one");
+        await scenario.NotifyAsync(HubFixture.Events, "two");
 
-        Assert.Equal([HubScenario.Events], channels);
+        Assert.Equal([HubFixture.Events], channels);
         var received = await firstTwo;
         Assert.Equal(["one", "two"], received.Select(n => n.Payload));
         Assert.All(received, n => Assert.Equal(scenario.Database, n.Database));
@@ -33,9 +35,10 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     }
 
     [Fact]
+    [Scenario("refusal")]
     public async Task Refusal_surfaces_as_HubException_and_the_client_carries_on()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl });
         await client.StartAsync(TestContext.Current.CancellationToken);
 
@@ -43,22 +46,23 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
 
         Assert.EndsWith("database 'nope' is not available", error.Message, StringComparison.Ordinal);
         Assert.Empty(client.Subscriptions);
-        Assert.Equal([HubScenario.Events, HubScenario.Other], await client.SubscribeAsync(scenario.Database, null, TestContext.Current.CancellationToken));
+        Assert.Equal([HubFixture.Events, HubFixture.Other], await client.SubscribeAsync(scenario.Database, null, TestContext.Current.CancellationToken));
     }
 
     [Fact]
+    [Scenario("reconnect-resubscribe")]
     public async Task After_the_server_restarts_the_client_reconnects_resubscribes_and_receives()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) });
         var resyncs = System.Threading.Channels.Channel.CreateUnbounded<HubResync>();
         var notifications = System.Threading.Channels.Channel.CreateUnbounded<HubNotification>();
         client.Resync += r => resyncs.Writer.TryWrite(r);
         client.Notification += n => notifications.Writer.TryWrite(n);
         await client.StartAsync(TestContext.Current.CancellationToken);
-        await client.SubscribeAsync(scenario.Database, HubScenario.Events, TestContext.Current.CancellationToken);
-        await client.SubscribeAsync(scenario.Database, HubScenario.Other, TestContext.Current.CancellationToken);
-        await client.UnsubscribeAsync(scenario.Database, HubScenario.Other, TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Events, TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Other, TestContext.Current.CancellationToken);
+        await client.UnsubscribeAsync(scenario.Database, HubFixture.Other, TestContext.Current.CancellationToken);
 
         await scenario.Hub.StopAsync();
         await Eventually.TrueAsync(() => client.State != HubConnectionState.Connected, TimeSpan.FromSeconds(10), "the client notices the server went away");
@@ -68,33 +72,40 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
         var resync = await resyncs.Reader.ReadAsync(timeout.Token);
         Assert.Equal((scenario.Database, HubResync.ClientReconnected), (resync.Database, resync.Reason));
         Assert.True(resync.Since <= resync.Until);
-        await scenario.NotifyAsync(HubScenario.Other, "not resubscribed");
-        await scenario.NotifyAsync(HubScenario.Events, "after restart");
+        await scenario.NotifyAsync(HubFixture.Other, "not resubscribed");
+        await scenario.NotifyAsync(HubFixture.Events, "after restart");
         var notification = await notifications.Reader.ReadAsync(timeout.Token);
-        Assert.Equal((HubScenario.Events, "after restart"), (notification.Channel, notification.Payload));
-        Assert.Equal([HubScenario.Events], client.Subscriptions[scenario.Database]);
+        Assert.Equal((HubFixture.Events, "after restart"), (notification.Channel, notification.Payload));
+        Assert.Equal([HubFixture.Events], client.Subscriptions[scenario.Database]);
     }
 
     [Fact]
+    [Scenario("listener-resync")]
+    [Scenario("messagepack")]
     public async Task Listener_resync_from_the_server_reaches_the_client()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, Protocol = Hub.Client.HubProtocol.MessagePack });
         var resync = new TaskCompletionSource<HubResync>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var notifications = System.Threading.Channels.Channel.CreateUnbounded<HubNotification>();
         client.Resync += r => resync.TrySetResult(r);
+        client.Notification += n => notifications.Writer.TryWrite(n);
         await client.StartAsync(TestContext.Current.CancellationToken);
         await client.SubscribeAsync(scenario.Database, null, TestContext.Current.CancellationToken);
 
         await Postgres.TerminateAsync(postgres.Server.ConnectionString(), Assert.Single(await scenario.ListenerPidsAsync()));
 
         var received = await resync.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
-        Assert.Equal((scenario.Database, "listener-reconnected"), (received.Database, received.Reason));
+        Assert.Equal((scenario.Database, ResyncReasons.ListenerReconnected), (received.Database, received.Reason));
+        await scenario.NotifyAsync(HubFixture.Events, "resumed");
+        Assert.Equal("resumed", (await notifications.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken)).Payload);
     }
 
     [Fact]
+    [Scenario("start-retries")]
     public async Task Start_keeps_trying_until_the_server_is_up()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await scenario.Hub.StopAsync();
         await using var client = new NotificationHubClient(new() { Url = scenario.Hub.HubUrl, MaxReconnectDelay = TimeSpan.FromMilliseconds(500) });
 
@@ -108,6 +119,7 @@ public sealed class NotificationHubClientTests(SharedPostgres postgres)
     }
 
     [Fact]
+    [Scenario("options-url-required")]
     public void Options_without_url_are_rejected()
     {
         var error = Assert.Throws<ArgumentException>(() => new NotificationHubClient(new NotificationHubClientOptions()));

@@ -25,15 +25,8 @@ public sealed class OptionsValidationTests
     [MemberData(nameof(BadSettings))]
     public async Task Bad_setting_fails_startup_naming_the_key(string key, string? value, string message)
     {
-        var settings = HubHost.SettingsFor("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
-        if (value is null)
-        {
-            settings.Remove(key);
-        }
-        else
-        {
-            settings[key] = value;
-        }
+        var settings = HubSettings.For("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
+        settings.Raw[key] = value;
         await using var hub = new HubHost(settings);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
@@ -44,7 +37,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task Valid_settings_start()
     {
-        await using var hub = new HubHost(HubHost.SettingsFor("app", "Host=127.0.0.1;Database=app;Username=postgres", "events", "Other_2$"));
+        await using var hub = new HubHost(HubSettings.For("app", "Host=127.0.0.1;Database=app;Username=postgres", "events", "Other_2$"));
 
         await hub.StartAsync();
     }

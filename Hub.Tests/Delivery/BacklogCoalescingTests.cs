@@ -10,7 +10,7 @@ public sealed class BacklogCoalescingTests(SharedPostgres postgres)
     [Fact]
     public async Task Burst_committed_at_once_reaches_every_subscriber_complete_and_in_order()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var clients = new List<RecordingClient>();
         for (var i = 0; i < 20; i++)
         {
@@ -19,7 +19,7 @@ public sealed class BacklogCoalescingTests(SharedPostgres postgres)
 
         // One transaction: PostgreSQL delivers the whole burst at commit, faster than the hub fans it out, so the
         // hub sends it in runs that reach each connection several notifications to a WebSocket message.
-        await Postgres.NotifyBurstAsync(scenario.DatabaseConnectionString, HubScenario.Events, Burst);
+        await Postgres.NotifyBurstAsync(scenario.DatabaseConnectionString, HubFixture.Events, Burst);
 
         var expected = Enumerable.Range(1, Burst).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
         foreach (var client in clients)

@@ -1,4 +1,4 @@
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 using Hub.Server.Delivery;
 using Hub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +17,7 @@ public sealed class FanoutAllocationTests(SharedPostgres postgres)
     [InlineData(true)]
     public async Task Fanout_allocates_nothing_per_subscriber(bool coalesced)
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var fanout = scenario.Hub.Services.GetRequiredService<NotificationFanout>();
         var cancellationToken = TestContext.Current.CancellationToken;
         var connections = new List<RawHubConnection>();
@@ -51,12 +51,12 @@ public sealed class FanoutAllocationTests(SharedPostgres postgres)
     }
 
     private static async Task SubscribeAsync(
-        HubScenario scenario, List<RawHubConnection> connections, List<Task> reading, int count, CancellationToken stop)
+        HubFixture scenario, List<RawHubConnection> connections, List<Task> reading, int count, CancellationToken stop)
     {
         for (var i = 0; i < count; i++)
         {
             var connection = await RawHubConnection.ConnectAsync(scenario.Hub.HubUrl, WireProtocol.Json, cancellationToken: stop);
-            await connection.SubscribeAsync(scenario.Database, HubScenario.Events, stop);
+            await connection.SubscribeAsync(scenario.Database, HubFixture.Events, stop);
             connections.Add(connection);
             reading.Add(Task.Run(() => connection.RunAsync(stop), stop));
         }
@@ -68,7 +68,7 @@ public sealed class FanoutAllocationTests(SharedPostgres postgres)
     /// </summary>
     private static async Task<long> AllocatedPerSendAsync(NotificationFanout fanout, string database, bool coalesced)
     {
-        var envelope = new NotificationEnvelope(database, HubScenario.Events, "payload", 1, DateTime.UtcNow);
+        var envelope = new NotificationEnvelope(database, HubFixture.Events, "payload", 1, DateTime.UtcNow);
         var run = new DeferredFlushes();
         var fewest = long.MaxValue;
         for (var i = 0; i < 30; i++)

@@ -32,10 +32,10 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         await using var redis = await RedisServer.StartAsync();
         var database = await postgres.Server.CreateUniqueDatabaseAsync("slow");
         var connectionString = postgres.Server.ConnectionString(database);
-        var settings = HubHost.SettingsFor(database, connectionString, HubScenario.Events);
-        settings["Hub:Redis"] = redis.Configuration;
-        settings["Hub:ScaleOut:ChannelPrefix"] = $"test-{database}";
-        settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = MaxBufferedBytes.ToString(CultureInfo.InvariantCulture);
+        var settings = HubSettings.For(database, connectionString, HubFixture.Events);
+        settings.Redis = redis.Configuration;
+        settings.ScaleOut.ChannelPrefix = $"test-{database}";
+        settings.Delivery.MaxBufferedBytesPerConnection = MaxBufferedBytes;
         var logs = new CapturedLogs();
         await using var first = await HubHost.StartAsync(settings, builder => builder.Services.AddSingleton<ILoggerProvider>(logs));
         await using var second = await HubHost.StartAsync(settings);
@@ -57,7 +57,7 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
     {
         var monitor = pausedHub.Services.GetRequiredService<SlowConsumerMonitor>();
         var connections = pausedHub.Services.GetRequiredService<ConnectionCounter>();
-        await using var paused = await PausedHubClient.SubscribeAsync(pausedHub.HubUrl, database, HubScenario.Events);
+        await using var paused = await PausedHubClient.SubscribeAsync(pausedHub.HubUrl, database, HubFixture.Events);
         var others = await SubscribeManyAsync(hubs, database, 100);
         try
         {
@@ -107,7 +107,7 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
     {
         await using var scenario = await StartAsync(new CapturedLogs());
         var monitor = scenario.Hub.Services.GetRequiredService<SlowConsumerMonitor>();
-        await using var paused = await PausedHubClient.SubscribeAsync(scenario.Hub.HubUrl, scenario.Database, HubScenario.Events);
+        await using var paused = await PausedHubClient.SubscribeAsync(scenario.Hub.HubUrl, scenario.Database, HubFixture.Events);
         var other = await scenario.SubscribedClientAsync();
         var received = new Dictionary<RecordingClient, List<string>> { [other] = [] };
         var sent = new List<string>();
@@ -147,7 +147,7 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         client.Resync += r => resyncs.Writer.TryWrite(r);
         client.Notification += n => notifications.Writer.TryWrite(n);
         await client.StartAsync(TestContext.Current.CancellationToken);
-        await client.SubscribeAsync(scenario.Database, HubScenario.Events, TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Events, TestContext.Current.CancellationToken);
 
         // The client's network stops taking data: the hub fills its socket, then its bound, then disconnects it.
         proxy.PauseServerReads();
@@ -158,14 +158,14 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         var resync = await resyncs.Reader.ReadAsync(timeout.Token);
         Assert.Equal((scenario.Database, HubResync.ClientReconnected), (resync.Database, resync.Reason));
-        Assert.Equal([HubScenario.Events], client.Subscriptions[scenario.Database]);
+        Assert.Equal([HubFixture.Events], client.Subscriptions[scenario.Database]);
 
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
         using var stats = JsonDocument.Parse(await http.GetStringAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken));
         Assert.Equal(1, stats.RootElement.GetProperty("delivery").GetProperty("slowConsumersDisconnected").GetInt64());
 
         // Resubscribed: what is sent from now on arrives.
-        await scenario.NotifyAsync(HubScenario.Events, "after the resync");
+        await scenario.NotifyAsync(HubFixture.Events, "after the resync");
         while ((await notifications.Reader.ReadAsync(timeout.Token)).Payload != "after the resync")
         {
         }
@@ -178,19 +178,19 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
     public async Task Too_small_a_bound_fails_startup_naming_the_key(string value)
     {
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), HubScenario.Events);
-        settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = value;
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), HubFixture.Events);
+        settings.Raw["Hub:Delivery:MaxBufferedBytesPerConnection"] = value;
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => HubHost.StartAsync(settings));
 
         Assert.Contains("Hub:Delivery:MaxBufferedBytesPerConnection", error.Message, StringComparison.Ordinal);
     }
 
-    private Task<HubScenario> StartAsync(CapturedLogs logs)
-        => HubScenario.StartAsync(
-            postgres.Server,
-            settings => settings["Hub:Delivery:MaxBufferedBytesPerConnection"] = MaxBufferedBytes.ToString(CultureInfo.InvariantCulture),
-            builder => builder.Services.AddSingleton<ILoggerProvider>(logs));
+    private Task<HubFixture> StartAsync(CapturedLogs logs)
+        => HubFixture.For(postgres.Server)
+            .Configure(settings => settings.Delivery.MaxBufferedBytesPerConnection = MaxBufferedBytes)
+            .ConfigureServices(builder => builder.Services.AddSingleton<ILoggerProvider>(logs))
+            .StartAsync();
 
     private static async Task<RecordingClient[]> SubscribeManyAsync(HubHost[] hubs, string database, int count)
     {
@@ -200,7 +200,7 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
             clients.AddRange(await Task.WhenAll(chunk.Select(async i =>
             {
                 var client = await RecordingClient.ConnectAsync(hubs[i % hubs.Length].HubUrl);
-                await client.SubscribeAsync(database, HubScenario.Events);
+                await client.SubscribeAsync(database, HubFixture.Events);
                 return client;
             })));
         }
@@ -236,7 +236,7 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
             .Select(i => i.ToString("D8", CultureInfo.InvariantCulture) + new string('x', PayloadLength))
             .ToArray();
         sent.AddRange(payloads);
-        return Postgres.NotifyManyAsync(connectionString, HubScenario.Events, payloads);
+        return Postgres.NotifyManyAsync(connectionString, HubFixture.Events, payloads);
     }
 
     private static async Task AllReceiveAsync(Dictionary<RecordingClient, List<string>> received, List<string> sent)

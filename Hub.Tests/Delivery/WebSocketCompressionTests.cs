@@ -8,7 +8,7 @@ public sealed class WebSocketCompressionTests(SharedPostgres postgres)
     [Fact]
     public async Task Hub_does_not_negotiate_compression_even_when_the_client_asks()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();

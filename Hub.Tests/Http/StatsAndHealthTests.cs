@@ -10,12 +10,12 @@ public sealed class StatsAndHealthTests(SharedPostgres postgres)
     [Fact]
     public async Task Stats_report_connections_subscribers_listening_and_notifications()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
-        var first = await scenario.SubscribedClientAsync(HubScenario.Events);
+        var first = await scenario.SubscribedClientAsync(HubFixture.Events);
         await scenario.SubscribedClientAsync(null);
         await scenario.ConnectAsync();
-        await scenario.NotifyAsync(HubScenario.Events, "counted");
+        await scenario.NotifyAsync(HubFixture.Events, "counted");
         await first.NextNotificationAsync();
 
         using var stats = await http.GetFromJsonAsync<JsonDocument>("/api/stats", TestContext.Current.CancellationToken);
@@ -31,7 +31,7 @@ public sealed class StatsAndHealthTests(SharedPostgres postgres)
         Assert.Equal(3, database.GetProperty("subscriptions").GetInt32());
         Assert.True(database.GetProperty("listening").GetBoolean());
         Assert.Equal("listening", database.GetProperty("state").GetString());
-        Assert.Equal([HubScenario.Events, HubScenario.Other], database.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal([HubFixture.Events, HubFixture.Other], database.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(1, database.GetProperty("notificationsReceived").GetInt64());
         Assert.True(database.GetProperty("lastNotificationAt").GetDateTime() > DateTime.UtcNow.AddMinutes(-1));
     }
@@ -39,7 +39,7 @@ public sealed class StatsAndHealthTests(SharedPostgres postgres)
     [Fact]
     public async Task Stats_list_configured_databases_without_subscribers_as_idle()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
 
         using var stats = await http.GetFromJsonAsync<JsonDocument>("/api/stats", TestContext.Current.CancellationToken);
@@ -53,7 +53,7 @@ public sealed class StatsAndHealthTests(SharedPostgres postgres)
     [Fact]
     public async Task Health_endpoints_answer()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
         await scenario.SubscribedClientAsync();
 
@@ -69,7 +69,7 @@ public sealed class StatsAndHealthTests(SharedPostgres postgres)
     public async Task Readiness_is_degraded_while_a_listener_reconnects()
     {
         await using var server = await PostgresServer.StartAsync();
-        await using var scenario = await HubScenario.StartAsync(server);
+        await using var scenario = await HubFixture.For(server).StartAsync();
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
         await scenario.SubscribedClientAsync();
 

@@ -2,23 +2,23 @@ using Hub.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Tests.Infrastructure;
 
 /// <summary>
-/// The real hub, in this process, on a real Kestrel port on loopback. Stopping and starting again keeps the port,
-/// so clients can reconnect to "the same server".
+/// The real hub, composed by <see cref="HubApplication"/> exactly as the deployed process is, in this process on a
+/// real Kestrel port on loopback. Stopping and starting again keeps the port, so clients can reconnect to "the same
+/// server".
 /// </summary>
 public sealed class HubHost : IAsyncDisposable
 {
-    private readonly Dictionary<string, string?> _settings;
+    private readonly Dictionary<string, string?> _configuration;
     private WebApplication? _app;
 
-    public HubHost(IDictionary<string, string?> settings, int? port = null)
+    public HubHost(HubSettings settings, int? port = null)
     {
-        _settings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase);
+        _configuration = settings.ToConfiguration();
         Port = port ?? FreePort.Next();
     }
 
@@ -28,56 +28,25 @@ public sealed class HubHost : IAsyncDisposable
 
     public Uri HubUrl => new(BaseUrl, "/hubs/notifications");
 
-    /// <summary>A last chance to change the host before it is built (extra URLs, logging providers, services).</summary>
-    public Action<WebApplicationBuilder>? ConfigureBuilder { get; init; }
+    /// <summary>Runs before the hub's services are added: extra URLs, logging providers.</summary>
+    public Action<WebApplicationBuilder>? ConfigureHost { get; init; }
+
+    /// <summary>Runs after the hub's services are added: a registration here replaces the hub's.</summary>
+    public Action<WebApplicationBuilder>? ConfigureServices { get; init; }
 
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The hub is not running.");
 
-    /// <summary>Settings for one database with the given channels, plus short listener timings suited to tests.</summary>
-    public static Dictionary<string, string?> SettingsFor(string database, string connectionString, params string[] channels)
+    public static async Task<HubHost> StartAsync(HubSettings settings, Action<WebApplicationBuilder>? configureServices = null)
     {
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
-        {
-            [$"Hub:Databases:{database}:ConnectionString"] = connectionString,
-            ["Hub:Listener:IdleGracePeriod"] = "00:00:01",
-            ["Hub:Listener:ReconnectInitialDelay"] = "00:00:00.100",
-            ["Hub:Listener:ReconnectMaxDelay"] = "00:00:01",
-            // Tests that check authentication turn this off and configure keys.
-            ["Hub:Auth:AllowAnonymous"] = "true",
-        };
-        for (var i = 0; i < channels.Length; i++)
-        {
-            settings[$"Hub:Databases:{database}:Channels:{i}"] = channels[i];
-        }
-
-        return settings;
-    }
-
-    public static async Task<HubHost> StartAsync(IDictionary<string, string?> settings, Action<WebApplicationBuilder>? configureBuilder = null)
-    {
-        var host = new HubHost(settings) { ConfigureBuilder = configureBuilder };
+        var host = new HubHost(settings) { ConfigureServices = configureServices };
         await host.StartAsync();
         return host;
     }
 
     public async Task StartAsync()
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
-        {
-            EnvironmentName = "Testing",
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(_settings);
-        builder.Logging.ClearProviders();
-        // HUB_TEST_LOG_LEVEL=Debug shows the hub's logs when running the test executable directly.
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("HUB_TEST_LOG_LEVEL"), out var configured) ? configured : LogLevel.Warning;
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(level);
-        builder.WebHost.UseUrls(BaseUrl.ToString());
-        builder.Services.AddNotificationHub(builder.Configuration);
-        ConfigureBuilder?.Invoke(builder);
-        var app = builder.Build();
-        app.MapNotificationHub();
+        var options = new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory };
+        var app = HubApplication.Build(options, ConfigureTestHost, ConfigureServices);
         await app.StartAsync();
         _app = app;
     }
@@ -93,4 +62,17 @@ public sealed class HubHost : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
+
+    private void ConfigureTestHost(WebApplicationBuilder builder)
+    {
+        // Only the test's settings: no appsettings.json, environment variables or user secrets of the machine.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(_configuration);
+        builder.Logging.ClearProviders();
+        // HUB_TEST_LOG_LEVEL=Debug shows the hub's logs when running the test executable directly.
+        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("HUB_TEST_LOG_LEVEL"), out var configured) ? configured : LogLevel.Warning;
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }).SetMinimumLevel(level);
+        builder.WebHost.UseUrls(BaseUrl.ToString());
+        ConfigureHost?.Invoke(builder);
+    }
 }

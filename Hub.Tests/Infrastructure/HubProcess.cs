@@ -33,9 +33,9 @@ public sealed class HubProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>
-    /// Starts an instance with <paramref name="settings"/> (configuration keys with ':'), and waits until it answers /health/live.
+    /// Starts an instance with <paramref name="settings"/> (passed as environment variables), and waits until it answers /health/live.
     /// </summary>
-    public static async Task<HubProcess> StartAsync(string instanceId, IReadOnlyDictionary<string, string?> settings)
+    public static async Task<HubProcess> StartAsync(string instanceId, HubSettings settings)
     {
         var port = FreePort.Next();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -44,12 +44,11 @@ public sealed class HubProcess : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             ["DOTNET_NOLOGO"] = "1",
             ["Hub__InstanceId"] = instanceId,
-            ["Hub__Auth__AllowAnonymous"] = "true",
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Hub"] = "Information",
         };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings.ToConfiguration())
         {
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? string.Empty;
         }

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
-using Hub.Bench.Wire;
+using Hub.Testing.Wire;
 
 namespace Hub.Tests.Infrastructure;
 

@@ -8,20 +8,20 @@ public sealed class ListenerLifecycleTests(SharedPostgres postgres)
     [Fact]
     public async Task Two_hundred_subscribers_share_one_listener_connection()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var clients = new List<RecordingClient>();
         for (var batch = 0; batch < 4; batch++)
         {
             clients.AddRange(await Task.WhenAll(Enumerable.Range(0, 50).Select(async i =>
             {
                 var client = await scenario.ConnectAsync(messagePack: i % 2 == 0);
-                await client.SubscribeAsync(scenario.Database, i % 3 == 0 ? null : HubScenario.Events);
+                await client.SubscribeAsync(scenario.Database, i % 3 == 0 ? null : HubFixture.Events);
                 return client;
             })));
         }
 
         Assert.Single(await scenario.ListenerPidsAsync());
-        await scenario.NotifyAsync(HubScenario.Events, "to all 200");
+        await scenario.NotifyAsync(HubFixture.Events, "to all 200");
         foreach (var client in clients)
         {
             Assert.Equal("to all 200", (await client.NextNotificationAsync()).Payload);
@@ -36,7 +36,7 @@ public sealed class ListenerLifecycleTests(SharedPostgres postgres)
     [Fact]
     public async Task Listener_closes_when_the_last_subscriber_disconnects_and_reopens_for_the_next()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var first = await scenario.SubscribedClientAsync();
         Assert.Single(await scenario.ListenerPidsAsync());
 
@@ -45,7 +45,7 @@ public sealed class ListenerLifecycleTests(SharedPostgres postgres)
             "a disconnect releases the connection's subscriptions");
 
         var next = await scenario.SubscribedClientAsync();
-        await scenario.NotifyAsync(HubScenario.Events, "new listener");
+        await scenario.NotifyAsync(HubFixture.Events, "new listener");
         Assert.Equal("new listener", (await next.NextNotificationAsync()).Payload);
         Assert.Single(await scenario.ListenerPidsAsync());
     }
@@ -53,13 +53,13 @@ public sealed class ListenerLifecycleTests(SharedPostgres postgres)
     [Fact]
     public async Task Listener_stays_open_during_the_grace_period()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, s => s["Hub:Listener:IdleGracePeriod"] = "00:00:30");
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(s => s.Listener.IdleGracePeriod = TimeSpan.FromSeconds(30)).StartAsync();
         var client = await scenario.SubscribedClientAsync();
         var pid = Assert.Single(await scenario.ListenerPidsAsync());
 
         await client.UnsubscribeAsync(scenario.Database, null);
         await Task.Delay(1500, TestContext.Current.CancellationToken);
-        await client.SubscribeAsync(scenario.Database, HubScenario.Events);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Events);
 
         Assert.Equal([pid], await scenario.ListenerPidsAsync());
     }
@@ -68,17 +68,15 @@ public sealed class ListenerLifecycleTests(SharedPostgres postgres)
     public async Task Each_database_has_its_own_listener()
     {
         var second = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, s =>
-        {
-            s[$"Hub:Databases:{second}:ConnectionString"] = postgres.Server.ConnectionString(second);
-            s[$"Hub:Databases:{second}:Channels:0"] = HubScenario.Events;
-        });
+        await using var scenario = await HubFixture.For(postgres.Server)
+            .Configure(s => s.AddDatabase(second, postgres.Server.ConnectionString(second), HubFixture.Events))
+            .StartAsync();
         var client = await scenario.SubscribedClientAsync();
-        await client.SubscribeAsync(second, HubScenario.Events);
+        await client.SubscribeAsync(second, HubFixture.Events);
 
         Assert.Single(await scenario.ListenerPidsAsync());
         Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), second));
-        await Postgres.NotifyAsync(postgres.Server.ConnectionString(second), HubScenario.Events, "from second");
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(second), HubFixture.Events, "from second");
         var notification = await client.NextNotificationAsync();
         Assert.Equal((second, "from second"), (notification.Database, notification.Payload));
     }

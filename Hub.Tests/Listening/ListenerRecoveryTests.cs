@@ -11,9 +11,9 @@ public sealed class ListenerRecoveryTests(SharedPostgres postgres)
     [Fact]
     public async Task Terminated_listener_backend_reconnects_and_sends_resync()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
-        var events = await scenario.SubscribedClientAsync(HubScenario.Events);
-        var other = await scenario.SubscribedClientAsync(HubScenario.Other);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
+        var events = await scenario.SubscribedClientAsync(HubFixture.Events);
+        var other = await scenario.SubscribedClientAsync(HubFixture.Other);
         var killedAt = DateTime.UtcNow;
         var pid = Assert.Single(await scenario.ListenerPidsAsync());
 
@@ -27,8 +27,8 @@ public sealed class ListenerRecoveryTests(SharedPostgres postgres)
         var newPid = Assert.Single(await scenario.ListenerPidsAsync());
         Assert.NotEqual(pid, newPid);
 
-        await scenario.NotifyAsync(HubScenario.Events, "after reconnect");
-        await scenario.NotifyAsync(HubScenario.Other, "other after reconnect");
+        await scenario.NotifyAsync(HubFixture.Events, "after reconnect");
+        await scenario.NotifyAsync(HubFixture.Other, "other after reconnect");
         Assert.Equal("after reconnect", (await events.NextNotificationAsync()).Payload);
         Assert.Equal("other after reconnect", (await other.NextNotificationAsync()).Payload);
     }
@@ -37,16 +37,16 @@ public sealed class ListenerRecoveryTests(SharedPostgres postgres)
     public async Task PostgreSQL_restart_reconnects_and_sends_resync()
     {
         await using var server = await PostgresServer.StartAsync();
-        await using var scenario = await HubScenario.StartAsync(server);
+        await using var scenario = await HubFixture.For(server).StartAsync();
         var client = await scenario.SubscribedClientAsync();
-        await scenario.NotifyAsync(HubScenario.Events, "before");
+        await scenario.NotifyAsync(HubFixture.Events, "before");
         Assert.Equal("before", (await client.NextNotificationAsync()).Payload);
 
         await server.RestartAsync();
 
         var resync = await client.NextResyncAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("listener-reconnected", resync.Reason);
-        await scenario.NotifyAsync(HubScenario.Events, "after restart");
+        await scenario.NotifyAsync(HubFixture.Events, "after restart");
         Assert.Equal("after restart", (await client.NextNotificationAsync()).Payload);
         Assert.Single(await scenario.ListenerPidsAsync());
     }
@@ -57,12 +57,12 @@ public sealed class ListenerRecoveryTests(SharedPostgres postgres)
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
         await using var proxy = new TcpProxy(postgres.Server.Port);
         var throughProxy = $"Host=127.0.0.1;Port={proxy.Port};Username=postgres;Database={database}";
-        var settings = HubHost.SettingsFor(database, throughProxy, HubScenario.Events);
-        settings["Hub:Listener:KeepAliveInterval"] = "00:00:01";
-        settings["Hub:Listener:KeepAliveTimeout"] = "00:00:01";
+        var settings = HubSettings.For(database, throughProxy, HubFixture.Events);
+        settings.Listener.KeepAliveInterval = TimeSpan.FromSeconds(1);
+        settings.Listener.KeepAliveTimeout = TimeSpan.FromSeconds(1);
         await using var hub = await HubHost.StartAsync(settings);
         await using var client = await RecordingClient.ConnectAsync(hub.HubUrl);
-        await client.SubscribeAsync(database, HubScenario.Events);
+        await client.SubscribeAsync(database, HubFixture.Events);
         var stalePid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), database));
 
         proxy.Blackhole();
@@ -76,7 +76,7 @@ public sealed class ListenerRecoveryTests(SharedPostgres postgres)
         var resync = await client.NextResyncAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("listener-reconnected", resync.Reason);
         await Postgres.TerminateAsync(postgres.Server.ConnectionString(), stalePid);
-        await Postgres.NotifyAsync(postgres.Server.ConnectionString(database), HubScenario.Events, "after the drop");
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(database), HubFixture.Events, "after the drop");
         Assert.Equal("after the drop", (await client.NextNotificationAsync()).Payload);
     }
 }

@@ -17,7 +17,8 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task Every_client_on_every_instance_receives_each_notification_once_and_in_order()
     {
-        await using var cluster = await HubCluster.StartAsync(postgres.Server);
+        await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("scale").StartClusterAsync();
+        var cluster = fixture.Cluster;
         var clients = new List<RecordingClient>();
         try
         {
@@ -26,7 +27,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
                 // Half JSON, half MessagePack: every instance must serialize a group send for both protocols.
                 var client = await RecordingClient.ConnectAsync(cluster.Nginx.HubUrl, messagePack: i % 2 == 1);
                 clients.Add(client);
-                Assert.Equal(["events"], await client.SubscribeAsync(cluster.Database, "events"));
+                Assert.Equal(["events"], await client.SubscribeAsync(fixture.Database, "events"));
             }
 
             foreach (var instance in cluster.Instances)
@@ -36,11 +37,11 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
 
             await cluster.SettledListenerAsync();
             Assert.Equal((1, 2), await cluster.ListenerConnectionsAsync());
-            var listenerPid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database));
+            var listenerPid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), fixture.Database));
             Assert.Equal([listenerPid], await cluster.LockHoldersAsync());
 
             var payloads = Enumerable.Range(0, 500).Select(static i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
-            await Postgres.NotifyManyAsync(cluster.ConnectionString, "events", payloads);
+            await Postgres.NotifyManyAsync(fixture.DatabaseConnectionString, "events", payloads);
 
             var received = await Task.WhenAll(clients.Select(client => client.NotificationsAsync(500, Receive)));
             foreach (var notifications in received)
@@ -62,7 +63,8 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task Killing_the_listening_instance_hands_listening_over_within_two_seconds_and_its_clients_come_back()
     {
-        await using var cluster = await HubCluster.StartAsync(postgres.Server);
+        await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("scale").StartClusterAsync();
+        var cluster = fixture.Cluster;
         var clients = new List<WatchedClient>();
         try
         {
@@ -73,7 +75,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
                 var client = new WatchedClient(new NotificationHubClient(new NotificationHubClientOptions { Url = cluster.Nginx.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) }));
                 clients.Add(client);
                 await client.Client.StartAsync(TestContext.Current.CancellationToken);
-                await client.Client.SubscribeAsync(cluster.Database, "events", TestContext.Current.CancellationToken);
+                await client.Client.SubscribeAsync(fixture.Database, "events", TestContext.Current.CancellationToken);
             }
 
             foreach (var instance in cluster.Instances)
@@ -82,10 +84,10 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             }
 
             var listener = await cluster.SettledListenerAsync();
-            var oldPids = await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database);
+            var oldPids = await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), fixture.Database);
             Assert.Single(oldPids);
 
-            await Postgres.NotifyAsync(cluster.ConnectionString, "events", "before");
+            await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "before");
             await Task.WhenAll(clients.Select(static c => c.WaitForAsync("before")));
 
             await listener.KillAsync();
@@ -96,7 +98,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             DateTime? takenAt = null;
             await Eventually.TrueAsync(async () =>
             {
-                var pids = await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database);
+                var pids = await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), fixture.Database);
                 if (closedAt is null && !pids.Contains(oldPids[0]))
                 {
                     closedAt = DateTime.UtcNow;
@@ -120,12 +122,12 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
 
             // Clients of the surviving instances were never disconnected: they hear about the handover and keep receiving.
             await Task.WhenAll(survivingClients.Select(static c => c.WaitForResyncAsync("listener-failover")));
-            await Postgres.NotifyAsync(cluster.ConnectionString, "events", "after-failover");
+            await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "after-failover");
             await Task.WhenAll(survivingClients.Select(static c => c.WaitForAsync("after-failover")));
 
             // The killed instance's clients reconnect through nginx to a survivor and resubscribe.
             await Eventually.TrueAsync(() => killedClients.All(static c => c.Reconnects > 0), TimeSpan.FromSeconds(20), "the killed instance's clients should reconnect and resubscribe");
-            await Postgres.NotifyAsync(cluster.ConnectionString, "events", "after-reconnect");
+            await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "after-reconnect");
             await Task.WhenAll(clients.Select(static c => c.WaitForAsync("after-reconnect")));
 
             await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
@@ -145,15 +147,16 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task When_the_listeners_last_subscriber_leaves_listening_moves_and_nothing_arrives_twice()
     {
-        await using var cluster = await HubCluster.StartAsync(postgres.Server, instances: 2);
+        await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("scale").StartClusterAsync(2);
+        var cluster = fixture.Cluster;
         var (first, second) = (cluster.Instances[0], cluster.Instances[1]);
         await using var leaving = await RecordingClient.ConnectAsync(first.HubUrl);
-        await leaving.SubscribeAsync(cluster.Database, "events");
+        await leaving.SubscribeAsync(fixture.Database, "events");
         Assert.Equal(first, await cluster.SettledListenerAsync());
 
         await using var staying = await RecordingClient.ConnectAsync(second.HubUrl, messagePack: true);
-        await staying.SubscribeAsync(cluster.Database, "events");
-        await Eventually.TrueAsync(async () => await second.StateOfAsync(cluster.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should wait as a standby");
+        await staying.SubscribeAsync(fixture.Database, "events");
+        await Eventually.TrueAsync(async () => await second.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should wait as a standby");
 
         // Notify steadily through the whole handover.
         using var stop = new CancellationTokenSource();
@@ -162,21 +165,21 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
         {
             while (!stop.IsCancellationRequested)
             {
-                await Postgres.NotifyAsync(cluster.ConnectionString, "events", sent.ToString(CultureInfo.InvariantCulture));
+                await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", sent.ToString(CultureInfo.InvariantCulture));
                 Interlocked.Increment(ref sent);
                 await Task.Delay(10, TestContext.Current.CancellationToken);
             }
         }, TestContext.Current.CancellationToken);
 
         await Eventually.TrueAsync(() => Volatile.Read(ref sent) > 20, TimeSpan.FromSeconds(10), "notifications should be flowing");
-        await leaving.UnsubscribeAsync(cluster.Database, null);
-        await Eventually.TrueAsync(async () => await second.StateOfAsync(cluster.Database) == "listening", TimeSpan.FromSeconds(10), "the second instance should take over");
+        await leaving.UnsubscribeAsync(fixture.Database, null);
+        await Eventually.TrueAsync(async () => await second.StateOfAsync(fixture.Database) == "listening", TimeSpan.FromSeconds(10), "the second instance should take over");
         var sentBeforeTakeover = Volatile.Read(ref sent);
         await Eventually.TrueAsync(() => Volatile.Read(ref sent) > sentBeforeTakeover + 20, TimeSpan.FromSeconds(10), "notifications should keep flowing");
         await stop.CancelAsync();
         await sending;
 
-        Assert.Equal("idle", await first.StateOfAsync(cluster.Database));
+        Assert.Equal("idle", await first.StateOfAsync(fixture.Database));
         Assert.Equal((1, 0), await cluster.ListenerConnectionsAsync());
         var resync = await staying.NextResyncAsync();
         Assert.Equal("listener-failover", resync.Reason);
@@ -198,19 +201,20 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task When_the_listeners_database_connection_is_terminated_a_standby_takes_over_and_the_old_listener_waits()
     {
-        await using var cluster = await HubCluster.StartAsync(postgres.Server, instances: 2);
+        await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("scale").StartClusterAsync(2);
+        var cluster = fixture.Cluster;
         await using var onFirst = await RecordingClient.ConnectAsync(cluster.Instances[0].HubUrl);
-        await onFirst.SubscribeAsync(cluster.Database, "events");
+        await onFirst.SubscribeAsync(fixture.Database, "events");
         var listener = await cluster.SettledListenerAsync();
         await using var onSecond = await RecordingClient.ConnectAsync(cluster.Instances[1].HubUrl);
-        await onSecond.SubscribeAsync(cluster.Database, "events");
-        await Eventually.TrueAsync(async () => await cluster.Instances[1].StateOfAsync(cluster.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should wait");
+        await onSecond.SubscribeAsync(fixture.Database, "events");
+        await Eventually.TrueAsync(async () => await cluster.Instances[1].StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should wait");
 
-        await Postgres.TerminateAsync(postgres.Server.ConnectionString(), Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database)));
+        await Postgres.TerminateAsync(postgres.Server.ConnectionString(), Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), fixture.Database)));
 
         // The standby was blocked on the lock, so it gets it first; the old listener comes back as the standby.
-        await Eventually.TrueAsync(async () => await cluster.Instances[1].StateOfAsync(cluster.Database) == "listening", TimeSpan.FromSeconds(10), "the standby should take over");
-        await Eventually.TrueAsync(async () => await listener.StateOfAsync(cluster.Database) == "standby", TimeSpan.FromSeconds(10), "the old listener should reconnect as the standby");
+        await Eventually.TrueAsync(async () => await cluster.Instances[1].StateOfAsync(fixture.Database) == "listening", TimeSpan.FromSeconds(10), "the standby should take over");
+        await Eventually.TrueAsync(async () => await listener.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(10), "the old listener should reconnect as the standby");
         Assert.Equal((1, 1), await cluster.ListenerConnectionsAsync());
         foreach (var client in new[] { onFirst, onSecond })
         {
@@ -223,7 +227,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.NextResyncAsync(TimeSpan.FromMilliseconds(500)));
         }
 
-        await Postgres.NotifyAsync(cluster.ConnectionString, "events", "after");
+        await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "after");
         foreach (var client in new[] { onFirst, onSecond })
         {
             Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
@@ -234,26 +238,28 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task A_listener_without_standby_that_loses_its_connection_takes_the_lock_again_and_sends_resync()
     {
-        await using var cluster = await HubCluster.StartAsync(postgres.Server, instances: 1);
+        await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("scale").StartClusterAsync(1);
+        var cluster = fixture.Cluster;
         await using var client = await RecordingClient.ConnectAsync(cluster.Nginx.HubUrl);
-        await client.SubscribeAsync(cluster.Database, "events");
+        await client.SubscribeAsync(fixture.Database, "events");
         await cluster.SettledListenerAsync();
-        var pid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database));
+        var pid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), fixture.Database));
 
         await Postgres.TerminateAsync(postgres.Server.ConnectionString(), pid);
 
         Assert.Equal("listener-reconnected", (await client.NextResyncAsync()).Reason);
-        var newPid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), cluster.Database));
+        var newPid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), fixture.Database));
         Assert.NotEqual(pid, newPid);
         Assert.Equal([newPid], await cluster.LockHoldersAsync());
-        await Postgres.NotifyAsync(cluster.ConnectionString, "events", "after");
+        await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "after");
         Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
     }
 
     [Fact]
     public async Task Redis_going_away_and_coming_back_keeps_every_instance_up_and_resumes_delivery_with_resync()
     {
-        await using var cluster = await HubCluster.StartAsync(postgres.Server);
+        await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("scale").StartClusterAsync();
+        var cluster = fixture.Cluster;
         var clients = new List<RecordingClient>();
         try
         {
@@ -261,11 +267,11 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             {
                 var client = await RecordingClient.ConnectAsync(instance.HubUrl);
                 clients.Add(client);
-                await client.SubscribeAsync(cluster.Database, "events");
+                await client.SubscribeAsync(fixture.Database, "events");
             }
 
             await cluster.SettledListenerAsync();
-            await Postgres.NotifyAsync(cluster.ConnectionString, "events", "before");
+            await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "before");
             foreach (var client in clients)
             {
                 Assert.Equal("before", (await client.NextNotificationAsync()).Payload);
@@ -279,14 +285,14 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
                 Assert.Equal(200, (await instance.ReadyAsync()).Status);
             }
 
-            await Postgres.NotifyAsync(cluster.ConnectionString, "events", "during-outage");
+            await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "during-outage");
             await cluster.Redis.StartServerAsync();
 
             foreach (var client in clients)
             {
                 var resync = await client.NextResyncAsync(TimeSpan.FromSeconds(30));
                 Assert.Equal("backplane-reconnected", resync.Reason);
-                Assert.Equal(cluster.Database, resync.Database);
+                Assert.Equal(fixture.Database, resync.Database);
             }
 
             foreach (var instance in cluster.Instances)
@@ -301,7 +307,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             var seen = clients.Select(static _ => new List<string>()).ToArray();
             await Eventually.TrueAsync(async () =>
             {
-                await Postgres.NotifyAsync(cluster.ConnectionString, "events", $"probe-{probe++}");
+                await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", $"probe-{probe++}");
                 for (var i = 0; i < clients.Count; i++)
                 {
                     await DrainAsync(clients[i], seen[i], TimeSpan.FromMilliseconds(200));
@@ -316,7 +322,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
                 Assert.Equal(seen[i].Distinct().Count(), seen[i].Count);
             }
 
-            await Postgres.NotifyAsync(cluster.ConnectionString, "events", "after");
+            await Postgres.NotifyAsync(fixture.DatabaseConnectionString, "events", "after");
             foreach (var client in clients)
             {
                 Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
@@ -334,11 +340,12 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
     {
         var scripts = RepositoryFiles.PathOf("Hub.Tests", "Scaling", "js");
         await ExternalProcess.RunAsync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"], TimeSpan.FromMinutes(3), scripts);
-        await using var cluster = await HubCluster.StartAsync(postgres.Server);
+        await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("scale").StartClusterAsync();
+        var cluster = fixture.Cluster;
 
         var modes = new[] { "negotiate", "skip-negotiation" };
         var nodes = modes.Select(mode => ChildProcess.Start($"node {mode}", "node",
-            ["subscribe.mjs", cluster.Nginx.HubUrl.ToString(), mode, cluster.Database, "events", "20"], workingDirectory: scripts)).ToArray();
+            ["subscribe.mjs", cluster.Nginx.HubUrl.ToString(), mode, fixture.Database, "events", "20"], workingDirectory: scripts)).ToArray();
         try
         {
             foreach (var node in nodes)
@@ -349,7 +356,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             }
 
             var payloads = Enumerable.Range(0, 20).Select(static i => $"js-{i}").ToArray();
-            await Postgres.NotifyManyAsync(cluster.ConnectionString, "events", payloads);
+            await Postgres.NotifyManyAsync(fixture.DatabaseConnectionString, "events", payloads);
             foreach (var node in nodes)
             {
                 Assert.True(await node.WaitForExitAsync(TimeSpan.FromSeconds(30)) == 0, $"{node.Name} failed: {node.Output}{cluster.Logs()}");
@@ -407,7 +414,7 @@ public sealed class ClusterDeliveryTests(SharedPostgres postgres)
             => Eventually.TrueAsync(() => _resyncs.Contains(reason), Receive, $"a client should receive a '{reason}' resync");
     }
 
-    private static async Task<bool> EveryInstanceHasClientsAsync(HubCluster cluster)
+    private static async Task<bool> EveryInstanceHasClientsAsync(HubInstances cluster)
     {
         foreach (var instance in cluster.Instances)
         {

@@ -21,12 +21,12 @@ public sealed class ScaleOutConfigurationTests(SharedPostgres postgres)
     [Fact]
     public async Task Without_redis_the_listener_takes_no_lock()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var client = await scenario.SubscribedClientAsync();
         Assert.Single(await scenario.ListenerPidsAsync());
         Assert.Empty(await AdvisoryLocks.HoldersAsync(postgres.Server.ConnectionString(), scenario.Database, AdvisoryLockKeys.ForListener(scenario.Database)));
 
-        await scenario.NotifyAsync(HubScenario.Events, "single");
+        await scenario.NotifyAsync(HubFixture.Events, "single");
         Assert.Equal("single", (await client.NextNotificationAsync()).Payload);
     }
 
@@ -37,9 +37,9 @@ public sealed class ScaleOutConfigurationTests(SharedPostgres postgres)
     public async Task A_bad_scale_out_setting_fails_startup_naming_the_key(string key, string value)
     {
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), "events");
-        settings["Hub:Redis"] = $"127.0.0.1:{FreePort.Next()}";
-        settings[key] = value;
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), "events");
+        settings.Redis = $"127.0.0.1:{FreePort.Next()}";
+        settings.Raw[key] = value;
         await using var hub = new HubHost(settings);
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
@@ -52,8 +52,8 @@ public sealed class ScaleOutConfigurationTests(SharedPostgres postgres)
     public async Task A_bad_redis_configuration_fails_startup_naming_the_key(string redis)
     {
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), "events");
-        settings["Hub:Redis"] = redis;
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), "events");
+        settings.Redis = redis;
         await using var hub = new HubHost(settings);
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
         Assert.Contains("Hub:Redis", error.Message, StringComparison.Ordinal);
@@ -62,11 +62,11 @@ public sealed class ScaleOutConfigurationTests(SharedPostgres postgres)
     [Fact]
     public async Task Unreachable_redis_at_startup_leaves_the_instance_up_and_reports_the_backplane_degraded()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, settings =>
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(settings =>
         {
-            settings["Hub:Redis"] = $"127.0.0.1:{FreePort.Next()},connectTimeout=500";
-            settings["Hub:ScaleOut:ChannelPrefix"] = "unreachable";
-        });
+            settings.Redis = $"127.0.0.1:{FreePort.Next()},connectTimeout=500";
+            settings.ScaleOut.ChannelPrefix = "unreachable";
+        }).StartAsync();
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
         await Eventually.TrueAsync(async () => (await http.GetStringAsync("/health/ready")).Contains("Degraded", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10), "readiness should report the backplane as degraded");

@@ -21,7 +21,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     [MemberData(nameof(BadTokens))]
     public async Task Connect_is_refused(string kind)
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var token = kind switch
         {
             "no token" => null,
@@ -35,17 +35,17 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
 
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
         var valid = await hub.ConnectAsync("alice");
-        Assert.Equal([HubScenario.Events], await valid.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await valid.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task Valid_token_connects_and_receives_notifications()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var client = await hub.ConnectAsync("alice");
 
-        await client.SubscribeAsync(hub.Database, HubScenario.Events);
-        await hub.NotifyAsync(HubScenario.Events, "hello");
+        await client.SubscribeAsync(hub.Database, HubFixture.Events);
+        await hub.NotifyAsync(HubFixture.Events, "hello");
 
         Assert.Equal("hello", (await client.NextNotificationAsync()).Payload);
     }
@@ -53,12 +53,12 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     [Fact]
     public async Task Token_in_query_string_is_taken_for_the_hub_websocket_only()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Management:RequireRole"] = "ops");
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().Configure(s => s.Management.RequireRole = "ops").StartAsync();
         var token = hub.Tokens.Create("ops-user", [hub.Database], extraClaims: [new System.Security.Claims.Claim("role", "ops")]);
 
         // A browser's WebSocket carries the token in the URL: that works for the hub.
         var browserLike = await hub.TrackAsync(RecordingClientOverQueryString(hub.Hub.HubUrl, token));
-        Assert.Equal([HubScenario.Events], await browserLike.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await browserLike.SubscribeAsync(hub.Database, HubFixture.Events));
 
         // Anywhere else a token in the URL is ignored.
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
@@ -72,7 +72,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     [Fact]
     public async Task Token_in_query_string_is_taken_for_the_hub_event_stream()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var token = hub.Tokens.Create("browser", [hub.Database]);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
         using var negotiate = new HttpRequestMessage(HttpMethod.Post, "/hubs/notifications/negotiate?negotiateVersion=1");
@@ -91,7 +91,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     [Fact]
     public async Task Token_expiring_mid_connection_closes_it_and_the_client_reconnects_with_a_new_token()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         // A token's exp is in whole seconds.
         var firstExpiry = DateTime.UnixEpoch.AddSeconds(Math.Floor((DateTime.UtcNow.AddSeconds(6) - DateTime.UnixEpoch).TotalSeconds));
         var disconnected = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -118,7 +118,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
         client.Disconnected += _ => disconnected.TrySetResult(DateTime.UtcNow);
         client.Reconnected += () => reconnected.TrySetResult();
         await client.StartAsync(TestContext.Current.CancellationToken);
-        await client.SubscribeAsync(hub.Database, HubScenario.Events, TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(hub.Database, HubFixture.Events, TestContext.Current.CancellationToken);
 
         var closedAt = await disconnected.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
         await reconnected.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
@@ -131,7 +131,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
 
         await using var reader = client.ReadAllAsync(TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
         var next = reader.MoveNextAsync().AsTask();
-        await hub.NotifyAsync(HubScenario.Events, "resubscribed");
+        await hub.NotifyAsync(HubFixture.Events, "resubscribed");
         Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
         Assert.Equal("resubscribed", reader.Current.Payload);
         Assert.Contains(hub.Logs.Entries, static e => e.Text.Contains("authentication token has expired", StringComparison.Ordinal));
@@ -141,15 +141,15 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     public async Task Anonymous_access_when_enabled_is_logged_as_a_warning_and_allows_subscribing_not_publishing()
     {
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), HubScenario.Events);
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), HubFixture.Events);
         var logs = new CapturedLogs();
-        await using var hub = new HubHost(settings) { ConfigureBuilder = logs.AttachTo };
+        await using var hub = new HubHost(settings) { ConfigureHost = logs.AttachTo };
         await hub.StartAsync();
         await using var client = await RecordingClient.ConnectAsync(hub.HubUrl);
 
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.EventId == 601);
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(database, null));
-        var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.PublishAsync(database, HubScenario.Events, "x"));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(database, null));
+        var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.PublishAsync(database, HubFixture.Events, "x"));
         Assert.Contains($"publishing to database '{database}' is not allowed", Refusal.Of(error), StringComparison.Ordinal);
     }
 

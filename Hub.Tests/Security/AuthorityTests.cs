@@ -12,11 +12,11 @@ public sealed class AuthorityTests(SharedPostgres postgres)
     {
         await using var authority = await TestAuthority.StartAsync();
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), HubScenario.Events);
-        settings["Hub:Auth:AllowAnonymous"] = "false";
-        settings["Hub:Auth:Authority"] = authority.Url.ToString();
-        settings["Hub:Auth:RequireHttpsMetadata"] = "false";
-        settings["Hub:Auth:Audience"] = TestTokens.Audience;
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), HubFixture.Events);
+        settings.Auth.AllowAnonymous = false;
+        settings.Auth.Authority = authority.Url.ToString();
+        settings.Auth.RequireHttpsMetadata = false;
+        settings.Auth.Audience = TestTokens.Audience;
         await using var hub = await HubHost.StartAsync(settings);
         using var otherRsa = RSA.Create(2048);
 
@@ -26,7 +26,7 @@ public sealed class AuthorityTests(SharedPostgres postgres)
         var wrongAudience = await Assert.ThrowsAsync<HttpRequestException>(() =>
             RecordingClient.ConnectAsync(hub.HubUrl, accessToken: authority.CreateToken("mallory", ["*"], audience: "elsewhere")));
 
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(database, HubFixture.Events));
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongAudience.StatusCode);
     }

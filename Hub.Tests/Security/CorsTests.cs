@@ -7,7 +7,7 @@ public sealed class CorsTests(SharedPostgres postgres)
     [Fact]
     public async Task No_origin_is_allowed_by_default()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
 
         var response = await PreflightAsync(scenario.Hub, "https://app.example");
 
@@ -17,7 +17,7 @@ public sealed class CorsTests(SharedPostgres postgres)
     [Fact]
     public async Task Listed_origins_are_allowed_and_others_are_not()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, s => s["Hub:Cors:AllowedOrigins:0"] = "https://app.example");
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(s => s.Cors.AllowedOrigins.Add("https://app.example")).StartAsync();
 
         var listed = await PreflightAsync(scenario.Hub, "https://app.example");
         var other = await PreflightAsync(scenario.Hub, "https://evil.example");

@@ -9,17 +9,17 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
     public async Task Claim_grants_only_the_databases_it_names()
     {
         var second = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => AddDatabase(s, second));
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(s => AddDatabase(s, second)).StartAsync();
         var firstOnly = await hub.ConnectAsync("alice", [hub.Database]);
         var everything = await hub.ConnectAsync("root", ["*"]);
 
-        Assert.Equal([HubScenario.Events], await firstOnly.SubscribeAsync(hub.Database, HubScenario.Events));
-        var denied = await Assert.ThrowsAsync<HubException>(() => firstOnly.SubscribeAsync(second, HubScenario.Events));
-        Assert.Equal([HubScenario.Events], await everything.SubscribeAsync(second, HubScenario.Events));
-        Assert.Equal([HubScenario.Events], await everything.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await firstOnly.SubscribeAsync(hub.Database, HubFixture.Events));
+        var denied = await Assert.ThrowsAsync<HubException>(() => firstOnly.SubscribeAsync(second, HubFixture.Events));
+        Assert.Equal([HubFixture.Events], await everything.SubscribeAsync(second, HubFixture.Events));
+        Assert.Equal([HubFixture.Events], await everything.SubscribeAsync(hub.Database, HubFixture.Events));
 
         Assert.Equal($"database '{second}' is not available", Refusal.Of(denied));
-        await hub.NotifyAsync(HubScenario.Events, "still works");
+        await hub.NotifyAsync(HubFixture.Events, "still works");
         Assert.Equal("still works", (await firstOnly.NextNotificationAsync()).Payload);
     }
 
@@ -27,7 +27,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
     public async Task Denied_and_unknown_get_the_same_answer_and_are_logged_with_the_user_id()
     {
         var second = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => AddDatabase(s, second));
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().Configure(s => AddDatabase(s, second)).StartAsync();
         var client = await hub.ConnectAsync("user-4711", [hub.Database]);
 
         var denied = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(second, null));
@@ -42,7 +42,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
     [Fact]
     public async Task Token_without_any_database_claim_may_connect_but_subscribe_to_nothing()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var client = await hub.ConnectAsync("nobody", []);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(hub.Database, null));
@@ -53,7 +53,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
     [Fact]
     public async Task Claim_names_are_case_sensitive_like_database_names()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server);
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
         var client = await hub.ConnectAsync("alice", [hub.Database.ToUpperInvariant()]);
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(hub.Database, null));
@@ -61,12 +61,6 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
         Assert.Equal($"database '{hub.Database}' is not available", Refusal.Of(error));
     }
 
-    internal static void AddDatabase(IDictionary<string, string?> settings, string database, string connectionString)
-    {
-        settings[$"Hub:Databases:{database}:ConnectionString"] = connectionString;
-        settings[$"Hub:Databases:{database}:Channels:0"] = HubScenario.Events;
-    }
-
-    private void AddDatabase(IDictionary<string, string?> settings, string database)
-        => AddDatabase(settings, database, postgres.Server.ConnectionString(database));
+    private void AddDatabase(HubSettings settings, string database)
+        => settings.AddDatabase(database, postgres.Server.ConnectionString(database), HubFixture.Events);
 }

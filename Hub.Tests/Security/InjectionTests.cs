@@ -50,14 +50,14 @@ public sealed class InjectionTests(SharedPostgres postgres)
         await using var hub = await StartWithCanaryAsync();
         var client = await hub.ConnectAsync("mallory", ["*"], publish: ["*"]);
 
-        var subscribe = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(database, HubScenario.Events));
-        var publish = await Assert.ThrowsAsync<HubException>(() => client.PublishAsync(database, HubScenario.Events, "x"));
+        var subscribe = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(database, HubFixture.Events));
+        var publish = await Assert.ThrowsAsync<HubException>(() => client.PublishAsync(database, HubFixture.Events, "x"));
 
         Assert.Matches("^(database '.*' is not available|database name must be at most 63 bytes)$", Refusal.Of(subscribe));
         Assert.Equal(Refusal.Of(subscribe), Refusal.Of(publish));
         Assert.DoesNotContain('\0', Refusal.Of(subscribe));
         await AssertCanaryAliveAsync(hub);
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Theory]
@@ -73,7 +73,7 @@ public sealed class InjectionTests(SharedPostgres postgres)
         Assert.Matches("^(channel name '.*' is not allowed for database '.*'|channel name must be at most 63 bytes)$", Refusal.Of(subscribe));
         Assert.Equal(Refusal.Of(subscribe), Refusal.Of(publish));
         await AssertCanaryAliveAsync(hub);
-        Assert.Equal([HubScenario.Events], await client.SubscribeAsync(hub.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
     }
 
     [Theory]
@@ -83,9 +83,9 @@ public sealed class InjectionTests(SharedPostgres postgres)
         await using var hub = await StartWithCanaryAsync();
         var subscriber = await hub.ConnectAsync("reader");
         var publisher = await hub.ConnectAsync("mallory", [], publish: ["*"]);
-        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+        await subscriber.SubscribeAsync(hub.Database, HubFixture.Events);
 
-        await publisher.PublishAsync(hub.Database, HubScenario.Events, payload);
+        await publisher.PublishAsync(hub.Database, HubFixture.Events, payload);
 
         Assert.Equal(payload, (await subscriber.NextNotificationAsync()).Payload);
         await AssertCanaryAliveAsync(hub);
@@ -100,19 +100,19 @@ public sealed class InjectionTests(SharedPostgres postgres)
         await using var hub = await StartWithCanaryAsync();
         var subscriber = await hub.ConnectAsync("reader");
         var publisher = await hub.ConnectAsync("mallory", [], publish: ["*"]);
-        await subscriber.SubscribeAsync(hub.Database, HubScenario.Events);
+        await subscriber.SubscribeAsync(hub.Database, HubFixture.Events);
 
-        var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync(hub.Database, HubScenario.Events, payload));
-        await publisher.PublishAsync(hub.Database, HubScenario.Events, "next");
+        var error = await Assert.ThrowsAsync<HubException>(() => publisher.PublishAsync(hub.Database, HubFixture.Events, payload));
+        await publisher.PublishAsync(hub.Database, HubFixture.Events, "next");
 
         Assert.Equal(expected, Refusal.Of(error));
         Assert.Equal("next", (await subscriber.NextNotificationAsync()).Payload);
         await AssertCanaryAliveAsync(hub);
     }
 
-    private async Task<SecuredHub> StartWithCanaryAsync()
+    private async Task<HubFixture> StartWithCanaryAsync()
     {
-        var hub = await SecuredHub.StartAsync(postgres.Server);
+        var hub = await HubFixture.For(postgres.Server).WithTokens().StartAsync();
         await using var connection = new NpgsqlConnection(hub.DatabaseConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("CREATE TABLE canary (id int); INSERT INTO canary VALUES (1);", connection);
@@ -120,7 +120,7 @@ public sealed class InjectionTests(SharedPostgres postgres)
         return hub;
     }
 
-    private static async Task AssertCanaryAliveAsync(SecuredHub hub)
+    private static async Task AssertCanaryAliveAsync(HubFixture hub)
     {
         await using var connection = new NpgsqlConnection(hub.DatabaseConnectionString);
         await connection.OpenAsync();

@@ -11,7 +11,7 @@ public sealed class ManagementAccessTests(SharedPostgres postgres)
     [Fact]
     public async Task Stats_require_the_configured_role()
     {
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, s => s["Hub:Management:RequireRole"] = "hub-admin");
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().Configure(s => s.Management.RequireRole = "hub-admin").StartAsync();
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
 
         var anonymous = await http.GetAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken);
@@ -36,10 +36,10 @@ public sealed class ManagementAccessTests(SharedPostgres postgres)
     {
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
         var managementPort = FreePort.Next();
-        var settings = HubHost.SettingsFor(database, postgres.Server.ConnectionString(database), HubScenario.Events);
-        settings["Hub:Management:Port"] = managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), HubFixture.Events);
+        settings.Management.Port = managementPort;
         HubHost? host = null;
-        host = new HubHost(settings) { ConfigureBuilder = b => b.WebHost.UseUrls(host!.BaseUrl.ToString(), $"http://127.0.0.1:{managementPort}") };
+        host = new HubHost(settings) { ConfigureHost = b => b.WebHost.UseUrls(host!.BaseUrl.ToString(), $"http://127.0.0.1:{managementPort}") };
         await using (host)
         {
             await host.StartAsync();
@@ -55,7 +55,7 @@ public sealed class ManagementAccessTests(SharedPostgres postgres)
             Assert.Equal(HttpStatusCode.OK, management.StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, metricsPublic.StatusCode);
             Assert.Equal(HttpStatusCode.OK, metricsManagement.StatusCode);
-            Assert.Equal([HubScenario.Events], await client.SubscribeAsync(database, HubScenario.Events));
+            Assert.Equal([HubFixture.Events], await client.SubscribeAsync(database, HubFixture.Events));
         }
     }
 

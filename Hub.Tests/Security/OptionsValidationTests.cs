@@ -31,8 +31,8 @@ public sealed class OptionsValidationTests
     [MemberData(nameof(BadSettings))]
     public async Task Startup_fails_naming_the_key(string key, string? value, string expected)
     {
-        var settings = HubHost.SettingsFor("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
-        settings[key] = value;
+        var settings = HubSettings.For("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
+        settings.Raw[key] = value;
         await using var hub = new HubHost(settings);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
@@ -43,8 +43,8 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task Signing_key_needs_issuer_and_audience_and_never_appears_in_the_error()
     {
-        var settings = HubHost.SettingsFor("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
-        settings["Hub:Auth:SigningKey"] = ShortKey;
+        var settings = HubSettings.For("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
+        settings.Auth.SigningKey = ShortKey;
         await using var hub = new HubHost(settings);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);
@@ -57,10 +57,10 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task Tenant_pattern_and_channels_are_checked()
     {
-        var settings = HubHost.SettingsFor("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
-        settings["Hub:Tenants:ConnectionStringTemplate"] = "Host=127.0.0.1;Database={database};Username=postgres";
-        settings["Hub:Tenants:NamePattern"] = "tenant_[a-z";
-        settings["Hub:Tenants:Channels:0"] = "bad channel";
+        var settings = HubSettings.For("app", "Host=127.0.0.1;Database=app;Username=postgres", "events");
+        settings.Tenants.ConnectionStringTemplate = "Host=127.0.0.1;Database={database};Username=postgres";
+        settings.Tenants.NamePattern = "tenant_[a-z";
+        settings.Tenants.Channels = ["bad channel"];
         await using var hub = new HubHost(settings);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(hub.StartAsync);

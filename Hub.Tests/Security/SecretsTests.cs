@@ -37,25 +37,23 @@ public sealed class SecretsTests(SharedPostgres postgres)
     {
         var deadPort = FreePort.Next();
         var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var hub = await SecuredHub.StartAsync(postgres.Server, database: database, configure: s =>
+        await using var hub = await HubFixture.For(postgres.Server).WithDatabase(database).WithTokens().CaptureLogs().Configure(s =>
         {
             // Trust authentication ignores the password, so this database works with it in its connection string.
-            s["Hub:Databases:secretive:ConnectionString"] = postgres.Server.ConnectionString(database) + $";Password={Password}";
-            s["Hub:Databases:secretive:Channels:0"] = HubScenario.Events;
-            s["Hub:Databases:down:ConnectionString"] = $"Host=127.0.0.1;Port={deadPort};Database=down;Username=postgres;Password={Password};SSL Password={SslPassword};Timeout=1";
-            s["Hub:Databases:down:Channels:0"] = HubScenario.Events;
-            s["Hub:Tenants:ConnectionStringTemplate"] = $"Host=127.0.0.1;Port={deadPort};Database={{database}};Username=postgres;Password={Password};Timeout=1";
-            s["Hub:Tenants:NamePattern"] = "tenant_[a-z]+";
-            s["Hub:Tenants:Channels:0"] = HubScenario.Events;
-            s["Hub:Listener:SubscribeTimeout"] = "00:00:02";
-        });
+            s.AddDatabase("secretive", postgres.Server.ConnectionString(database) + $";Password={Password}", HubFixture.Events);
+            s.AddDatabase("down", $"Host=127.0.0.1;Port={deadPort};Database=down;Username=postgres;Password={Password};SSL Password={SslPassword};Timeout=1", HubFixture.Events);
+            s.Tenants.ConnectionStringTemplate = $"Host=127.0.0.1;Port={deadPort};Database={{database}};Username=postgres;Password={Password};Timeout=1";
+            s.Tenants.NamePattern = "tenant_[a-z]+";
+            s.Tenants.Channels = [HubFixture.Events];
+            s.Listener.SubscribeTimeout = TimeSpan.FromSeconds(2);
+        }).StartAsync();
         var client = await hub.ConnectAsync("alice", ["*"], publish: ["*"]);
         var errors = new List<string>();
 
-        await client.SubscribeAsync("secretive", HubScenario.Events);
-        await client.PublishAsync("secretive", HubScenario.Events, "works");
+        await client.SubscribeAsync("secretive", HubFixture.Events);
+        await client.PublishAsync("secretive", HubFixture.Events, "works");
         errors.Add((await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("down", null))).Message);
-        errors.Add((await Assert.ThrowsAsync<HubException>(() => client.PublishAsync("down", HubScenario.Events, "x"))).Message);
+        errors.Add((await Assert.ThrowsAsync<HubException>(() => client.PublishAsync("down", HubFixture.Events, "x"))).Message);
         errors.Add((await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("tenant_abc", null))).Message);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
         var stats = await http.GetStringAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken);

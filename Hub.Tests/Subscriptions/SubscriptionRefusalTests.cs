@@ -11,11 +11,11 @@ public sealed class SubscriptionRefusalTests(SharedPostgres postgres)
 {
     public static TheoryData<string?, string?, string> BadSubscriptions => new()
     {
-        { "no_such_database", HubScenario.Events, "database 'no_such_database' is not available" },
-        { null, HubScenario.Events, "database name is required" },
-        { "", HubScenario.Events, "database name is required" },
-        { new string('d', 64), HubScenario.Events, "database name must be at most 63 bytes" },
-        { "x\"; DROP TABLE t; --", HubScenario.Events, "database 'x\"; DROP TABLE t; --' is not available" },
+        { "no_such_database", HubFixture.Events, "database 'no_such_database' is not available" },
+        { null, HubFixture.Events, "database name is required" },
+        { "", HubFixture.Events, "database name is required" },
+        { new string('d', 64), HubFixture.Events, "database name must be at most 63 bytes" },
+        { "x\"; DROP TABLE t; --", HubFixture.Events, "database 'x\"; DROP TABLE t; --' is not available" },
         { "bad\nname", null, "database 'bad\\u000aname' is not available" },
     };
 
@@ -34,7 +34,7 @@ public sealed class SubscriptionRefusalTests(SharedPostgres postgres)
     [MemberData(nameof(BadSubscriptions))]
     public async Task Bad_database_is_refused_and_everyone_carries_on(string? database, string? channel, string message)
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var bystander = await scenario.SubscribedClientAsync();
         var caller = await scenario.ConnectAsync();
 
@@ -48,7 +48,7 @@ public sealed class SubscriptionRefusalTests(SharedPostgres postgres)
     [MemberData(nameof(BadChannels))]
     public async Task Bad_channel_is_refused_and_everyone_carries_on(string channel, string message)
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var bystander = await scenario.SubscribedClientAsync();
         var caller = await scenario.ConnectAsync();
 
@@ -61,7 +61,7 @@ public sealed class SubscriptionRefusalTests(SharedPostgres postgres)
     [Fact]
     public async Task Injected_channel_name_runs_no_sql()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         await ExecuteAsync(scenario.DatabaseConnectionString, "CREATE TABLE t (id int)");
         var caller = await scenario.ConnectAsync();
 
@@ -74,54 +74,54 @@ public sealed class SubscriptionRefusalTests(SharedPostgres postgres)
     [Fact]
     public async Task Unsubscribing_from_something_never_subscribed_does_nothing()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var caller = await scenario.ConnectAsync();
 
-        await caller.UnsubscribeAsync(scenario.Database, HubScenario.Events);
+        await caller.UnsubscribeAsync(scenario.Database, HubFixture.Events);
         await caller.UnsubscribeAsync(scenario.Database, null);
         await caller.UnsubscribeAsync("no_such_database", "whatever");
 
-        Assert.Equal([HubScenario.Events], await caller.SubscribeAsync(scenario.Database, HubScenario.Events));
-        await scenario.NotifyAsync(HubScenario.Events, "still fine");
+        Assert.Equal([HubFixture.Events], await caller.SubscribeAsync(scenario.Database, HubFixture.Events));
+        await scenario.NotifyAsync(HubFixture.Events, "still fine");
         Assert.Equal("still fine", (await caller.NextNotificationAsync()).Payload);
     }
 
     [Fact]
     public async Task Unsubscribe_with_a_malformed_name_is_refused()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var caller = await scenario.ConnectAsync();
 
         var error = await Assert.ThrowsAsync<HubException>(() => caller.UnsubscribeAsync(null, null));
 
         Assert.EndsWith("database name is required", error.Message, StringComparison.Ordinal);
-        Assert.Equal([HubScenario.Events], await caller.SubscribeAsync(scenario.Database, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await caller.SubscribeAsync(scenario.Database, HubFixture.Events));
     }
 
     [Fact]
     public async Task Subscribing_twice_is_idempotent()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var caller = await scenario.ConnectAsync();
 
-        Assert.Equal([HubScenario.Events], await caller.SubscribeAsync(scenario.Database, HubScenario.Events));
-        Assert.Equal([HubScenario.Events], await caller.SubscribeAsync(scenario.Database, HubScenario.Events));
-        Assert.Equal([HubScenario.Events, HubScenario.Other], await caller.SubscribeAsync(scenario.Database, null));
-        await scenario.NotifyAsync(HubScenario.Events, "once");
+        Assert.Equal([HubFixture.Events], await caller.SubscribeAsync(scenario.Database, HubFixture.Events));
+        Assert.Equal([HubFixture.Events], await caller.SubscribeAsync(scenario.Database, HubFixture.Events));
+        Assert.Equal([HubFixture.Events, HubFixture.Other], await caller.SubscribeAsync(scenario.Database, null));
+        await scenario.NotifyAsync(HubFixture.Events, "once");
 
         Assert.Equal("once", (await caller.NextNotificationAsync()).Payload);
         Assert.False(await caller.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(500)), "a double subscription must not deliver twice");
 
         // One unsubscribe undoes it: subscriptions are a set, not a count.
         await caller.UnsubscribeAsync(scenario.Database, null);
-        await scenario.NotifyAsync(HubScenario.Events, "gone");
+        await scenario.NotifyAsync(HubFixture.Events, "gone");
         Assert.False(await caller.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(500)));
     }
 
-    private static async Task AssertStillServedAsync(HubScenario scenario, RecordingClient caller, RecordingClient bystander)
+    private static async Task AssertStillServedAsync(HubFixture scenario, RecordingClient caller, RecordingClient bystander)
     {
-        Assert.Equal([HubScenario.Events], await caller.SubscribeAsync(scenario.Database, HubScenario.Events));
-        await scenario.NotifyAsync(HubScenario.Events, "after the refusal");
+        Assert.Equal([HubFixture.Events], await caller.SubscribeAsync(scenario.Database, HubFixture.Events));
+        await scenario.NotifyAsync(HubFixture.Events, "after the refusal");
         Assert.Equal("after the refusal", (await caller.NextNotificationAsync()).Payload);
         Assert.Equal("after the refusal", (await bystander.NextNotificationAsync()).Payload);
     }

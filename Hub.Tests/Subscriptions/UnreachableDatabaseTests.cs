@@ -13,18 +13,17 @@ public sealed class UnreachableDatabaseTests(SharedPostgres postgres)
     public async Task Subscribe_to_an_unreachable_database_fails_in_bounded_time_and_keeps_nothing()
     {
         var reachable = await postgres.Server.CreateUniqueDatabaseAsync();
-        var settings = HubHost.SettingsFor(reachable, postgres.Server.ConnectionString(reachable), HubScenario.Events);
+        var settings = HubSettings.For(reachable, postgres.Server.ConnectionString(reachable), HubFixture.Events);
         // Nothing listens on a fresh free port: the connection is refused, as for a database that is down.
-        settings["Hub:Databases:down:ConnectionString"] = $"Host=127.0.0.1;Port={FreePort.Next()};Username=postgres;Database=down";
-        settings["Hub:Databases:down:Channels:0"] = HubScenario.Events;
-        settings["Hub:Listener:SubscribeTimeout"] = "00:00:02";
+        settings.AddDatabase("down", $"Host=127.0.0.1;Port={FreePort.Next()};Username=postgres;Database=down", HubFixture.Events);
+        settings.Listener.SubscribeTimeout = TimeSpan.FromSeconds(2);
         await using var hub = await HubHost.StartAsync(settings);
         await using var bystander = await RecordingClient.ConnectAsync(hub.HubUrl);
-        await bystander.SubscribeAsync(reachable, HubScenario.Events);
+        await bystander.SubscribeAsync(reachable, HubFixture.Events);
         await using var caller = await RecordingClient.ConnectAsync(hub.HubUrl);
 
         var watch = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<HubException>(() => caller.SubscribeAsync("down", HubScenario.Events));
+        var error = await Assert.ThrowsAsync<HubException>(() => caller.SubscribeAsync("down", HubFixture.Events));
         watch.Stop();
 
         Assert.EndsWith("database 'down' is unreachable", error.Message, StringComparison.Ordinal);
@@ -41,8 +40,8 @@ public sealed class UnreachableDatabaseTests(SharedPostgres postgres)
         Assert.Equal(0, down.GetProperty("subscribers").GetInt32());
 
         // The caller's connection still works, and so does everyone else's.
-        Assert.Equal([HubScenario.Events], await caller.SubscribeAsync(reachable, HubScenario.Events));
-        await Postgres.NotifyAsync(postgres.Server.ConnectionString(reachable), HubScenario.Events, "still here");
+        Assert.Equal([HubFixture.Events], await caller.SubscribeAsync(reachable, HubFixture.Events));
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(reachable), HubFixture.Events, "still here");
         Assert.Equal("still here", (await caller.NextNotificationAsync()).Payload);
         Assert.Equal("still here", (await bystander.NextNotificationAsync()).Payload);
         Assert.False(await caller.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
@@ -52,17 +51,17 @@ public sealed class UnreachableDatabaseTests(SharedPostgres postgres)
     public async Task Subscribe_waits_for_a_database_that_comes_back_within_the_timeout()
     {
         await using var server = await PostgresServer.StartAsync();
-        await using var scenario = await HubScenario.StartAsync(server, s => s["Hub:Listener:SubscribeTimeout"] = "00:00:20");
+        await using var scenario = await HubFixture.For(server).Configure(s => s.Listener.SubscribeTimeout = TimeSpan.FromSeconds(20)).StartAsync();
         await server.StopAsync();
         var caller = await scenario.ConnectAsync();
 
-        var subscribe = caller.SubscribeAsync(scenario.Database, HubScenario.Events);
+        var subscribe = caller.SubscribeAsync(scenario.Database, HubFixture.Events);
         await Task.Delay(500, TestContext.Current.CancellationToken);
         Assert.False(subscribe.IsCompleted, "Subscribe must not return before the LISTEN is active");
         await server.StartServerAsync();
 
-        Assert.Equal([HubScenario.Events], await subscribe);
-        await scenario.NotifyAsync(HubScenario.Events, "back");
+        Assert.Equal([HubFixture.Events], await subscribe);
+        await scenario.NotifyAsync(HubFixture.Events, "back");
         Assert.Equal("back", (await caller.NextNotificationAsync()).Payload);
     }
 }

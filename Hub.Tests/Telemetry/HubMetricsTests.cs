@@ -18,7 +18,7 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
     [Fact]
     public async Task Subscribe_notify_and_unsubscribe_move_the_hub_metrics()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var metrics = RecorderFor(scenario);
         var db = (A.Database, (object?)scenario.Database);
 
@@ -27,14 +27,14 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
         // before the hub counts it.
         await Eventually.TrueAsync(() => metrics.ObserveValue(I.Connections) == 1, Timeout, "the connection is counted");
 
-        await client.SubscribeAsync(scenario.Database, HubScenario.Events);
-        await client.SubscribeAsync(scenario.Database, HubScenario.Other);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Events);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Other);
         Assert.Equal(1, metrics.ObserveValue(I.Subscribers, db));
         Assert.Equal(2, metrics.ObserveValue(I.Subscriptions, db));
         Assert.Equal(1, metrics.ObserveValue(I.Listeners, db, (A.ListenerState, "listening")));
         Assert.Equal(0, metrics.ObserveValue(I.Listeners, db, (A.ListenerState, "reconnecting")));
 
-        await Postgres.NotifyManyAsync(scenario.DatabaseConnectionString, HubScenario.Events, ["a", "żółć", "0123456789"]);
+        await Postgres.NotifyManyAsync(scenario.DatabaseConnectionString, HubFixture.Events, ["a", "żółć", "0123456789"]);
         await client.NotificationsAsync(3);
 
         Assert.Equal(3, metrics.ObserveValue(I.NotificationsReceived, db));
@@ -44,7 +44,7 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
         Assert.Equal([1d, 8, 10], metrics.Recorded(I.PayloadSize).Where(m => Equals(m.Tag(A.Database), scenario.Database)).Select(m => m.Value).Order());
         Assert.Equal(0, metrics.ObserveValue(I.DeliveriesPending, db));
 
-        await client.UnsubscribeAsync(scenario.Database, HubScenario.Events);
+        await client.UnsubscribeAsync(scenario.Database, HubFixture.Events);
         Assert.Equal(1, metrics.ObserveValue(I.Subscriptions, db));
         await client.UnsubscribeAsync(scenario.Database, null);
         Assert.Equal(0, metrics.ObserveValue(I.Subscribers, db));
@@ -57,12 +57,12 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
     [Fact]
     public async Task Stats_report_the_numbers_the_metrics_report()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var metrics = RecorderFor(scenario);
         var db = (A.Database, (object?)scenario.Database);
         var client = await scenario.SubscribedClientAsync(channel: null);
-        await scenario.SubscribedClientAsync(HubScenario.Other);
-        await Postgres.NotifyManyAsync(scenario.DatabaseConnectionString, HubScenario.Events, ["1", "2"]);
+        await scenario.SubscribedClientAsync(HubFixture.Other);
+        await Postgres.NotifyManyAsync(scenario.DatabaseConnectionString, HubFixture.Events, ["1", "2"]);
         await client.NotificationsAsync(2);
 
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
@@ -81,7 +81,7 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
     [Fact]
     public async Task Listener_kill_counts_a_reconnect_and_a_resync()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var metrics = RecorderFor(scenario);
         var db = (A.Database, (object?)scenario.Database);
         var client = await scenario.SubscribedClientAsync();
@@ -102,7 +102,7 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
     [Fact]
     public async Task Refused_calls_are_counted_by_reason_and_the_connection_carries_on()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var metrics = RecorderFor(scenario);
         var client = await scenario.ConnectAsync();
         var other = await scenario.SubscribedClientAsync();
@@ -115,8 +115,8 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
         Assert.Equal(2, metrics.Sum(I.CallsRejected, (A.RejectionReason, SubscriptionErrors.Reasons.ChannelNotAllowed)));
         Assert.All(metrics.Recorded(I.CallsRejected), m => Assert.Null(m.Tag(A.Database)));
 
-        await client.SubscribeAsync(scenario.Database, HubScenario.Events);
-        await scenario.NotifyAsync(HubScenario.Events, "still served");
+        await client.SubscribeAsync(scenario.Database, HubFixture.Events);
+        await scenario.NotifyAsync(HubFixture.Events, "still served");
         Assert.Equal("still served", (await client.NextNotificationAsync()).Payload);
         Assert.Equal("still served", (await other.NextNotificationAsync()).Payload);
     }
@@ -124,10 +124,10 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
     [Fact]
     public async Task Without_the_database_attribute_metrics_add_up_over_databases()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, s => s["Hub:Telemetry:DatabaseNameAttribute"] = "false");
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(s => s.Telemetry.DatabaseNameAttribute = false).StartAsync();
         using var metrics = RecorderFor(scenario);
         var client = await scenario.SubscribedClientAsync(channel: null);
-        await scenario.NotifyAsync(HubScenario.Other, "x");
+        await scenario.NotifyAsync(HubFixture.Other, "x");
         await client.NextNotificationAsync();
 
         Assert.Equal(2, metrics.ObserveValue(I.Subscriptions));
@@ -143,8 +143,8 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
     [Fact]
     public async Task A_notification_trace_ratio_outside_zero_to_one_fails_startup_naming_the_key()
     {
-        var settings = HubHost.SettingsFor("app", postgres.Server.ConnectionString(), "events");
-        settings["Hub:Telemetry:NotificationTraceRatio"] = "1.5";
+        var settings = HubSettings.For("app", postgres.Server.ConnectionString(), "events");
+        settings.Telemetry.NotificationTraceRatio = 1.5;
         await using var host = new HubHost(settings);
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(host.StartAsync);
@@ -152,6 +152,6 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
         Assert.Contains("Hub:Telemetry:NotificationTraceRatio", error.Message, StringComparison.Ordinal);
     }
 
-    private static MetricRecorder RecorderFor(HubScenario scenario)
+    private static MetricRecorder RecorderFor(HubFixture scenario)
         => new(scenario.Hub.Services.GetRequiredService<HubMetrics>().Meter);
 }

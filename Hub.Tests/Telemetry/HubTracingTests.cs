@@ -14,18 +14,18 @@ public sealed class HubTracingTests(SharedPostgres postgres)
     [Fact]
     public async Task Subscribe_is_traced_with_its_database_channel_and_result_and_its_listener_connect()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var activities = new ActivityRecorder(scenario.Database);
         var client = await scenario.ConnectAsync();
 
-        await client.SubscribeAsync(scenario.Database, HubScenario.Events);
+        await client.SubscribeAsync(scenario.Database, HubFixture.Events);
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(scenario.Database, "not_allowed"));
         await client.UnsubscribeAsync(scenario.Database, null);
 
         var subscribes = activities.Stopped(N.Subscribe);
         Assert.Equal(2, subscribes.Count);
         var ok = subscribes.Single(a => a.GetTagItem(A.Result) as string == "ok");
-        Assert.Equal(HubScenario.Events, ok.GetTagItem(A.Channel));
+        Assert.Equal(HubFixture.Events, ok.GetTagItem(A.Channel));
         Assert.Equal(1, ok.GetTagItem(A.ChannelCount));
         Assert.NotEqual(ActivityStatusCode.Error, ok.Status);
         var refused = subscribes.Single(a => a != ok);
@@ -46,7 +46,7 @@ public sealed class HubTracingTests(SharedPostgres postgres)
     [Fact]
     public async Task Listener_reconnect_is_one_trace_from_the_loss_to_the_new_connection()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         using var activities = new ActivityRecorder(scenario.Database);
         var client = await scenario.SubscribedClientAsync();
         var killed = Assert.Single(await scenario.ListenerPidsAsync());
@@ -73,21 +73,21 @@ public sealed class HubTracingTests(SharedPostgres postgres)
     [Fact]
     public async Task Notifications_are_not_traced_unless_sampled()
     {
-        await using var plain = await HubScenario.StartAsync(postgres.Server);
-        await using var sampled = await HubScenario.StartAsync(postgres.Server, s => s["Hub:Telemetry:NotificationTraceRatio"] = "1");
+        await using var plain = await HubFixture.For(postgres.Server).StartAsync();
+        await using var sampled = await HubFixture.For(postgres.Server).Configure(s => s.Telemetry.NotificationTraceRatio = 1).StartAsync();
         using var plainActivities = new ActivityRecorder(plain.Database);
         using var sampledActivities = new ActivityRecorder(sampled.Database);
         var plainClient = await plain.SubscribedClientAsync();
         var sampledClient = await sampled.SubscribedClientAsync();
 
-        await plain.NotifyAsync(HubScenario.Events, "p");
-        await sampled.NotifyAsync(HubScenario.Events, "s");
+        await plain.NotifyAsync(HubFixture.Events, "p");
+        await sampled.NotifyAsync(HubFixture.Events, "s");
         await plainClient.NextNotificationAsync();
         var notification = await sampledClient.NextNotificationAsync();
 
         await Eventually.TrueAsync(() => sampledActivities.Stopped(N.Notification).Count == 1, Timeout, "the sampled notification is traced");
         var traced = sampledActivities.Stopped(N.Notification).Single();
-        Assert.Equal(HubScenario.Events, traced.GetTagItem(A.Channel));
+        Assert.Equal(HubFixture.Events, traced.GetTagItem(A.Channel));
         Assert.Equal(notification.ProcessId, traced.GetTagItem(A.ProcessId));
         Assert.Equal(notification.ReceivedAt, traced.StartTimeUtc);
         Assert.Empty(plainActivities.Stopped(N.Notification));

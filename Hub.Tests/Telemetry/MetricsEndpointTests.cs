@@ -14,9 +14,9 @@ public sealed partial class MetricsEndpointTests(SharedPostgres postgres)
     public async Task Metrics_endpoint_serves_the_hub_metrics_and_every_metric_the_dashboard_queries()
     {
         var instanceId = $"hub-{Guid.NewGuid():N}";
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, s => s["Hub:InstanceId"] = instanceId);
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(s => s.InstanceId = instanceId).StartAsync();
         var client = await scenario.SubscribedClientAsync();
-        await scenario.NotifyAsync(HubScenario.Events, "hello");
+        await scenario.NotifyAsync(HubFixture.Events, "hello");
         await client.NextNotificationAsync();
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("no_such_database", null));
         await Postgres.TerminateAsync(scenario.Postgres.ConnectionString(), (await scenario.ListenerPidsAsync()).Single());
@@ -68,7 +68,7 @@ public sealed partial class MetricsEndpointTests(SharedPostgres postgres)
     [Fact]
     public async Task Metrics_endpoint_can_be_turned_off()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, s => s["Hub:Telemetry:PrometheusEndpoint"] = "false");
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(s => s.Telemetry.PrometheusEndpoint = false).StartAsync();
         using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
 
         using var response = await http.GetAsync(TelemetryServiceCollectionExtensions.MetricsPath, TestContext.Current.CancellationToken);

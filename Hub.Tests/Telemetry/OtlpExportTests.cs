@@ -14,13 +14,14 @@ public sealed class OtlpExportTests(SharedPostgres postgres)
     public async Task Otlp_endpoint_from_the_standard_variables_receives_hub_metrics_and_traces()
     {
         await using var collector = await OtlpReceiver.StartAsync();
-        await using var scenario = await HubScenario.StartAsync(postgres.Server, settings =>
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(settings =>
         {
-            settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url.ToString();
-            settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-            settings["OTEL_METRIC_EXPORT_INTERVAL"] = "200";
-            settings["OTEL_BSP_SCHEDULE_DELAY"] = "200";
-        });
+            // The exporters' own settings, outside the hub's options.
+            settings.Raw["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url.ToString();
+            settings.Raw["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+            settings.Raw["OTEL_METRIC_EXPORT_INTERVAL"] = "200";
+            settings.Raw["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        }).StartAsync();
 
         await scenario.SubscribedClientAsync();
 

@@ -14,12 +14,12 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
         await using var tenants = await TenantSetup.StartAsync(postgres.Server);
         var client = await tenants.Hub.ConnectAsync("tenant-a", [tenants.A], publish: [tenants.A]);
 
-        Assert.Equal([HubScenario.Events, HubScenario.Other], await client.SubscribeAsync(tenants.A, null));
-        await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubScenario.Events, "from the app");
-        await client.PublishAsync(tenants.A, HubScenario.Other, "from a client");
+        Assert.Equal([HubFixture.Events, HubFixture.Other], await client.SubscribeAsync(tenants.A, null));
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubFixture.Events, "from the app");
+        await client.PublishAsync(tenants.A, HubFixture.Other, "from a client");
 
         var received = await client.NotificationsAsync(2);
-        Assert.Equal([(tenants.A, HubScenario.Events, "from the app"), (tenants.A, HubScenario.Other, "from a client")], received.Select(n => (n.Database, n.Channel, n.Payload)));
+        Assert.Equal([(tenants.A, HubFixture.Events, "from the app"), (tenants.A, HubFixture.Other, "from a client")], received.Select(n => (n.Database, n.Channel, n.Payload)));
         Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), tenants.A));
     }
 
@@ -48,18 +48,18 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
         Assert.Equal(refusedNames.Skip(1).Select(static n => $"database '{n}' is not available"), forAdmin);
         Assert.Equal(0, await ConnectionsToAsync(postgres.Server, [tenants.B, tenants.Unmatched, missing]));
         Assert.True(await LookupConnectionsAsync(postgres.Server) > 0, "existence is checked on the maintenance database");
-        Assert.Equal([HubScenario.Events], await tenantA.SubscribeAsync(tenants.A, HubScenario.Events));
-        Assert.Equal([HubScenario.Events], await admin.SubscribeAsync(tenants.B, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await tenantA.SubscribeAsync(tenants.A, HubFixture.Events));
+        Assert.Equal([HubFixture.Events], await admin.SubscribeAsync(tenants.B, HubFixture.Events));
     }
 
     [Fact]
     public async Task Name_found_missing_is_admitted_once_the_database_exists_and_the_short_cache_expired()
     {
-        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s => s["Hub:Tenants:NegativeCacheDuration"] = "00:00:00.300");
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s => s.Tenants.NegativeCacheDuration = TimeSpan.FromMilliseconds(300));
         var admin = await tenants.Hub.ConnectAsync("admin", ["*"]);
         var late = tenants.Prefix + "_late";
 
-        await Assert.ThrowsAsync<HubException>(() => admin.SubscribeAsync(late, HubScenario.Events));
+        await Assert.ThrowsAsync<HubException>(() => admin.SubscribeAsync(late, HubFixture.Events));
         await postgres.Server.CreateDatabaseAsync(late);
 
         await Eventually.TrueAsync(
@@ -67,7 +67,7 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
             {
                 try
                 {
-                    return (await admin.SubscribeAsync(late, HubScenario.Events)).Length == 1;
+                    return (await admin.SubscribeAsync(late, HubFixture.Events)).Length == 1;
                 }
                 catch (HubException)
                 {
@@ -81,25 +81,25 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
     [Fact]
     public async Task Lookups_per_second_limit_refuses_new_names_but_answers_cached_ones()
     {
-        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s => s["Hub:Tenants:LookupsPerSecond"] = "1");
+        await using var tenants = await TenantSetup.StartAsync(postgres.Server, s => s.Tenants.LookupsPerSecond = 1);
         var first = await tenants.Hub.ConnectAsync("admin", ["*"]);
         var second = await tenants.Hub.ConnectAsync("admin-2", ["*"]);
 
-        Assert.Equal([HubScenario.Events], await first.SubscribeAsync(tenants.A, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await first.SubscribeAsync(tenants.A, HubFixture.Events));
 
         // One lookup a second: of five new names asked for at once, most are refused (timing decides exactly how many).
         var answers = new List<string>();
         for (var i = 0; i < 5; i++)
         {
             var name = $"{tenants.Prefix}_new{i}";
-            answers.Add(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => first.SubscribeAsync(name, HubScenario.Events))));
+            answers.Add(Refusal.Of(await Assert.ThrowsAsync<HubException>(() => first.SubscribeAsync(name, HubFixture.Events))));
         }
 
-        Assert.Equal([HubScenario.Events], await second.SubscribeAsync(tenants.A, HubScenario.Events));
+        Assert.Equal([HubFixture.Events], await second.SubscribeAsync(tenants.A, HubFixture.Events));
         const string Throttled = "rate limit reached: the hub looks up at most 1 new databases per second (Hub:Tenants:LookupsPerSecond); retry shortly";
         Assert.InRange(answers.Count(static a => a == Throttled), 2, 5);
         Assert.All(answers.Where(static a => a != Throttled), static a => Assert.Matches("^database '.*' is not available$", a));
-        await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubScenario.Events, "carry on");
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(tenants.A), HubFixture.Events, "carry on");
         Assert.Equal("carry on", (await first.NextNotificationAsync()).Payload);
         Assert.Equal("carry on", (await second.NextNotificationAsync()).Payload);
         await Eventually.TrueAsync(
@@ -107,7 +107,7 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
             {
                 try
                 {
-                    return (await first.SubscribeAsync(tenants.B, HubScenario.Events)).Length == 1;
+                    return (await first.SubscribeAsync(tenants.B, HubFixture.Events)).Length == 1;
                 }
                 catch (HubException)
                 {
@@ -139,7 +139,7 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
     /// <summary>Two tenant databases and one that does not match the pattern, behind a hub that admits tenants by pattern.</summary>
     private sealed class TenantSetup : IAsyncDisposable
     {
-        private TenantSetup(string prefix, SecuredHub hub)
+        private TenantSetup(string prefix, HubFixture hub)
         {
             Prefix = prefix;
             Hub = hub;
@@ -153,9 +153,9 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
 
         public string Unmatched => "other" + Prefix;
 
-        public SecuredHub Hub { get; }
+        public HubFixture Hub { get; }
 
-        public static async Task<TenantSetup> StartAsync(PostgresServer server, Action<Dictionary<string, string?>>? configure = null)
+        public static async Task<TenantSetup> StartAsync(PostgresServer server, Action<HubSettings>? configure = null)
         {
             var prefix = "tn" + Guid.NewGuid().ToString("N")[..10];
             foreach (var name in (string[])[prefix + "_a", prefix + "_b", "other" + prefix])
@@ -163,14 +163,13 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
                 await server.CreateDatabaseAsync(name);
             }
 
-            var hub = await SecuredHub.StartAsync(server, s =>
+            var hub = await HubFixture.For(server).WithTokens().CaptureLogs().Configure(s =>
             {
-                s["Hub:Tenants:ConnectionStringTemplate"] = server.ConnectionString("{database}");
-                s["Hub:Tenants:NamePattern"] = prefix + "_[a-z0-9_]+";
-                s["Hub:Tenants:Channels:0"] = HubScenario.Events;
-                s["Hub:Tenants:Channels:1"] = HubScenario.Other;
+                s.Tenants.ConnectionStringTemplate = server.ConnectionString("{database}");
+                s.Tenants.NamePattern = prefix + "_[a-z0-9_]+";
+                s.Tenants.Channels = [HubFixture.Events, HubFixture.Other];
                 configure?.Invoke(s);
-            });
+            }).StartAsync();
             return new TenantSetup(prefix, hub);
         }
 

@@ -1,6 +1,10 @@
 import type { IRetryPolicy, RetryContext } from "@microsoft/signalr";
 
-const FIRST_DELAY_MS = 250;
+/** The reconnect rules of clients/contract.json (`reconnect`). */
+export const FIRST_DELAY_MS = 250;
+
+/** The default longest wait between two reconnect attempts. */
+export const DEFAULT_MAX_RECONNECT_DELAY_MS = 30_000;
 
 /**
  * The wait before reconnect attempt `previousAttempts + 1`: none for the first, then doubling from 250 ms up to

@@ -1,6 +1,6 @@
 export { NotificationHubClient, type ConnectionState, type NotificationHubClientEvents } from "./notificationHubClient.js";
 export type { NotificationHubClientOptions, HubProtocolName } from "./options.js";
-export { CLIENT_RECONNECTED, LISTENER_RECONNECTED, type HubNotification, type HubResync } from "./messages.js";
+export { CLIENT_RECONNECTED, LISTENER_RECONNECTED, ResyncReasons, type HubNotification, type HubResync } from "./messages.js";
 export { HubError } from "./hubError.js";
 export { ForeverRetryPolicy, foreverRetryDelay } from "./foreverRetryPolicy.js";
 export { LogLevel } from "@microsoft/signalr";

@@ -31,19 +31,31 @@ export interface HubResync {
   readonly until: Date;
 }
 
+/** The `reason` values of a resync (clients/contract.json, `resyncReasons`); the .NET client exports the same. */
+export const ResyncReasons = {
+  /** The hub lost its connection to the database and has re-established it. */
+  listenerReconnected: "listener-reconnected",
+  /** Another hub instance took over listening to the database (scaled out). */
+  listenerFailover: "listener-failover",
+  /** The hub's Redis backplane was unreachable for a while. */
+  backplaneReconnected: "backplane-reconnected",
+  /** This client lost its hub connection, reconnected and resubscribed (raised by the client itself). */
+  clientReconnected: "client-reconnected",
+} as const;
+
 /** The `reason` of a resync raised by this client after it reconnected to the hub. */
-export const CLIENT_RECONNECTED = "client-reconnected";
+export const CLIENT_RECONNECTED = ResyncReasons.clientReconnected;
 
 /** The `reason` of a resync sent by the hub after its database connection was re-established. */
-export const LISTENER_RECONNECTED = "listener-reconnected";
+export const LISTENER_RECONNECTED = ResyncReasons.listenerReconnected;
 
-/** The hub's client method names, as in the server's ClientMethods. */
+/** The methods the hub invokes on a client (clients/contract.json, `clientMethods`). */
 export const ClientMethods = {
   notification: "notification",
   resync: "resync",
 } as const;
 
-/** The hub's server method names. */
+/** The hub methods a client invokes (clients/contract.json, `hubMethods`). */
 export const HubMethods = {
   subscribe: "Subscribe",
   unsubscribe: "Unsubscribe",

@@ -6,7 +6,7 @@ import {
   type IHttpConnectionOptions,
 } from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
-import { ForeverRetryPolicy, foreverRetryDelay } from "./foreverRetryPolicy.js";
+import { DEFAULT_MAX_RECONNECT_DELAY_MS, ForeverRetryPolicy, foreverRetryDelay } from "./foreverRetryPolicy.js";
 import { toHubError } from "./hubError.js";
 import {
   CLIENT_RECONNECTED,
@@ -21,8 +21,6 @@ import {
 } from "./messages.js";
 import type { NotificationHubClientOptions } from "./options.js";
 import { TypedEvents } from "./typedEvents.js";
-
-const DEFAULT_MAX_RECONNECT_DELAY_MS = 30_000;
 
 /** Where the client is: `reconnecting` covers both SignalR's own reconnect and a restart after the connection closed. */
 export type ConnectionState = "disconnected" | "connecting" | "connected" | "reconnecting";

@@ -1,7 +1,7 @@
 // The JavaScript client against the real hub (Hub.Server in a child process) and a real PostgreSQL.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import { CLIENT_RECONNECTED, HubError, LISTENER_RECONNECTED, LogLevel, NotificationHubClient } from "../dist/index.js";
+import { CLIENT_RECONNECTED, HubError, LISTENER_RECONNECTED, LogLevel, NotificationHubClient, ResyncReasons } from "../dist/index.js";
 import { eventually, freePort } from "./support/processes.mjs";
 import { Recorder } from "./support/recorder.mjs";
 import { startScenario } from "./support/scenario.mjs";
@@ -40,7 +40,7 @@ describe("NotificationHubClient", () => {
     return { client, recorder };
   }
 
-  test("subscribe returns the channels now subscribed; null subscribes to every allowed channel", async () => {
+  test("subscribe returns the channels now subscribed; null subscribes to every allowed channel [subscribe-receive]", async () => {
     const { client } = await connected();
 
     assert.deepEqual(await client.subscribe(DATABASE, "events"), ["events"]);
@@ -48,7 +48,7 @@ describe("NotificationHubClient", () => {
     assert.deepEqual(client.subscriptions.get(DATABASE), CHANNELS);
   });
 
-  test("receives a notification with its database, channel, payload, process id and time", async () => {
+  test("receives a notification with its database, channel, payload, process id and time [subscribe-receive]", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, "events");
     const sentAfter = Date.now();
@@ -64,7 +64,7 @@ describe("NotificationHubClient", () => {
     assert.ok(received.receivedAt.getTime() >= sentAfter - 1_000 && received.receivedAt.getTime() <= Date.now() + 1_000);
   });
 
-  test("delivers notifications in the order PostgreSQL sent them", async () => {
+  test("delivers notifications in the order PostgreSQL sent them [order]", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, "events");
 
@@ -77,7 +77,7 @@ describe("NotificationHubClient", () => {
     assert.deepEqual(received.map((n) => n.payload), Array.from({ length: 510 }, (_, i) => `bulk-${i + 1}`));
   });
 
-  test("unsubscribe stops delivery of that channel and keeps the others", async () => {
+  test("unsubscribe stops delivery of that channel and keeps the others [unsubscribe]", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, null);
     await client.unsubscribe(DATABASE, "events");
@@ -93,7 +93,7 @@ describe("NotificationHubClient", () => {
     assert.equal(client.subscriptions.has(DATABASE), false);
   });
 
-  test("refused calls reject with the server's message, and the connection and other clients carry on", async () => {
+  test("refused calls reject with the server's message, and the connection and other clients carry on [refusal]", async () => {
     const { client, recorder } = await connected();
     const bystander = await connected();
     await bystander.client.subscribe(DATABASE, "events");
@@ -122,7 +122,7 @@ describe("NotificationHubClient", () => {
     await bystander.recorder.notification((n) => n.payload === "after-refusals");
   });
 
-  test("speaks MessagePack with the same notification and resync shapes", async () => {
+  test("speaks MessagePack with the same notification and resync shapes [messagepack]", async () => {
     const { client, recorder } = await connected({ protocol: "messagepack" });
     await client.subscribe(DATABASE, "other");
 
@@ -139,6 +139,37 @@ describe("NotificationHubClient", () => {
     assert.ok(resync.since.getTime() <= resync.until.getTime());
   });
 
+  test("a throwing notification or resync handler stops neither the other handlers nor delivery [handler-isolation]", async () => {
+    const logged = [];
+    const consoleError = console.error;
+    console.error = (...args) => logged.push(args);
+    try {
+      const client = newClient();
+      // Added before the recorder's handlers, so they run first and a throw would stop the rest.
+      client.on("notification", () => { throw new Error("notification handler bug"); });
+      client.on("resync", () => { throw new Error("resync handler bug"); });
+      const recorder = new Recorder(client);
+      await client.start();
+      await client.subscribe(DATABASE, "events");
+
+      await postgres.notify(PG_DATABASE, "events", "isolated-1");
+      await postgres.notify(PG_DATABASE, "events", "isolated-2");
+      await recorder.notification((n) => n.payload === "isolated-2");
+      assert.deepEqual(recorder.notifications.map((n) => n.payload).filter((p) => p.startsWith("isolated-")), ["isolated-1", "isolated-2"]);
+
+      await postgres.terminateListeners(PG_DATABASE);
+      await recorder.resync((r) => r.reason === ResyncReasons.listenerReconnected);
+      await postgres.notify(PG_DATABASE, "events", "isolated-after-resync");
+      await recorder.notification((n) => n.payload === "isolated-after-resync");
+      assert.equal(client.state, "connected");
+      const messages = logged.map((args) => String(args[0]));
+      assert.ok(messages.some((m) => m.includes("'notification' handler threw")), "the failing notification handler is logged");
+      assert.ok(messages.some((m) => m.includes("'resync' handler threw")), "the failing resync handler is logged");
+    } finally {
+      console.error = consoleError;
+    }
+  });
+
   test("connects with WebSockets directly when negotiation is skipped", async () => {
     let builderSeen = false;
     const { client, recorder } = await connected({ skipNegotiation: true, configureConnection: () => { builderSeen = true; } });
@@ -148,7 +179,7 @@ describe("NotificationHubClient", () => {
     await recorder.notification((n) => n.payload === "over-websockets");
   });
 
-  test("a lost listener connection arrives as a resync, and delivery resumes", async () => {
+  test("a lost listener connection arrives as a resync, and delivery resumes [listener-resync]", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, "events");
 
@@ -162,7 +193,7 @@ describe("NotificationHubClient", () => {
     assert.equal(client.state, "connected");
   });
 
-  test("start keeps trying until the hub answers, and an abort signal ends it", async () => {
+  test("start keeps trying until the hub answers, and an abort signal ends it [start-retries]", async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}/hubs/notifications`;
     const client = newClient({ url: nowhere });
     await assert.rejects(client.start(AbortSignal.timeout(600)), (error) => error.name === "TimeoutError");
@@ -170,7 +201,7 @@ describe("NotificationHubClient", () => {
   });
 
   for (const [how, signal] of [["crashes", "SIGKILL"], ["shuts down and starts again", "SIGTERM"]]) {
-    test(`after the hub ${how}, the client reconnects, resubscribes everything and raises client-reconnected`, async () => {
+    test(`after the hub ${how}, the client reconnects, resubscribes everything and raises client-reconnected [reconnect-resubscribe]`, async () => {
       let tokenRequests = 0;
       const { client, recorder } = await connected({ accessTokenFactory: () => `token-${++tokenRequests}` });
       await client.subscribe(DATABASE, "events");
@@ -202,7 +233,7 @@ describe("NotificationHubClient", () => {
     });
   }
 
-  test("a database the restarted hub no longer serves raises resubscribeFailed, and is retried on the next reconnect", async () => {
+  test("a database the restarted hub no longer serves raises resubscribeFailed, and is retried on the next reconnect [resubscribe-failed]", async () => {
     const { client, recorder } = await connected();
     const failures = [];
     client.on("resubscribeFailed", (database, error) => failures.push({ database, error }));
@@ -241,7 +272,7 @@ describe("NotificationHubClient", () => {
     assert.deepEqual(recorder.states, ["connecting", "connected", "disconnected", "connecting", "connected"]);
   });
 
-  test("publish without the publish right is refused and the connection carries on", async () => {
+  test("publish without the publish right is refused and the connection carries on [publish-refused]", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, "events");
 
@@ -282,7 +313,7 @@ describe("NotificationHubClient.publish", () => {
     return { client, recorder };
   }
 
-  test("a published payload reaches subscribers through the listener", async () => {
+  test("a published payload reaches subscribers through the listener [publish]", async () => {
     const { client: subscriber, recorder } = await connected();
     const { client: publisher } = await connected();
     await subscriber.subscribe(DATABASE, "events");
@@ -293,7 +324,7 @@ describe("NotificationHubClient.publish", () => {
     assert.equal(received.channel, "events");
   });
 
-  test("a refused publish rejects with the hub's message and the client carries on", async () => {
+  test("a refused publish rejects with the hub's message and the client carries on [publish-refused]", async () => {
     const { client, recorder } = await connected();
     await client.subscribe(DATABASE, "events");
 

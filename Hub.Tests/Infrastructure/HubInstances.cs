@@ -1,27 +1,25 @@
-using System.Globalization;
+using Hub.Server.Listening;
+using Hub.Server.Scaling;
 
 namespace Hub.Tests.Infrastructure;
 
 /// <summary>
-/// The scaled-out topology on loopback: a fresh database on the shared PostgreSQL (channels 'events' and 'other'),
-/// one redis-server, several Hub.Server processes sharing it as their backplane, and nginx in front of them.
+/// The scaled-out part of a <see cref="HubFixture"/>: one redis-server, several Hub.Server processes sharing it as
+/// their backplane, and nginx in front of them, with what tests ask about who listens.
 /// </summary>
-public sealed class HubCluster : IAsyncDisposable
+public sealed class HubInstances : IAsyncDisposable
 {
-    private HubCluster(PostgresServer postgres, string database, RedisServer redis, IReadOnlyList<HubProcess> instances, NginxServer nginx)
+    private readonly PostgresServer _postgres;
+    private readonly string _database;
+
+    internal HubInstances(PostgresServer postgres, string database, RedisServer redis, IReadOnlyList<HubProcess> instances, NginxServer nginx)
     {
-        Postgres = postgres;
-        Database = database;
+        _postgres = postgres;
+        _database = database;
         Redis = redis;
         Instances = instances;
         Nginx = nginx;
     }
-
-    public PostgresServer Postgres { get; }
-
-    public string Database { get; }
-
-    public string ConnectionString => Postgres.ConnectionString(Database);
 
     public RedisServer Redis { get; }
 
@@ -29,23 +27,22 @@ public sealed class HubCluster : IAsyncDisposable
 
     public NginxServer Nginx { get; }
 
-    public static async Task<HubCluster> StartAsync(PostgresServer postgres, int instances = 3)
+    /// <summary>Starts <paramref name="count"/> instances sharing a new redis-server, and nginx in front of them.</summary>
+    internal static async Task<HubInstances> StartAsync(PostgresServer postgres, string database, HubSettings settings, int count)
     {
-        var database = await postgres.CreateUniqueDatabaseAsync("scale");
         var redis = await RedisServer.StartAsync();
-        var settings = HubHost.SettingsFor(database, postgres.ConnectionString(database), "events", "other");
-        settings["Hub:Redis"] = redis.Configuration;
+        settings.Redis = redis.Configuration;
         // A prefix of its own per cluster, as separate deployments sharing one Redis would have.
-        settings["Hub:ScaleOut:ChannelPrefix"] = $"test-{database}";
-        settings["Hub:ScaleOut:StandbyLockWait"] = "00:00:02";
-        var starting = Enumerable.Range(1, instances)
-            .Select(i => HubProcess.StartAsync(string.Create(CultureInfo.InvariantCulture, $"hub{i}"), settings))
+        settings.ScaleOut.ChannelPrefix = $"test-{database}";
+        settings.ScaleOut.StandbyLockWait = TimeSpan.FromSeconds(2);
+        var starting = Enumerable.Range(1, count)
+            .Select(i => HubProcess.StartAsync($"hub{i}", settings))
             .ToArray();
         try
         {
             var started = await Task.WhenAll(starting);
             var nginx = await NginxServer.StartAsync(started.Select(static hub => hub.Port));
-            return new HubCluster(postgres, database, redis, started, nginx);
+            return new HubInstances(postgres, database, redis, started, nginx);
         }
         catch
         {
@@ -67,7 +64,7 @@ public sealed class HubCluster : IAsyncDisposable
         HubProcess? listener = null;
         await Eventually.TrueAsync(async () =>
         {
-            var states = await Task.WhenAll(candidates.Select(hub => hub.StateOfAsync(Database)));
+            var states = await Task.WhenAll(candidates.Select(hub => hub.StateOfAsync(_database)));
             var listening = candidates.Where((_, i) => states[i] == "listening").ToArray();
             listener = listening.Length == 1 ? listening[0] : null;
             return listener is not null && states.All(static s => s is "listening" or "standby" or "idle");
@@ -78,16 +75,15 @@ public sealed class HubCluster : IAsyncDisposable
     /// <summary>The listener connections of the database in pg_stat_activity: (listening, standby).</summary>
     public async Task<(int Listening, int Standby)> ListenerConnectionsAsync()
     {
-        var admin = Postgres.ConnectionString();
-        var listening = await Infrastructure.Postgres.ListenerPidsAsync(admin, Database);
-        var standby = await Infrastructure.Postgres.ListenerPidsAsync(admin, Database,
-            Hub.Server.Listening.ListenerConnection.DefaultApplicationName + Hub.Server.Scaling.ListenerLeadership.StandbySuffix);
+        var admin = _postgres.ConnectionString();
+        var listening = await Postgres.ListenerPidsAsync(admin, _database);
+        var standby = await Postgres.ListenerPidsAsync(admin, _database, ListenerConnection.DefaultApplicationName + ListenerLeadership.StandbySuffix);
         return (listening.Length, standby.Length);
     }
 
     /// <summary>The backends holding the database's listener lock.</summary>
     public Task<int[]> LockHoldersAsync()
-        => AdvisoryLocks.HoldersAsync(Postgres.ConnectionString(), Database, Hub.Server.Scaling.AdvisoryLockKeys.ForListener(Database));
+        => AdvisoryLocks.HoldersAsync(_postgres.ConnectionString(), _database, AdvisoryLockKeys.ForListener(_database));
 
     public string Logs() => string.Join(Environment.NewLine, Instances.Select(static hub => $"--- {hub.InstanceId}:{Environment.NewLine}{hub.Output}"))
         + $"{Environment.NewLine}--- nginx:{Environment.NewLine}{Nginx.ErrorLog}";

@@ -1,4 +1,4 @@
-namespace Hub.Bench.Wire;
+namespace Hub.Testing.Wire;
 
 /// <summary>The SignalR hub message types the bench reacts to (the protocol's <c>type</c> numbers).</summary>
 internal enum HubMessageKind

@@ -1,4 +1,4 @@
-namespace Hub.Tests.Infrastructure;
+namespace Hub.Testing;
 
 /// <summary>Runs a command to completion and fails with its output when it fails.</summary>
 public static class ExternalProcess

@@ -1,4 +1,4 @@
-namespace Hub.Bench.Wire;
+namespace Hub.Testing.Wire;
 
 /// <summary>Receives what the hub pushes to a <see cref="RawHubConnection"/>.</summary>
 public interface IHubMessageSink

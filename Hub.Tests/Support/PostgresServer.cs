@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Hub.Tests.Infrastructure;
+namespace Hub.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL server: initdb into a temporary folder, started on a free loopback port,
@@ -88,7 +88,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    private Task RunToolAsync(string tool, string[] arguments)
+    private Task<string> RunToolAsync(string tool, string[] arguments)
     {
         var path = Path.Combine(_binDirectory, tool);
         return _asPostgresUser

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using MessagePack;
 
-namespace Hub.Bench.Wire;
+namespace Hub.Testing.Wire;
 
 /// <summary>
 /// Reads one hub message of either protocol without building objects: the bench only needs the notification

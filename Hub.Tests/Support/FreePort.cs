@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Hub.Tests.Infrastructure;
+namespace Hub.Testing;
 
 /// <summary>Finds TCP ports on the loopback interface that nothing listens on, and tells when something does.</summary>
 public static class FreePort

@@ -1,4 +1,4 @@
-namespace Hub.Bench.Wire;
+namespace Hub.Testing.Wire;
 
 /// <summary>The SignalR hub protocols the bench speaks.</summary>
 public enum WireProtocol

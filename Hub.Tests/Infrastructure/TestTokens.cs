@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Hub.Tests.Security;
+namespace Hub.Tests.Infrastructure;
 
 /// <summary>
 /// Signs real HS256 tokens with a key made for this test, and the hub settings that trust exactly that key.
@@ -18,13 +18,13 @@ public sealed class TestTokens
     public string SigningKeyBase64 => Convert.ToBase64String(_key);
 
     /// <summary>Turns anonymous access off and trusts this key; clock skew is zero so expiry is exact.</summary>
-    public void Configure(IDictionary<string, string?> settings)
+    public void Configure(HubSettings settings)
     {
-        settings["Hub:Auth:AllowAnonymous"] = "false";
-        settings["Hub:Auth:Issuer"] = Issuer;
-        settings["Hub:Auth:Audience"] = Audience;
-        settings["Hub:Auth:SigningKey"] = SigningKeyBase64;
-        settings["Hub:Auth:ClockSkew"] = "00:00:00";
+        settings.Auth.AllowAnonymous = false;
+        settings.Auth.Issuer = Issuer;
+        settings.Auth.Audience = Audience;
+        settings.Auth.SigningKey = SigningKeyBase64;
+        settings.Auth.ClockSkew = TimeSpan.Zero;
     }
 
     public string Create(

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using MessagePack;
 
-namespace Hub.Bench.Wire;
+namespace Hub.Testing.Wire;
 
 /// <summary>
 /// A lean SignalR client over one WebSocket: the handshake, invocations and the two hub protocols, no

@@ -1,4 +1,4 @@
-namespace Hub.Bench.Wire;
+namespace Hub.Testing.Wire;
 
 /// <summary>The hub refused the handshake or an invocation; the message is the hub's.</summary>
 public sealed class HubInvocationException : Exception

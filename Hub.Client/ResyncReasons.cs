@@ -1,0 +1,17 @@
+namespace Hub.Client;
+
+/// <summary>The <see cref="HubResync.Reason"/> values (clients/contract.json, <c>resyncReasons</c>); the JavaScript client exports the same.</summary>
+public static class ResyncReasons
+{
+    /// <summary>The hub lost its connection to the database and has re-established it.</summary>
+    public const string ListenerReconnected = "listener-reconnected";
+
+    /// <summary>Another hub instance took over listening to the database (scaled out).</summary>
+    public const string ListenerFailover = "listener-failover";
+
+    /// <summary>The hub's Redis backplane was unreachable for a while.</summary>
+    public const string BackplaneReconnected = "backplane-reconnected";
+
+    /// <summary>This client lost its hub connection, reconnected and resubscribed (raised by the client itself).</summary>
+    public const string ClientReconnected = "client-reconnected";
+}
