@@ -33,6 +33,11 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private CancellationTokenSource? _run;
     private Task _loop = Task.CompletedTask;
     private StreamPosition? _position;
+
+    // The last row handed to the delivery queue, which sends it whatever happens to the listener. A new lead of this
+    // instance goes on from here rather than from a stored cursor that lagged behind it, so losing the listener
+    // connection re-sends nothing; only a failover to another instance can, by at most one batch.
+    private StreamPosition? _enqueued;
     private long _rowsSent;
     private double _oldestTransactionSeconds;
 
@@ -219,6 +224,11 @@ public sealed class OutboxReader : IDatabaseStreamReader
         var cursor = stored is { } s
             ? (s.Epoch == head.Position.Epoch ? s : StreamPosition.Zero(head.Position.Epoch))
             : head.Position;
+        if (_enqueued is { } enqueued && enqueued.Epoch == cursor.Epoch)
+        {
+            cursor = StreamPosition.Max(cursor, enqueued);
+        }
+
         if (stored is null)
         {
             await SaveCursorAsync(connection, cursor, token).ConfigureAwait(false);
@@ -247,9 +257,11 @@ public sealed class OutboxReader : IDatabaseStreamReader
             }
         }
 
+        var last = rows[^1].Position;
+        _enqueued = last;
+
         // Stored only once handed on: a leader that dies before that leaves the batch to its successor.
         await _deliveries.SentAsync().WaitAsync(token).ConfigureAwait(false);
-        var last = rows[^1].Position;
         await using (var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false))
         {
             await SaveCursorAsync(connection, last, token).ConfigureAwait(false);

@@ -15,10 +15,10 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var client = await outbox.SubscribedClientAsync(messagePack: messagePack);
 
-        await outbox.PublishAsync(HubScenario.Events, "hello");
+        await outbox.PublishAsync(HubFixture.Events, "hello");
 
         var notification = await client.NextNotificationAsync();
-        Assert.Equal((outbox.Database, HubScenario.Events, "hello"), (notification.Database, notification.Channel, notification.Payload));
+        Assert.Equal((outbox.Database, HubFixture.Events, "hello"), (notification.Database, notification.Channel, notification.Payload));
         Assert.True(notification.ProcessId > 0);
         Assert.True(StreamPosition.TryParse(notification.Position, out _), $"'{notification.Position}' is a stream position");
     }
@@ -26,10 +26,10 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task Plain_notify_database_carries_no_position()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var client = await scenario.SubscribedClientAsync();
 
-        await scenario.NotifyAsync(HubScenario.Events, "plain");
+        await scenario.NotifyAsync(HubFixture.Events, "plain");
 
         Assert.Null((await client.NextNotificationAsync()).Position);
     }
@@ -65,7 +65,7 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
         var client = await outbox.SubscribedClientAsync(messagePack: messagePack);
         var payload = string.Concat(Enumerable.Range(0, 100 * 1024).Select(i => (char)('a' + (i % 26))));
 
-        await outbox.PublishAsync(HubScenario.Events, payload);
+        await outbox.PublishAsync(HubFixture.Events, payload);
 
         Assert.Equal(payload, (await client.NextNotificationAsync()).Payload);
     }
@@ -73,11 +73,11 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task Payload_over_the_configured_limit_fails_with_a_clear_sql_error_and_delivery_carries_on()
     {
-        await using var outbox = await OutboxScenario.StartAsync(postgres.Server, s => s[$"Hub:Databases:{s.Keys.First(k => k.EndsWith(":ConnectionString", StringComparison.Ordinal)).Split(':')[2]}:Outbox:MaxPayloadBytes"] = "1000");
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server, o => o.MaxPayloadBytes = 1000);
         var client = await outbox.SubscribedClientAsync();
 
-        var error = await Assert.ThrowsAsync<PostgresException>(() => outbox.PublishAsync(HubScenario.Events, new string('x', 1001)));
-        await outbox.PublishAsync(HubScenario.Events, new string('y', 1000));
+        var error = await Assert.ThrowsAsync<PostgresException>(() => outbox.PublishAsync(HubFixture.Events, new string('x', 1001)));
+        await outbox.PublishAsync(HubFixture.Events, new string('y', 1000));
 
         Assert.Equal("54000", error.SqlState);
         Assert.Contains("payload of 1001 bytes is larger than the outbox allows (1000 bytes)", error.MessageText, StringComparison.Ordinal);
@@ -87,18 +87,15 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
     [Fact]
     public async Task Hub_publish_writes_through_the_outbox_and_refuses_a_payload_over_its_limit()
     {
-        await using var hub = await Hub.Tests.Security.SecuredHub.StartAsync(postgres.Server, s =>
-        {
-            var database = s.Keys.First(k => k.EndsWith(":ConnectionString", StringComparison.Ordinal)).Split(':')[2];
-            s[$"Hub:Databases:{database}:Outbox:Enabled"] = "true";
-            s[$"Hub:Databases:{database}:Outbox:MaxPayloadBytes"] = "20000";
-        });
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens()
+            .Configure(settings => OutboxScenario.Enable(settings, o => o.MaxPayloadBytes = 20_000))
+            .StartAsync();
         var client = await hub.ConnectAsync("writer", publish: ["*"]);
-        await client.SubscribeAsync(hub.Database, HubScenario.Events);
+        await client.SubscribeAsync(hub.Database, HubFixture.Events);
         var large = new string('z', 12_000);
 
-        await client.PublishAsync(hub.Database, HubScenario.Events, large);
-        var error = await Assert.ThrowsAsync<HubException>(() => client.PublishAsync(hub.Database, HubScenario.Events, new string('z', 20_001)));
+        await client.PublishAsync(hub.Database, HubFixture.Events, large);
+        var error = await Assert.ThrowsAsync<HubException>(() => client.PublishAsync(hub.Database, HubFixture.Events, new string('z', 20_001)));
 
         var notification = await client.NextNotificationAsync();
         Assert.Equal(large, notification.Payload);
@@ -120,8 +117,8 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
         await PublishAsync(early, "early");
 
         // Later transactions commit while the early one is still open.
-        await outbox.PublishAsync(HubScenario.Events, "late 1");
-        await outbox.PublishAsync(HubScenario.Events, "late 2");
+        await outbox.PublishAsync(HubFixture.Events, "late 1");
+        await outbox.PublishAsync(HubFixture.Events, "late 2");
         Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(800)), "rows above the open transaction wait for it");
         await transaction.CommitAsync(TestContext.Current.CancellationToken);
 
@@ -137,7 +134,7 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var client = await outbox.SubscribedClientAsync();
-        await outbox.PublishAsync(HubScenario.Events, "one");
+        await outbox.PublishAsync(HubFixture.Events, "one");
         var delivered = await client.NextNotificationAsync();
         await using var holder = await outbox.OpenAsync();
         await using var transaction = await holder.BeginTransactionAsync(TestContext.Current.CancellationToken);
@@ -146,7 +143,7 @@ public sealed class OutboxDeliveryTests(SharedPostgres postgres)
             await write.ExecuteScalarAsync(TestContext.Current.CancellationToken);
         }
 
-        using var http = new HttpClient { BaseAddress = outbox.Scenario.Hub.BaseUrl };
+        using var http = new HttpClient { BaseAddress = outbox.Fixture.Hub.BaseUrl };
         System.Text.Json.JsonElement stats = default;
         await Eventually.TrueAsync(
             async () =>

@@ -7,31 +7,34 @@ namespace Hub.Tests.Streams;
 /// <summary>A <see cref="HubScenario"/> whose database is an outbox database, and what tests do to its outbox.</summary>
 public sealed class OutboxScenario : IAsyncDisposable
 {
-    private OutboxScenario(HubScenario scenario) => Scenario = scenario;
+    private OutboxScenario(HubFixture fixture) => Fixture = fixture;
 
-    public HubScenario Scenario { get; }
+    public HubFixture Fixture { get; }
 
-    public string Database => Scenario.Database;
+    public string Database => Fixture.Database;
 
-    public string ConnectionString => Scenario.DatabaseConnectionString;
+    public string ConnectionString => Fixture.DatabaseConnectionString;
 
-    public static async Task<OutboxScenario> StartAsync(PostgresServer postgres, Action<Dictionary<string, string?>>? configure = null)
+    public static async Task<OutboxScenario> StartAsync(PostgresServer postgres, Action<Hub.Server.Databases.OutboxOptions>? configure = null)
     {
-        var scenario = await HubScenario.StartAsync(postgres, settings =>
-        {
-            var database = settings.Keys.First(k => k.EndsWith(":ConnectionString", StringComparison.Ordinal)).Split(':')[2];
-            settings[$"Hub:Databases:{database}:Outbox:Enabled"] = "true";
-            // Short, so that tests of the safety net do not wait long; the NOTIFY wake-up is what delivers normally.
-            settings[$"Hub:Databases:{database}:Outbox:PollInterval"] = "00:00:00.200";
-            configure?.Invoke(settings);
-        });
-        return new OutboxScenario(scenario);
+        var fixture = await HubFixture.For(postgres).Configure(settings => Enable(settings, configure)).StartAsync();
+        return new OutboxScenario(fixture);
     }
 
-    public Task<RecordingClient> SubscribedClientAsync(string? channel = HubScenario.Events, bool messagePack = false)
-        => Scenario.SubscribedClientAsync(channel, messagePack);
+    /// <summary>Makes the fixture's database an outbox database.</summary>
+    public static void Enable(HubSettings settings, Action<Hub.Server.Databases.OutboxOptions>? configure = null)
+    {
+        var outbox = settings.Databases.Values.Single().Outbox;
+        outbox.Enabled = true;
+        // Short, so that tests of the safety net do not wait long; the NOTIFY wake-up is what delivers normally.
+        outbox.PollInterval = TimeSpan.FromMilliseconds(200);
+        configure?.Invoke(outbox);
+    }
 
-    public Task<RecordingClient> ConnectAsync(bool messagePack = false) => Scenario.ConnectAsync(messagePack);
+    public Task<RecordingClient> SubscribedClientAsync(string? channel = HubFixture.Events, bool messagePack = false)
+        => Fixture.SubscribedClientAsync(channel, messagePack);
+
+    public Task<RecordingClient> ConnectAsync(bool messagePack = false) => Fixture.ConnectAsync(messagePack);
 
     /// <summary>Publishes one row through notify_hub.publish, committed on its own.</summary>
     public async Task PublishAsync(string channel, string payload)
@@ -72,7 +75,7 @@ public sealed class OutboxScenario : IAsyncDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    public ValueTask DisposeAsync() => Scenario.DisposeAsync();
+    public ValueTask DisposeAsync() => Fixture.DisposeAsync();
 }
 
 /// <summary>The result of SubscribeFrom, as a client reads it.</summary>

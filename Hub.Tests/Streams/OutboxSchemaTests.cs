@@ -85,9 +85,9 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     [Fact]
     public async Task Hub_refuses_to_start_with_a_bad_outbox_setting()
     {
-        var settings = HubHost.SettingsFor("app", postgres.Server.ConnectionString(), "events");
-        settings["Hub:Databases:app:Outbox:Enabled"] = "true";
-        settings["Hub:Databases:app:Outbox:Retention"] = "-00:00:01";
+        var settings = HubSettings.For("app", postgres.Server.ConnectionString(), "events");
+        settings.Databases["app"].Outbox.Enabled = true;
+        settings.Databases["app"].Outbox.Retention = TimeSpan.FromSeconds(-1);
 
         var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => HubHost.StartAsync(settings));
 

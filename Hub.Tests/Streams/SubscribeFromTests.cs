@@ -12,14 +12,14 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var first = await outbox.SubscribedClientAsync();
-        await outbox.PublishAsync(HubScenario.Events, "before");
+        await outbox.PublishAsync(HubFixture.Events, "before");
         var before = await first.NextNotificationAsync();
         var client = await outbox.ConnectAsync();
 
         var reply = await client.SubscribeFromAsync(outbox.Database, null, null);
-        await outbox.PublishAsync(HubScenario.Events, "after");
+        await outbox.PublishAsync(HubFixture.Events, "after");
 
-        Assert.Equal([HubScenario.Events, HubScenario.Other], reply.Channels);
+        Assert.Equal([HubFixture.Events, HubFixture.Other], reply.Channels);
         Assert.True(reply.Recovered);
         Assert.Equal(before.Position, reply.Position);
         Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
@@ -33,12 +33,12 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var live = await outbox.SubscribedClientAsync();
-        await outbox.PublishManyAsync(HubScenario.Events, 0, 10);
+        await outbox.PublishManyAsync(HubFixture.Events, 0, 10);
         var seen = await live.NotificationsAsync(10);
         var client = await outbox.ConnectAsync(messagePack);
 
-        var reply = await client.SubscribeFromAsync(outbox.Database, HubScenario.Events, seen[3].Position);
-        await outbox.PublishManyAsync(HubScenario.Events, 10, 2);
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, seen[3].Position);
+        await outbox.PublishManyAsync(HubFixture.Events, 10, 2);
 
         Assert.True(reply.Recovered);
         Assert.Equal(seen[9].Position, reply.Position);
@@ -53,14 +53,14 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var live = await outbox.SubscribedClientAsync(channel: null);
         var start = await live.SubscribeFromAsync(outbox.Database, null, null);
-        await outbox.PublishAsync(HubScenario.Other, "other");
-        await outbox.PublishAsync(HubScenario.Events, "events");
+        await outbox.PublishAsync(HubFixture.Other, "other");
+        await outbox.PublishAsync(HubFixture.Events, "events");
         await live.NotificationsAsync(2);
         var client = await outbox.ConnectAsync();
 
-        await client.SubscribeFromAsync(outbox.Database, HubScenario.Events, start.Position);
+        await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, start.Position);
 
-        Assert.Equal((HubScenario.Events, "events"), await client.NextNotificationAsync() is var n ? (n.Channel, n.Payload) : default);
+        Assert.Equal((HubFixture.Events, "events"), await client.NextNotificationAsync() is var n ? (n.Channel, n.Payload) : default);
         Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
     }
 
@@ -75,7 +75,7 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeFromAsync(outbox.Database, null, since));
         var reply = await client.SubscribeFromAsync(outbox.Database, null, null);
-        await outbox.PublishAsync(HubScenario.Events, "still served");
+        await outbox.PublishAsync(HubFixture.Events, "still served");
 
         Assert.Contains("is not a valid stream position", error.Message, StringComparison.Ordinal);
         Assert.True(reply.Recovered);
@@ -85,7 +85,7 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     [Fact]
     public async Task Plain_notify_database_is_refused()
     {
-        await using var scenario = await HubScenario.StartAsync(postgres.Server);
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
         var client = await scenario.ConnectAsync();
 
         var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeFromAsync(scenario.Database, null, null));
@@ -98,16 +98,16 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var live = await outbox.SubscribedClientAsync();
-        await outbox.PublishAsync(HubScenario.Events, "old epoch");
+        await outbox.PublishAsync(HubFixture.Events, "old epoch");
         var old = await live.NextNotificationAsync();
         await outbox.ExecuteAsync("TRUNCATE notify_hub.outbox");
-        await outbox.PublishAsync(HubScenario.Events, "new epoch");
+        await outbox.PublishAsync(HubFixture.Events, "new epoch");
         var current = await live.NextNotificationAsync();
         var client = await outbox.ConnectAsync();
 
-        var reply = await client.SubscribeFromAsync(outbox.Database, HubScenario.Events, old.Position);
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, old.Position);
         var resync = await client.NextResyncAsync();
-        await outbox.PublishAsync(HubScenario.Events, "live");
+        await outbox.PublishAsync(HubFixture.Events, "live");
 
         Assert.False(reply.Recovered);
         Assert.Equal(current.Position, reply.Position);
@@ -119,10 +119,9 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     [Fact]
     public async Task Position_before_retention_gets_history_unavailable()
     {
-        await using var outbox = await OutboxScenario.StartAsync(
-            postgres.Server, s => s[$"Hub:Databases:{s.Keys.First(k => k.EndsWith(":ConnectionString", StringComparison.Ordinal)).Split(':')[2]}:Outbox:Retention"] = "00:00:01");
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server, o => o.Retention = TimeSpan.FromSeconds(1));
         var live = await outbox.SubscribedClientAsync();
-        await outbox.PublishManyAsync(HubScenario.Events, 0, 3);
+        await outbox.PublishManyAsync(HubFixture.Events, 0, 3);
         var seen = await live.NotificationsAsync(3);
         await Eventually.TrueAsync(
             async () =>
@@ -135,9 +134,9 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
             "retention deletes the delivered rows");
         var client = await outbox.ConnectAsync();
 
-        var reply = await client.SubscribeFromAsync(outbox.Database, HubScenario.Events, seen[0].Position);
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, seen[0].Position);
         var resync = await client.NextResyncAsync();
-        var atHead = await client.SubscribeFromAsync(outbox.Database, HubScenario.Events, seen[2].Position);
+        var atHead = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, seen[2].Position);
 
         Assert.False(reply.Recovered);
         Assert.Equal(ResyncReasons.HistoryUnavailable, resync.Reason);
@@ -149,13 +148,13 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var live = await outbox.SubscribedClientAsync();
-        await outbox.PublishAsync(HubScenario.Events, "one");
+        await outbox.PublishAsync(HubFixture.Events, "one");
         var one = await live.NextNotificationAsync();
         Assert.True(StreamPosition.TryParse(one.Position, out var position));
         var ahead = (position!.Value with { Id = position.Value.Id + 1000 }).ToString();
         var client = await outbox.ConnectAsync();
 
-        var reply = await client.SubscribeFromAsync(outbox.Database, HubScenario.Events, ahead);
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, ahead);
 
         Assert.False(reply.Recovered);
         Assert.Equal(ResyncReasons.HistoryUnavailable, (await client.NextResyncAsync()).Reason);
@@ -167,15 +166,15 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
         const int Total = 1500;
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var keepsListenerOpen = await outbox.ConnectAsync();
-        var position = (await keepsListenerOpen.SubscribeFromAsync(outbox.Database, HubScenario.Events, null)).Position;
-        var publishing = outbox.PublishManyAsync(HubScenario.Events, 0, Total);
+        var position = (await keepsListenerOpen.SubscribeFromAsync(outbox.Database, HubFixture.Events, null)).Position;
+        var publishing = outbox.PublishManyAsync(HubFixture.Events, 0, Total);
         var received = new List<string>();
         var round = 0;
         while (received.Count < Total)
         {
             round++;
-            await using var client = await RecordingClient.ConnectAsync(outbox.Scenario.Hub.HubUrl, messagePack: round % 2 == 0);
-            var reply = await client.SubscribeFromAsync(outbox.Database, HubScenario.Events, position);
+            await using var client = await RecordingClient.ConnectAsync(outbox.Fixture.Hub.HubUrl, messagePack: round % 2 == 0);
+            var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, position);
             Assert.True(reply.Recovered);
 
             // Take a few, then drop the connection mid-stream and resume from the last one taken.
