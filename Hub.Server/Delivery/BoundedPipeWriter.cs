@@ -283,14 +283,8 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
             else
             {
                 _heldBytes += length;
-                if (_queuedBytes + _heldBytes > _maxBufferedBytes)
-                {
-                    overflowBytes = _queuedBytes + _heldBytes;
-                    _discarding = true;
-                    ArrayPool<byte>.Shared.Return(message);
-                    DropQueueLocked();
-                }
-                else
+                overflowBytes = OverflowLocked(message);
+                if (overflowBytes == 0)
                 {
                     _held.Add(new BufferedMessage(message, length));
                 }
@@ -384,14 +378,8 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
             }
 
             _queuedBytes += length;
-            if (_queuedBytes + _heldBytes > _maxBufferedBytes)
-            {
-                overflowBytes = _queuedBytes + _heldBytes;
-                _discarding = true;
-                ArrayPool<byte>.Shared.Return(message);
-                DropQueueLocked();
-            }
-            else
+            overflowBytes = OverflowLocked(message);
+            if (overflowBytes == 0)
             {
                 (_queue ??= new Queue<BufferedMessage>()).Enqueue(new BufferedMessage(message, length));
                 startPump = !_pumping;
@@ -411,6 +399,24 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
         }
 
         return Accepted;
+    }
+
+    /// <summary>
+    /// Over the bound with <paramref name="message"/> counted: discards it and everything waiting, and returns the bytes
+    /// that were waiting; 0 when within the bound.
+    /// </summary>
+    private long OverflowLocked(byte[] message)
+    {
+        var waiting = _queuedBytes + _heldBytes;
+        if (waiting <= _maxBufferedBytes)
+        {
+            return 0;
+        }
+
+        _discarding = true;
+        ArrayPool<byte>.Shared.Return(message);
+        DropQueueLocked();
+        return waiting;
     }
 
     private ValueTask<FlushResult> Overflowed(long overflowBytes)

@@ -1,23 +1,39 @@
 using Hub.Server.Databases;
+using Hub.Server.Tenants;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Streams;
 
 /// <summary>
-/// Validates <c>Hub:Databases:{name}:Outbox</c> at startup, next to the registry's own validation of the databases.
+/// Validates the durable streams' settings at startup, next to the registry's and the tenants' own validation:
+/// <c>Hub:Databases:{name}:Outbox</c> and <c>Hub:Tenants:Outbox</c>.
 /// </summary>
-public sealed class OutboxOptionsValidator : IValidateOptions<HubOptions>
+public sealed class OutboxOptionsValidator : IValidateOptions<HubOptions>, IValidateOptions<TenantOptions>
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, HubOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = new List<string>();
-        foreach (var (database, settings) in options.Databases)
+        return Result(failures =>
         {
-            OutboxOptionsRules.Validate($"{HubOptions.SectionName}:Databases:{database}", settings?.Outbox, failures);
-        }
+            foreach (var (database, settings) in options.Databases)
+            {
+                OutboxOptionsRules.Validate($"{HubOptions.SectionName}:Databases:{database}", settings?.Outbox, failures);
+            }
+        });
+    }
 
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TenantOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Result(failures => OutboxOptionsRules.Validate(TenantOptions.SectionName, options.Outbox, failures));
+    }
+
+    private static ValidateOptionsResult Result(Action<List<string>> validate)
+    {
+        var failures = new List<string>();
+        validate(failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

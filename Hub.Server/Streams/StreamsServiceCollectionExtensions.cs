@@ -18,7 +18,7 @@ public static class StreamsServiceCollectionExtensions
     public static IServiceCollection AddDurableStreams(this IServiceCollection services)
     {
         services.AddSingleton<IValidateOptions<HubOptions>, OutboxOptionsValidator>();
-        services.AddSingleton<IValidateOptions<TenantOptions>, TenantOutboxOptionsValidator>();
+        services.AddSingleton<IValidateOptions<TenantOptions>, OutboxOptionsValidator>();
         services.AddSingleton<OutboxDataSources>();
         services.AddSingleton<OutboxSchemaInstaller>();
         services.AddSingleton<OutboxReaders>();

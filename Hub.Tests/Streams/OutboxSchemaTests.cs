@@ -77,7 +77,7 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     {
         var options = new Hub.Server.Tenants.TenantOptions { Outbox = new OutboxOptions { Enabled = true, BatchSize = 0 } };
 
-        var result = new TenantOutboxOptionsValidator().Validate(Options.DefaultName, options);
+        var result = ((IValidateOptions<Hub.Server.Tenants.TenantOptions>)new OutboxOptionsValidator()).Validate(Options.DefaultName, options);
 
         Assert.Contains(result.Failures!, f => f.StartsWith("Hub:Tenants:Outbox:BatchSize", StringComparison.Ordinal));
     }
