@@ -9,7 +9,10 @@ namespace Hub.Server;
 public static class HubApplication
 {
     /// <summary>Builds the hub from the command line and the usual configuration sources.</summary>
-    public static WebApplication Build(string[] args) => Build(new WebApplicationOptions { Args = args });
+    /// <param name="args">The command line.</param>
+    /// <param name="configureServices">Runs after the hub's services are added (see the other overload).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configureServices = null)
+        => Build(new WebApplicationOptions { Args = args, ContentRootPath = HubContentRoot.For(args) }, configureServices: configureServices);
 
     /// <summary>Builds the hub.</summary>
     /// <param name="options">The host's options (arguments, environment, content root).</param>

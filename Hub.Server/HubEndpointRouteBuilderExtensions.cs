@@ -15,7 +15,7 @@ public static class HubEndpointRouteBuilderExtensions
     public const string ReadyTag = "ready";
 
     /// <summary>
-    /// Maps the hub at <see cref="NotificationHubEndpoint.Path"/>, <c>/api/stats</c>, <c>/health/live</c>, <c>/health/ready</c> and <c>/metrics</c>.
+    /// Maps the hub at <see cref="NotificationHubEndpoint.Path"/>, <c>/api/stats</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c> and <c>POST /api/publish</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapNotificationHub(this IEndpointRouteBuilder endpoints)
     {
@@ -23,6 +23,7 @@ public static class HubEndpointRouteBuilderExtensions
         endpoints.MapHub<NotificationHub>(NotificationHubEndpoint.Path, static options => options.CloseOnAuthenticationExpiration = true)
             .RequireAuthorization(SecurityPolicies.HubCaller);
         endpoints.MapGet("/api/stats", static (StatsCollector stats) => Results.Json(stats.Collect())).RequireManagementAccess();
+        endpoints.MapPublishEndpoint();
         // Liveness runs no check: a process that answers is alive, whatever its databases do.
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag) });

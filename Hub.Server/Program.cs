@@ -1,3 +1,4 @@
 using Hub.Server;
+using Hub.Server.Configuration;
 
-HubApplication.Build(args).Run();
+return await HubCommandLine.RunAsync(args, HubApplication.Build);

@@ -2,6 +2,7 @@
 # The scaled-out topology of docker-compose.yml on one machine, without Docker: PostgreSQL (scripts/pg-local.sh),
 # Redis, three hub instances on different ports and nginx in front, all on 127.0.0.1, state under .local/cluster.
 # Usage: scripts/cluster-local.sh start|stop|status
+#   stop leaves the local PostgreSQL running when it was already running at start (scripts/run.sh uses the same one)
 #   ports: PGPORT (54329), REDIS_PORT (56379), HUB_PORTS ("5081 5082 5083"), NGINX_PORT (8080)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,11 @@ case "${1:-start}" in
   start)
     scripts/install-deps.sh
     mkdir -p "$root/nginx"
+    # The PostgreSQL of scripts/pg-local.sh is shared with scripts/run.sh: stop only stops it if this start started it.
+    rm -f "$root/postgres.started"
+    if ! PGPORT="$pg_port" scripts/pg-local.sh status >/dev/null 2>&1; then
+      touch "$root/postgres.started"
+    fi
     PGPORT="$pg_port" scripts/pg-local.sh start app
 
     redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
@@ -75,7 +81,12 @@ MSG
     [[ -f "$root/nginx/nginx.pid" ]] && nginx "${nginx_args[@]}" -s quit || true
     for pidfile in "$root"/hub*.pid; do [[ -e "$pidfile" ]] && stop_pidfile "$pidfile"; done
     stop_pidfile "$root/redis.pid"
-    PGPORT="$pg_port" scripts/pg-local.sh stop || true
+    if [[ -f "$root/postgres.started" ]]; then
+      PGPORT="$pg_port" scripts/pg-local.sh stop || true
+      rm -f "$root/postgres.started"
+    else
+      echo "PostgreSQL (scripts/pg-local.sh) was already running before the cluster started, so it is left running; scripts/pg-local.sh stop stops it."
+    fi
     ;;
   status)
     for pidfile in "$root"/*.pid "$root/nginx/nginx.pid"; do

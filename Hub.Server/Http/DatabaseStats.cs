@@ -11,7 +11,7 @@ namespace Hub.Server.Http;
 /// <param name="NotificationsReceived">Notifications received since the instance started.</param>
 /// <param name="LastNotificationAt">When the last one arrived, UTC.</param>
 /// <param name="Reconnects">Listener connections re-established after a loss.</param>
-/// <param name="LastError">Why the last connection failed, while it is failing.</param>
+/// <param name="LastError">Why the last connection failed, while it is failing, as a short category (<see cref="ErrorSummary"/>).</param>
 /// <param name="PendingDeliveries">Notifications received and not yet sent to clients.</param>
 /// <param name="Outbox">The durable stream of an outbox database; null for plain NOTIFY.</param>
 public sealed record DatabaseStats(

@@ -5,6 +5,9 @@ namespace Hub.Server.Http;
 /// </summary>
 public sealed class HubInstanceOptions
 {
+    /// <summary>The configuration section these options are bound from (shared with <c>HubOptions</c>).</summary>
+    public const string SectionName = "Hub";
+
     /// <summary>A stable name for this instance in stats, logs and telemetry; defaults to host name and process id.</summary>
     public string? InstanceId { get; set; }
 }

@@ -14,7 +14,7 @@ public sealed class ListenerHealthCheck(ListenerManager listeners) : IHealthChec
     {
         var failing = listeners.Snapshot()
             .Where(static s => s.State is ListenerState.Reconnecting or ListenerState.Offline)
-            .ToDictionary(static s => s.Database, static s => (object)(s.LastError ?? s.State.ToString()), StringComparer.Ordinal);
+            .ToDictionary(static s => s.Database, static s => (object)(ErrorSummary.Of(s.LastError) ?? s.State.ToString()), StringComparer.Ordinal);
         return Task.FromResult(failing.Count == 0
             ? HealthCheckResult.Healthy("Every listener is connected or idle.")
             : HealthCheckResult.Degraded($"{failing.Count} database(s) unreachable.", data: failing));

@@ -4,9 +4,11 @@ using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
+using Hub.Server.Security;
 using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Http;
 
@@ -20,6 +22,7 @@ public sealed class StatsCollector(
     ListenerManager listeners,
     SubscriptionService subscriptions,
     SlowConsumerMonitor slowConsumers,
+    IOptions<ManagementOptions> management,
     OutboxReaders outboxes,
     RedisBackplane? backplane = null)
 {
@@ -33,9 +36,13 @@ public sealed class StatsCollector(
             databases[database.Name] = ToStats(database.Name, snapshots.GetValueOrDefault(database.Name));
         }
 
-        foreach (var snapshot in snapshots.Values.Where(s => !databases.ContainsKey(s.Database)))
+        var tenants = snapshots.Values.Where(s => !databases.ContainsKey(s.Database)).ToList();
+        if (management.Value.ListTenantDatabases)
         {
-            databases[snapshot.Database] = ToStats(snapshot.Database, snapshot);
+            foreach (var snapshot in tenants)
+            {
+                databases[snapshot.Database] = ToStats(snapshot.Database, snapshot);
+            }
         }
 
         using var process = Process.GetCurrentProcess();
@@ -48,7 +55,7 @@ public sealed class StatsCollector(
         var backplaneStats = backplane is null
             ? null
             : backplane.DownSince is { } downSince ? new BackplaneStats(false, downSince) : new BackplaneStats(backplane.Started, null);
-        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, delivery, backplaneStats, databases);
+        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, delivery, backplaneStats, databases, tenants.Count);
     }
 
     private DatabaseStats ToStats(string database, ListenerSnapshot? snapshot) => new(
@@ -60,7 +67,7 @@ public sealed class StatsCollector(
         snapshot?.NotificationsReceived ?? 0,
         snapshot?.LastNotificationAt,
         snapshot?.Reconnects ?? 0,
-        snapshot?.LastError,
+        ErrorSummary.Of(snapshot?.LastError),
         snapshot?.PendingDeliveries ?? 0,
         outboxes.SnapshotOf(database) is { } outbox
             ? new OutboxStats(outbox.Reading, outbox.Position, outbox.RowsSent, outbox.OldestTransactionSeconds)

@@ -9,7 +9,8 @@ namespace Hub.Server.Http;
 /// <param name="Memory">The process's memory.</param>
 /// <param name="Delivery">Slow consumers.</param>
 /// <param name="Backplane">The Redis backplane, or null without one.</param>
-/// <param name="Databases">Per configured or used database.</param>
+/// <param name="Databases">Per configured database, and per tenant database in use when they are listed (<c>Hub:Management:ListTenantDatabases</c>).</param>
+/// <param name="TenantDatabases">Tenant databases in use (with a listener) on this instance, listed or not.</param>
 public sealed record StatsReport(
     string InstanceId,
     DateTime StartedAt,
@@ -17,4 +18,5 @@ public sealed record StatsReport(
     MemoryStats Memory,
     DeliveryStats Delivery,
     BackplaneStats? Backplane,
-    IReadOnlyDictionary<string, DatabaseStats> Databases);
+    IReadOnlyDictionary<string, DatabaseStats> Databases,
+    int TenantDatabases);

@@ -8,11 +8,18 @@ namespace Hub.Server.Limits;
 
 /// <summary>
 /// Enforces the per-user connection limit when a connection opens and the per-connection call rate on every
-/// hub call, before the hub method runs.
+/// hub call, before the hub method runs. A connection that keeps calling faster than it may is closed.
 /// </summary>
-public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions> options, HubMetrics metrics, ILogger<HubLimitsFilter> logger) : IHubFilter
+public sealed class HubLimitsFilter(
+    UserConnections users,
+    RefusalLog refusals,
+    IOptions<LimitOptions> options,
+    HubMetrics metrics,
+    TimeProvider time,
+    ILogger<HubLimitsFilter> logger) : IHubFilter
 {
     private static readonly object LimiterKey = new();
+    private static readonly object StrikesKey = new();
     private static readonly object CountedUserKey = new();
     private static readonly object RefusedKey = new();
     private readonly LimitOptions _options = options.Value;
@@ -45,6 +52,7 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
             AutoReplenishment = true,
             QueueLimit = 0,
         });
+        caller.Items[StrikesKey] = new WindowCounter(_options.RateLimitedCallsWindow, time);
         try
         {
             await next(context).ConfigureAwait(false);
@@ -73,9 +81,11 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
             using var lease = limiter.AttemptAcquire();
             if (!lease.IsAcquired)
             {
-                LimitsLog.CallRateLimited(logger, invocationContext.HubMethodName, caller.ConnectionId, caller.UserIdentifier, _options.CallsPerSecond);
+                var error = SubscriptionErrors.CallRateExceeded(_options.CallsPerSecond);
+                refusals.Refused(caller, SubscriptionErrors.Reasons.LimitExceeded, error.Message);
                 metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
-                throw SubscriptionErrors.CallRateExceeded(_options.CallsPerSecond);
+                CloseIfFlooding(caller);
+                throw error;
             }
         }
 
@@ -98,6 +108,7 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
         }
         finally
         {
+            refusals.ConnectionClosed(caller);
             if (caller.Items.TryGetValue(CountedUserKey, out var userId) && userId is string counted)
             {
                 users.Remove(counted);
@@ -107,6 +118,23 @@ public sealed class HubLimitsFilter(UserConnections users, IOptions<LimitOptions
             {
                 disposable.Dispose();
             }
+        }
+    }
+
+    // Refusing costs little, but not nothing: a client that ignores refusals and keeps calling is cut off, and
+    // reconnecting costs it a negotiate, a handshake and its connection slot.
+    private void CloseIfFlooding(HubCallerContext caller)
+    {
+        if (_options.RateLimitedCallsBeforeClose == 0 || !caller.Items.TryGetValue(StrikesKey, out var item) || item is not WindowCounter strikes)
+        {
+            return;
+        }
+
+        var (inWindow, _) = strikes.Increment();
+        if (inWindow == _options.RateLimitedCallsBeforeClose)
+        {
+            LimitsLog.ClosedForCallRate(logger, caller.ConnectionId, caller.UserIdentifier ?? "anonymous", inWindow, _options.RateLimitedCallsWindow);
+            caller.Abort();
         }
     }
 }

@@ -29,4 +29,22 @@ public sealed class LimitOptions
     /// <summary>Hub calls one connection may make at once after being quiet (the token bucket's size).</summary>
     // As large as the subscription limit: a reconnecting client resubscribes channel by channel, all at once.
     public int CallBurst { get; set; } = 100;
+
+    /// <summary>
+    /// Refused calls of one connection that are logged per <see cref="RefusalLogInterval"/>; further refusals are
+    /// only counted, and their number is logged in one line when the interval ends or the connection closes.
+    /// </summary>
+    public int RefusalLogLines { get; set; } = 10;
+
+    /// <summary>The interval <see cref="RefusalLogLines"/> applies to.</summary>
+    public TimeSpan RefusalLogInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Calls refused for the call rate within <see cref="RateLimitedCallsWindow"/> after which the hub closes the
+    /// connection; 0 never closes it. A well-behaved client that overshoots once gets a few refusals, not this many.
+    /// </summary>
+    public int RateLimitedCallsBeforeClose { get; set; } = 100;
+
+    /// <summary>The window <see cref="RateLimitedCallsBeforeClose"/> counts in.</summary>
+    public TimeSpan RateLimitedCallsWindow { get; set; } = TimeSpan.FromSeconds(10);
 }

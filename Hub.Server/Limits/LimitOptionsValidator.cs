@@ -21,6 +21,18 @@ public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
         RequirePositive(nameof(LimitOptions.ConnectionsPerUser), options.ConnectionsPerUser, failures);
         RequirePositive(nameof(LimitOptions.CallsPerSecond), options.CallsPerSecond, failures);
         RequirePositive(nameof(LimitOptions.CallBurst), options.CallBurst, failures);
+        if (options.RefusalLogLines < 0)
+        {
+            failures.Add($"{LimitOptions.SectionName}:RefusalLogLines must not be negative.");
+        }
+
+        if (options.RateLimitedCallsBeforeClose < 0)
+        {
+            failures.Add($"{LimitOptions.SectionName}:RateLimitedCallsBeforeClose must not be negative (0 never closes).");
+        }
+
+        RequirePositive(nameof(LimitOptions.RefusalLogInterval), options.RefusalLogInterval, failures);
+        RequirePositive(nameof(LimitOptions.RateLimitedCallsWindow), options.RateLimitedCallsWindow, failures);
         if (options.MaximumReceiveMessageSize < MinMaximumReceiveMessageSize)
         {
             failures.Add($"{LimitOptions.SectionName}:MaximumReceiveMessageSize must be at least {MinMaximumReceiveMessageSize} bytes.");
@@ -34,6 +46,14 @@ public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
         if (value <= 0)
         {
             failures.Add($"{LimitOptions.SectionName}:{key} must be at least 1.");
+        }
+    }
+
+    private static void RequirePositive(string key, TimeSpan value, List<string> failures)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            failures.Add($"{LimitOptions.SectionName}:{key} must be positive.");
         }
     }
 }

@@ -17,6 +17,9 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
     /// <summary>The <c>application_name</c> of publishing connections, unless the connection string sets one.</summary>
     public const string PublisherApplicationName = "notify-hub publisher";
 
+    /// <summary>The name of <paramref name="database"/>'s pool in metrics: the database's name in the registry, never connection details.</summary>
+    public static string PoolName(string database) => $"{database} publisher";
+
     private readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> _pools = new(StringComparer.Ordinal);
 
     /// <summary>The pool of <paramref name="database"/>, created on first use.</summary>
@@ -56,6 +59,8 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
             builder.ApplicationName = PublisherApplicationName;
         }
 
-        return NpgsqlDataSource.Create(builder);
+        // The pool's name labels its metrics (db_client_connection_pool_name); Npgsql's default would be the
+        // connection string, host, port and user included.
+        return new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = PoolName(database.Name) }.Build();
     }
 }

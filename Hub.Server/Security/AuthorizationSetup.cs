@@ -31,7 +31,7 @@ internal sealed class AuthorizationSetup(IOptions<AuthOptions> auth, IOptions<Ma
         options.AddPolicy(SecurityPolicies.Management, policy =>
         {
             policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme);
-            var role = management.Value.RequireRole;
+            var role = management.Value.EffectiveRole;
             if (string.IsNullOrWhiteSpace(role))
             {
                 policy.RequireAssertion(static _ => true);

@@ -1,4 +1,5 @@
 using Hub.Server.Databases;
+using Hub.Server.Limits;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Hub.Server.Tenants;
@@ -10,7 +11,7 @@ namespace Hub.Server.Security;
 /// <summary>
 /// Checks the names a client sends with a hub call and resolves the database it may use, in the order that
 /// costs least: shape first, then the caller's claims, then the registry (which may look a tenant up).
-/// Every refusal is logged with the connection and user id, counted by reason, and thrown as the client's
+/// Every refusal is logged (within the connection's <see cref="RefusalLog"/> budget) with the connection and user id, counted by reason, and thrown as the client's
 /// <see cref="HubException"/>.
 /// </summary>
 public sealed class HubCallGuard(
@@ -18,7 +19,7 @@ public sealed class HubCallGuard(
     DatabaseAuthorizer authorizer,
     IOptions<TenantOptions> tenantOptions,
     HubMetrics metrics,
-    ILogger<HubCallGuard> logger)
+    RefusalLog refusals)
 {
     /// <summary>
     /// The database <paramref name="database"/> names, if it exists and the caller may use it for
@@ -97,7 +98,7 @@ public sealed class HubCallGuard(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(error);
-        SubscriptionLog.Refused(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", reason, error.Message);
+        refusals.Refused(context, reason, error.Message);
         metrics.Rejected(reason);
         return error;
     }

@@ -17,4 +17,8 @@ internal static partial class SecurityLog
     [LoggerMessage(EventId = 604, EventName = "CorsOrigins", Level = LogLevel.Information,
         Message = "Browser origins allowed to call the hub: {Origins}.")]
     public static partial void CorsOrigins(ILogger logger, IEnumerable<string> origins);
+
+    [LoggerMessage(EventId = 605, EventName = "HubMethodFailed", Level = LogLevel.Error,
+        Message = "Hub method {Method} of connection {ConnectionId} failed.")]
+    public static partial void HubMethodFailed(ILogger logger, string method, string connectionId, Exception exception);
 }

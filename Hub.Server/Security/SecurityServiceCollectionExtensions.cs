@@ -14,7 +14,8 @@ public static class SecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Adds JWT bearer authentication (<c>Hub:Auth</c>), the hub and management policies (<c>Hub:Management</c>),
-    /// per-database authorization, the limits of <c>Hub:Limits</c> and the CORS allow-list of <c>Hub:Cors</c>.
+    /// per-database authorization, the limits of <c>Hub:Limits</c>, the CORS allow-list of <c>Hub:Cors</c>, and logging
+    /// that never writes a refusal's stack trace or a token from a URL.
     /// </summary>
     public static IServiceCollection AddHubSecurity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -24,7 +25,8 @@ public static class SecurityServiceCollectionExtensions
             .PostConfigure<IHostEnvironment>(static (options, environment) => options.AllowAnonymous ??= environment.IsDevelopment())
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
-        services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName));
+        services.AddValidatedOptions<ManagementOptions, ManagementOptionsValidator>(configuration, ManagementOptions.SectionName);
+        services.AddOptions<ManagementOptions>().PostConfigure<IOptions<AuthOptions>>(static (management, auth) => management.AllowAnonymous ??= auth.Value.AnonymousAllowed);
         services.AddOptions<HubCorsOptions>().Bind(configuration.GetSection(HubCorsOptions.SectionName));
         services.AddValidatedOptions<LimitOptions, LimitOptionsValidator>(configuration, LimitOptions.SectionName);
 
@@ -38,10 +40,16 @@ public static class SecurityServiceCollectionExtensions
         services.AddHostedService<SecurityStartupReport>();
 
         services.AddSingleton<UserConnections>();
+        services.AddSingleton<RefusalLog>();
         services.AddSingleton<HubLimitsFilter>();
+        services.AddSingleton<HubFailureLogFilter>();
+        services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, DispatcherErrorLogFilter>();
+        services.AddAccessTokenRedaction();
         services.AddOptions<SignalRHubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
         {
             hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
+            // Outermost, so that it also sees what the limits filter lets through and the hub method throws.
+            hub.AddFilter<HubFailureLogFilter>();
             hub.AddFilter<HubLimitsFilter>();
         });
 
@@ -55,6 +63,7 @@ public static class SecurityServiceCollectionExtensions
                 cors.AddDefaultPolicy(policy => policy.WithOrigins(origins).AllowAnyHeader().WithMethods("GET", "POST").AllowCredentials());
             }
         });
+        services.AddTransient<IStartupFilter, SecurityHeadersStartupFilter>();
         services.AddTransient<IStartupFilter, HubCorsStartupFilter>();
         return services;
     }

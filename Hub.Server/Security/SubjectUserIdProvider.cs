@@ -7,6 +7,10 @@ namespace Hub.Server.Security;
 /// Identifies a connection's user by the token's <c>sub</c>. Inbound claims are not renamed (so that
 /// <c>hub:db</c> stays <c>hub:db</c>), which is why SignalR's default, the mapped NameIdentifier, would find nothing.
 /// </summary>
+/// <remarks>
+/// Tokens without a usable subject are refused when they are validated (<see cref="SubjectOf"/> is null), so every
+/// authenticated connection has a user id and counts against <c>Hub:Limits:ConnectionsPerUser</c>.
+/// </remarks>
 public sealed class SubjectUserIdProvider : IUserIdProvider
 {
     /// <summary>The JWT subject claim.</summary>
@@ -16,12 +20,16 @@ public sealed class SubjectUserIdProvider : IUserIdProvider
     public string? GetUserId(HubConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var user = connection.User;
-        if (user?.Identity?.IsAuthenticated != true)
-        {
-            return null;
-        }
+        return connection.User?.Identity?.IsAuthenticated == true ? SubjectOf(connection.User) : null;
+    }
 
-        return user.FindFirst(SubjectClaim)?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? user.Identity.Name;
+    /// <summary>
+    /// The subject of <paramref name="user"/>: its one <c>sub</c> claim, if that is not blank (a number counts as its
+    /// text); null otherwise, also when the token carries several.
+    /// </summary>
+    public static string? SubjectOf(ClaimsPrincipal? user)
+    {
+        var subjects = user?.FindAll(SubjectClaim).Take(2).ToList();
+        return subjects is [{ Value: var value }] && !string.IsNullOrWhiteSpace(value) ? value : null;
     }
 }

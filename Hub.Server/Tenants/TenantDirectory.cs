@@ -65,7 +65,8 @@ public sealed class TenantDirectory : IAsyncDisposable
             ApplicationName = LookupApplicationName,
         };
         _server = $"{maintenance.Host}:{maintenance.Port}";
-        _maintenance = NpgsqlDataSource.Create(maintenance);
+        // Named so that its metrics carry no connection details (Npgsql would name it by its connection string).
+        _maintenance = new NpgsqlDataSourceBuilder(maintenance.ConnectionString) { Name = LookupApplicationName }.Build();
         TenantLog.Enabled(logger, _options.NamePattern!, _server, _channels);
     }
 

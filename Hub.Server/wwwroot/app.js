@@ -15,6 +15,11 @@ const ui = {
   subscribe: $("subscribe"),
   error: $("error"),
   subscriptions: $("subscriptions"),
+  publishForm: $("publish-form"),
+  publishChannel: $("publish-channel"),
+  publishPayload: $("publish-payload"),
+  publishButton: $("publish"),
+  publishStatus: $("publish-status"),
   pause: $("pause"),
   clear: $("clear"),
 };
@@ -33,6 +38,8 @@ const feed = new NotificationFeed({ list: $("notifications"), empty: $("empty"),
 $("shown-limit").textContent = String(feed.limit);
 const chart = new RateChart({ canvas: $("chart"), rate: $("rate") }).start();
 let knownDatabases = {};
+// The databases this caller may publish to (GET api/publish); the publish box shows for those only.
+let publishable = new Set();
 
 // A hub that requires tokens: open the page as /#token=<JWT>. The fragment never reaches the server or its logs;
 // the token is kept for this tab only and sent as the hub's access token and to /api/stats.
@@ -79,7 +86,14 @@ ui.form.addEventListener("submit", (event) => {
   event.preventDefault();
   subscribe(ui.database.value, ui.channel.value.trim() || null);
 });
-ui.database.addEventListener("change", renderKnownChannels);
+ui.database.addEventListener("change", () => {
+  renderKnownChannels();
+  renderPublish();
+});
+ui.publishForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  publish(ui.database.value, ui.publishChannel.value.trim(), ui.publishPayload.value);
+});
 ui.pause.addEventListener("click", () => {
   feed.paused = !feed.paused;
   ui.pause.textContent = feed.paused ? "Resume" : "Pause";
@@ -88,6 +102,7 @@ ui.pause.addEventListener("click", () => {
 ui.clear.addEventListener("click", () => feed.clear());
 
 showState(client.state);
+loadPublishable();
 await client.start();
 if (params.has("database")) {
   await subscribe(params.get("database"), params.get("channel") || null);
@@ -119,6 +134,52 @@ async function unsubscribe(database, channel) {
   }
 
   renderSubscriptions();
+}
+
+function authorization() {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function loadPublishable() {
+  try {
+    const response = await fetch(new URL("api/publish", document.baseURI), { cache: "no-store", headers: authorization() });
+    publishable = new Set(response.ok ? (await response.json()).databases : []);
+  } catch {
+    publishable = new Set();
+  }
+
+  renderPublish();
+}
+
+async function publish(database, channel, payload) {
+  ui.publishButton.disabled = true;
+  try {
+    const response = await fetch(new URL("api/publish", document.baseURI), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...authorization() },
+      body: JSON.stringify({ database, channel, payload }),
+    });
+    if (response.ok) {
+      showPublishStatus(`Published to ${database} · ${channel}.`, "ok");
+    } else {
+      const body = await response.json().catch(() => null);
+      showPublishStatus(body?.error ?? `${response.status} ${response.statusText}`, "error");
+    }
+  } catch (error) {
+    showPublishStatus(error.message, "error");
+  } finally {
+    ui.publishButton.disabled = false;
+  }
+}
+
+function renderPublish() {
+  ui.publishForm.hidden = !publishable.has(ui.database.value);
+}
+
+function showPublishStatus(message, outcome) {
+  ui.publishStatus.textContent = message;
+  ui.publishStatus.dataset.outcome = outcome;
+  ui.publishStatus.hidden = false;
 }
 
 function renderSubscriptions() {
@@ -161,6 +222,7 @@ function showDatabases(databases) {
   }
 
   renderKnownChannels();
+  renderPublish();
 }
 
 function renderKnownChannels() {

@@ -27,8 +27,9 @@ public sealed class TestTokens
         settings.Auth.ClockSkew = TimeSpan.Zero;
     }
 
+    /// <summary>A token for <paramref name="subject"/>; null leaves the <c>sub</c> claim out.</summary>
     public string Create(
-        string subject,
+        string? subject,
         IEnumerable<string>? databases = null,
         IEnumerable<string>? publish = null,
         DateTime? expires = null,
@@ -39,7 +40,7 @@ public sealed class TestTokens
 
     public static string Sign(
         SigningCredentials credentials,
-        string subject,
+        string? subject,
         IEnumerable<string>? databases,
         IEnumerable<string>? publish,
         DateTime? expires,
@@ -47,7 +48,7 @@ public sealed class TestTokens
         string issuer,
         IEnumerable<Claim>? extraClaims = null)
     {
-        var claims = new List<Claim> { new("sub", subject) };
+        var claims = subject is null ? new List<Claim>() : [new("sub", subject)];
         claims.AddRange((databases ?? []).Select(static d => new Claim("hub:db", d)));
         claims.AddRange((publish ?? []).Select(static d => new Claim("hub:publish", d)));
         claims.AddRange(extraClaims ?? []);

@@ -56,7 +56,9 @@ public sealed class SecretsTests(SharedPostgres postgres)
         errors.Add((await Assert.ThrowsAsync<HubException>(() => client.PublishAsync("down", HubFixture.Events, "x"))).Message);
         errors.Add((await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("tenant_abc", null))).Message);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
-        var stats = await http.GetStringAsync(new Uri("/api/stats", UriKind.Relative), TestContext.Current.CancellationToken);
+        using var statsRequest = new HttpRequestMessage(HttpMethod.Get, "/api/stats");
+        statsRequest.Headers.Authorization = new("Bearer", hub.Tokens.Create("ops", extraClaims: [new System.Security.Claims.Claim("role", Hub.Server.Security.ManagementOptions.DefaultRole)]));
+        var stats = await (await http.SendAsync(statsRequest, TestContext.Current.CancellationToken)).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal("works", (await client.NextNotificationAsync()).Payload);
         Assert.Contains("down", JsonDocument.Parse(stats).RootElement.GetProperty("databases").EnumerateObject().Select(static p => p.Name));

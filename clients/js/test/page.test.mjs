@@ -46,6 +46,19 @@ describe("live page", () => {
     assert.equal(await page.inputValue("#database"), DATABASE);
   });
 
+  test("before the first subscription the notifications panel sits one grid gap under the controls", async () => {
+    const { gap, rowGap } = await page.evaluate(() => ({
+      gap: document.querySelector(".feed").getBoundingClientRect().top - document.querySelector(".controls").getBoundingClientRect().bottom,
+      rowGap: parseFloat(getComputedStyle(document.querySelector(".layout")).rowGap),
+    }));
+    assert.ok(Math.abs(gap - rowGap) < 1, `the panels are ${gap} px apart, the grid gap is ${rowGap} px`);
+  });
+
+  test("hides the publish box from callers who may not publish (anonymous, here)", async () => {
+    await page.waitForFunction(() => document.querySelector("#database").value !== "");
+    assert.equal(await page.isHidden("#publish-form"), true);
+  });
+
   test("a refused subscription shows the server's message and the page carries on", async () => {
     await page.fill("#channel", "not_configured");
     await page.click("#subscribe");
@@ -160,12 +173,12 @@ describe("live page with a hub that requires tokens", () => {
   let scenario;
   let browser;
 
-  /** An HS256 JWT signed with the hub's key, granting `databases`. */
-  function token(databases) {
+  /** An HS256 JWT signed with the hub's key, granting `databases` (and publishing to `publish`). */
+  function token(databases, publish = []) {
     const encode = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
     const now = Math.floor(Date.now() / 1000);
     const body = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({
-      sub: "page-user", iss: issuer, aud: audience, iat: now, nbf: now, exp: now + 600, "hub:db": databases,
+      sub: "page-user", iss: issuer, aud: audience, iat: now, nbf: now, exp: now + 600, "hub:db": databases, "hub:publish": publish,
     })}`;
     return `${body}.${createHmac("sha256", signingKey).update(body).digest("base64url")}`;
   }
@@ -210,6 +223,37 @@ describe("live page with a hub that requires tokens", () => {
     await page.waitForSelector(`.chip[data-database="${DATABASE}"][data-channel="orders"]`);
     await scenario.postgres.notify("live_page_tokens", "orders", "with a token");
     await page.waitForFunction(() => document.querySelector("#notifications .payload")?.textContent === "with a token");
+    await page.close();
+  });
+
+  test("a caller allowed to publish gets the publish box; what it publishes arrives, a refusal shows and the page carries on", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${scenario.hub.baseUrl}/?database=${DATABASE}&channel=orders#token=${token([DATABASE], [DATABASE])}`);
+    await page.waitForSelector(`.chip[data-database="${DATABASE}"][data-channel="orders"]`);
+    await page.waitForSelector("#publish-form:not([hidden])");
+
+    await page.fill("#publish-channel", "not_configured");
+    await page.fill("#publish-payload", "refused");
+    await page.click("#publish");
+    await page.waitForSelector('#publish-status[data-outcome="error"]');
+    assert.equal(await page.textContent("#publish-status"), `channel name 'not_configured' is not allowed for database '${DATABASE}'`);
+
+    await page.fill("#publish-channel", "orders");
+    await page.fill("#publish-payload", '{"from":"the page"}');
+    await page.click("#publish");
+    await page.waitForSelector('#publish-status[data-outcome="ok"]');
+    await page.waitForFunction(() => document.querySelector("#notifications .payload")?.textContent === '{\n  "from": "the page"\n}');
+    assert.equal(await page.$$eval("#notifications > li", (nodes) => nodes.length), 1, "the refused one was never sent");
+    assert.equal(await page.getAttribute("#state", "data-state"), "connected");
+    await page.close();
+  });
+
+  test("a token that grants no publishing shows no publish box", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${scenario.hub.baseUrl}/#token=${token([DATABASE])}`);
+    await page.waitForSelector('#state[data-state="connected"]');
+    await page.waitForFunction(() => document.querySelector("#database").value !== "");
+    assert.equal(await page.isHidden("#publish-form"), true);
     await page.close();
   });
 });
