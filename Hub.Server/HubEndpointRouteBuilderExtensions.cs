@@ -1,7 +1,7 @@
 using Hub.Server.Http;
 using Hub.Server.Hubs;
 using Hub.Server.Security;
-using Hub.Server.Telemetry;
+using Hub.Server.Contracts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Hub.Server;
@@ -27,7 +27,7 @@ public static class HubEndpointRouteBuilderExtensions
         // Liveness runs no check: a process that answers is alive, whatever its databases do.
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag) });
-        endpoints.MapHubTelemetry();
+        endpoints.MapHubMetrics();
         return endpoints;
     }
 }

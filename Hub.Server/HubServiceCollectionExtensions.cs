@@ -1,15 +1,17 @@
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Hosting;
 using Hub.Server.Http;
 using Hub.Server.Hubs;
+using Hub.Server.Limits;
 using Hub.Server.Listening;
 using Hub.Server.Publishing;
-using Hub.Server.Security;
 using Hub.Server.Scaling;
+using Hub.Server.Security;
 using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
-using Hub.Server.Tenants;
 using Hub.Server.Telemetry;
+using Hub.Server.Tenants;
 
 namespace Hub.Server;
 
@@ -25,27 +27,26 @@ public static class HubServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddNotificationHub(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddValidatedOptions<HubOptions, HubOptionsValidator>(configuration, HubOptions.SectionName);
+        services.AddValidatedOptions<RegistryOptions, RegistryOptionsValidator>(configuration, RegistryOptions.SectionName);
         services.AddValidatedOptions<ListenerOptions, ListenerOptionsValidator>(configuration, ListenerOptions.SectionName);
-        services.AddOptions<HubInstanceOptions>().Bind(configuration.GetSection(HubOptions.SectionName));
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<HubInstance>();
         services.AddSingleton<DatabaseRegistry>();
         services.AddSingleton<ConnectionCounter>();
-        services.AddSingleton<NotificationFanout>();
         services.AddSingleton<ListenerManager>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerManager>());
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<StatsCollector>();
+        services.AddSingleton<IHubStateSource, HubStateSource>();
         services.AddHubSecurity(configuration);
+        services.AddHubLimits(configuration);
         services.AddTenantDatabases(configuration);
         services.AddPublishing(configuration);
         services.AddDurableStreams();
         services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddMessagePackProtocol().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
-        services.AddBoundedDelivery(configuration);
+        services.AddBoundedDelivery<NotificationHub>(configuration);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);
         return services;

@@ -1,20 +1,18 @@
-using System.Diagnostics.CodeAnalysis;
-using Hub.Server.Tenants;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Databases;
 
 /// <summary>
-/// The databases clients may subscribe to: the fixed list, built once from validated <see cref="HubOptions"/>,
-/// and the tenant databases <see cref="TenantDirectory"/> admits by name.
+/// The databases clients may subscribe to: the fixed list, built once from validated <see cref="RegistryOptions"/>,
+/// and the tenant databases <see cref="ITenantDatabases"/> admits by name.
 /// </summary>
 public sealed class DatabaseRegistry
 {
     private readonly Dictionary<string, DatabaseDefinition> _databases;
-    private readonly TenantDirectory _tenants;
+    private readonly ITenantDatabases _tenants;
 
     /// <summary>Creates the registry from the bound and validated options.</summary>
-    public DatabaseRegistry(IOptions<HubOptions> options, TenantDirectory tenants)
+    public DatabaseRegistry(IOptions<RegistryOptions> options, ITenantDatabases tenants)
     {
         _tenants = tenants;
         _databases = options.Value.Databases.ToDictionary(
@@ -25,10 +23,6 @@ public sealed class DatabaseRegistry
 
     /// <summary>The configured databases (not the tenant databases).</summary>
     public IEnumerable<DatabaseDefinition> Databases => _databases.Values;
-
-    /// <summary>Finds the configured database clients know as <paramref name="name"/>; names are case-sensitive.</summary>
-    public bool TryGet(string name, [NotNullWhen(true)] out DatabaseDefinition? database)
-        => _databases.TryGetValue(name, out database);
 
     /// <summary>
     /// Finds the configured or tenant database clients know as <paramref name="name"/>. A configured database is

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using Hub.Server.Contracts;
 
 namespace Hub.Server.Databases;
 
@@ -14,7 +14,7 @@ namespace Hub.Server.Databases;
 public static partial class PostgresNames
 {
     /// <summary>The longest identifier PostgreSQL keeps without truncating it.</summary>
-    public const int MaxIdentifierBytes = 63;
+    public const int MaxIdentifierBytes = NameLimits.MaxBytes;
 
     /// <summary>Whether <paramref name="name"/> is a channel name the hub can configure and LISTEN on.</summary>
     public static bool IsValidChannel(string? name)
@@ -25,7 +25,7 @@ public static partial class PostgresNames
         => name is not null && DatabasePattern().IsMatch(name);
 
     /// <summary>Whether <paramref name="name"/> fits in a PostgreSQL identifier without truncation.</summary>
-    public static bool FitsIdentifier(string name) => Encoding.UTF8.GetByteCount(name) <= MaxIdentifierBytes;
+    public static bool FitsIdentifier(string name) => NameLimits.Fits(name);
 
     /// <summary>Quotes <paramref name="name"/> as a PostgreSQL identifier, doubling embedded quotes.</summary>
     public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";

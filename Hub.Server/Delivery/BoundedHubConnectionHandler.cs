@@ -1,4 +1,3 @@
-using Hub.Server.Hubs;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -6,21 +5,22 @@ using Microsoft.Extensions.Options;
 namespace Hub.Server.Delivery;
 
 /// <summary>
-/// SignalR's connection handler for the notification hub, with every connection's output bounded by a
+/// SignalR's connection handler for <typeparamref name="THub"/>, with every connection's output bounded by a
 /// <see cref="BoundedPipeWriter"/> before SignalR sees it. Registered in place of the stock handler, so it covers
 /// every send path (group sends in this process and those arriving through a backplane) without changing them.
 /// </summary>
-internal sealed class BoundedHubConnectionHandler(
-    HubLifetimeManager<NotificationHub> lifetimeManager,
+internal sealed class BoundedHubConnectionHandler<THub>(
+    HubLifetimeManager<THub> lifetimeManager,
     IHubProtocolResolver protocolResolver,
     IOptions<HubOptions> globalHubOptions,
-    IOptions<HubOptions<NotificationHub>> hubOptions,
+    IOptions<HubOptions<THub>> hubOptions,
     ILoggerFactory loggerFactory,
     IUserIdProvider userIdProvider,
     IServiceScopeFactory serviceScopeFactory,
     SlowConsumerMonitor monitor,
     IOptions<DeliveryOptions> deliveryOptions)
-    : HubConnectionHandler<NotificationHub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions, loggerFactory, userIdProvider, serviceScopeFactory)
+    : HubConnectionHandler<THub>(lifetimeManager, protocolResolver, globalHubOptions, hubOptions, loggerFactory, userIdProvider, serviceScopeFactory)
+    where THub : Microsoft.AspNetCore.SignalR.Hub
 {
     private readonly long _maxBufferedBytes = deliveryOptions.Value.MaxBufferedBytesPerConnection;
 

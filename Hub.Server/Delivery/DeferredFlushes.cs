@@ -1,16 +1,16 @@
 namespace Hub.Server.Delivery;
 
 /// <summary>
-/// The connections whose transport wake-up is held back while an outbox sends a run of envelopes back to back.
+/// The connections whose transport wake-up is held back while a delivery queue sends a run of envelopes back to back.
 /// </summary>
 /// <remarks>
 /// Each flush of a connection's transport wakes its send loop, which frames what it finds and makes one system
-/// call. When envelopes queue up behind each other, the outbox sends them as a run: each connection's
+/// call. When envelopes queue up behind each other, the delivery queue sends them as a run: each connection's
 /// <see cref="BoundedPipeWriter"/> writes the run's messages into its transport without flushing, and
 /// <see cref="Release"/> flushes each transport once. A backlog then costs one wake-up, one WebSocket frame and one system call per connection and
 /// run, not per envelope, so the hub catches up instead of falling further behind. With no backlog there is no
 /// run and every message goes straight out. The run is ambient (an async local) because SignalR's group send sits
-/// between the outbox and the writers.
+/// between the delivery queue and the writers.
 /// </remarks>
 internal sealed class DeferredFlushes
 {

@@ -1,4 +1,5 @@
-using Hub.Server.Hubs;
+using Hub.Server.Hosting;
+using Hub.Server.Listening;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -6,23 +7,28 @@ using Microsoft.Extensions.Options;
 namespace Hub.Server.Delivery;
 
 /// <summary>
-/// Registers the per-connection delivery bound.
+/// Registers delivery: the listeners' sink, the fan-out and the per-connection delivery bound.
 /// </summary>
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
     /// Bounds what the hub buffers for each connection (<c>Hub:Delivery</c>) and disconnects clients that stay over
     /// the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
-    /// extra thread-pool hop. Call after <c>AddSignalR</c>: it replaces the notification hub's connection handler.
+    /// extra thread-pool hop. Call after <c>AddSignalR</c>: it replaces <typeparamref name="THub"/>'s connection handler.
     /// </summary>
-    public static IServiceCollection AddBoundedDelivery(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBoundedDelivery<THub>(this IServiceCollection services, IConfiguration configuration)
+        where THub : Microsoft.AspNetCore.SignalR.Hub
     {
         services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.AddOptions<SocketTransportOptions>()
-            .Configure<IOptions<DeliveryOptions>, IOptions<Databases.HubOptions>>(static (sockets, delivery, hub) =>
-                sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling ?? string.IsNullOrWhiteSpace(hub.Value.Redis));
+            // Unset stays on here; the scale-out turns the default off when it adds the backplane.
+            .Configure<IOptions<DeliveryOptions>>(static (sockets, delivery) =>
+                sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling ?? true);
         services.AddSingleton<SlowConsumerMonitor>();
-        services.AddSingleton<HubConnectionHandler<NotificationHub>, BoundedHubConnectionHandler>();
+        services.AddSingleton<HubConnectionHandler<THub>, BoundedHubConnectionHandler<THub>>();
+        services.AddSingleton<NotificationFanout<THub>>();
+        services.AddSingleton<IEnvelopeSender>(static sp => sp.GetRequiredService<NotificationFanout<THub>>());
+        services.AddSingleton<INotificationSink>(static sp => sp.GetRequiredService<NotificationFanout<THub>>());
         return services;
     }
 }

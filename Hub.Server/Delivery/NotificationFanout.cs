@@ -1,23 +1,34 @@
-using Hub.Server.Hubs;
+using Hub.Server.Contracts;
+using Hub.Server.Listening;
+using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Hub.Server.Delivery;
 
 /// <summary>
-/// Sends envelopes to their SignalR groups. One group send per envelope: SignalR serializes the message
+/// Sends envelopes to their SignalR groups and is the listeners' sink: each database gets a <see cref="DeliveryQueue"/>
+/// that sends in the order the listener received. One group send per envelope: SignalR serializes the message
 /// once per protocol, not once per client, and the backplane (when configured) carries it to the other instances.
 /// </summary>
-public sealed class NotificationFanout(IHubContext<NotificationHub> hubContext)
+/// <typeparam name="THub">The hub whose clients receive the envelopes.</typeparam>
+public sealed class NotificationFanout<THub>(IHubContext<THub> hubContext, DeliveryTelemetry telemetry, ILoggerFactory loggerFactory)
+    : IEnvelopeSender, INotificationSink
+    where THub : Microsoft.AspNetCore.SignalR.Hub
 {
-    /// <summary>Sends <paramref name="notification"/> to the subscribers of its channel.</summary>
-    public Task SendAsync(NotificationEnvelope notification, CancellationToken cancellationToken)
-        => hubContext.Clients
-            .Group(GroupNames.ForChannel(notification.Database, notification.Channel))
-            .SendAsync(ClientMethods.Notification, notification, cancellationToken);
+    /// <inheritdoc />
+    public Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return hubContext.Clients.Group(envelope.Group()).SendAsync(envelope.ClientMethod(), envelope, cancellationToken);
+    }
 
-    /// <summary>Sends <paramref name="resync"/> to every subscriber of its database.</summary>
-    public Task SendAsync(ResyncEnvelope resync, CancellationToken cancellationToken)
-        => hubContext.Clients
-            .Group(GroupNames.ForDatabase(resync.Database))
-            .SendAsync(ClientMethods.Resync, resync, cancellationToken);
+    /// <inheritdoc />
+    public Task SendToConnectionAsync(string connectionId, Envelope envelope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return hubContext.Clients.Client(connectionId).SendAsync(envelope.ClientMethod(), envelope, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public IDatabaseSink Open(string database) => new DeliveryQueue(database, this, telemetry, loggerFactory.CreateLogger<DeliveryQueue>());
 }

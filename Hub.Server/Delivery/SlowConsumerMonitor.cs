@@ -4,7 +4,7 @@ namespace Hub.Server.Delivery;
 
 /// <summary>
 /// Observes connections whose transport is full. <see cref="Disconnected"/> is the single place where a slow
-/// consumer's disconnection is logged and counted; metrics exporters read the counters here.
+/// consumer's disconnection is logged and counted; stats and metrics read the counters here.
 /// </summary>
 public sealed class SlowConsumerMonitor(ILogger<SlowConsumerMonitor> logger)
 {
@@ -16,9 +16,6 @@ public sealed class SlowConsumerMonitor(ILogger<SlowConsumerMonitor> logger)
 
     /// <summary>Connections disconnected because they stayed over the buffer bound, since start.</summary>
     public long DisconnectedConnections => Interlocked.Read(ref _disconnected);
-
-    /// <summary>Raised after a slow consumer was disconnected, with its connection id.</summary>
-    public event Action<string>? SlowConsumerDisconnected;
 
     internal void BufferingStarted(string connectionId)
     {
@@ -32,6 +29,5 @@ public sealed class SlowConsumerMonitor(ILogger<SlowConsumerMonitor> logger)
     {
         Interlocked.Increment(ref _disconnected);
         DeliveryLog.SlowConsumerDisconnected(logger, connectionId, bufferedBytes, maxBufferedBytes);
-        SlowConsumerDisconnected?.Invoke(connectionId);
     }
 }

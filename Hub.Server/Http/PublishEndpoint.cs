@@ -3,7 +3,7 @@ using Hub.Server.Databases;
 using Hub.Server.Limits;
 using Hub.Server.Publishing;
 using Hub.Server.Security;
-using Hub.Server.Subscriptions;
+using Hub.Server.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -96,12 +96,12 @@ public static class PublishEndpoint
             return StatusCodes.Status400BadRequest;
         }
 
-        if (refusal.Message == SubscriptionErrors.PublishFailed(database).Message)
+        if (refusal.Message == Refusals.PublishFailed(database).Message)
         {
             return StatusCodes.Status503ServiceUnavailable;
         }
 
-        if (refusal.Message == SubscriptionErrors.PublishNotAllowed(database).Message)
+        if (refusal.Message == Refusals.PublishNotAllowed(database).Message)
         {
             return http.User.Identity?.IsAuthenticated == true ? StatusCodes.Status403Forbidden : StatusCodes.Status401Unauthorized;
         }

@@ -1,3 +1,4 @@
+using Hub.Server.Contracts;
 using Hub.Server.Publishing;
 using Hub.Server.Streams;
 using Hub.Server.Subscriptions;

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using Hub.Server.Subscriptions;
+using Hub.Server.Contracts;
 using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -36,9 +36,9 @@ public sealed class HubLimitsFilter(
             {
                 LimitsLog.TooManyConnections(logger, caller.ConnectionId, userId, _options.ConnectionsPerUser);
                 caller.Items[RefusedKey] = true;
-                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
+                metrics.Rejected(Refusals.Reasons.LimitExceeded);
                 // SignalR closes the connection and sends this message to the client.
-                throw SubscriptionErrors.TooManyConnections(_options.ConnectionsPerUser);
+                throw Refusals.TooManyConnections(_options.ConnectionsPerUser);
             }
 
             caller.Items[CountedUserKey] = userId;
@@ -81,9 +81,9 @@ public sealed class HubLimitsFilter(
             using var lease = limiter.AttemptAcquire();
             if (!lease.IsAcquired)
             {
-                var error = SubscriptionErrors.CallRateExceeded(_options.CallsPerSecond);
-                refusals.Refused(caller, SubscriptionErrors.Reasons.LimitExceeded, error.Message);
-                metrics.Rejected(SubscriptionErrors.Reasons.LimitExceeded);
+                var error = Refusals.CallRateExceeded(_options.CallsPerSecond);
+                refusals.Refused(caller, Refusals.Reasons.LimitExceeded, error.Message);
+                metrics.Rejected(Refusals.Reasons.LimitExceeded);
                 CloseIfFlooding(caller);
                 throw error;
             }

@@ -1,4 +1,3 @@
-using Hub.Server.Subscriptions;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +30,7 @@ public sealed class RefusalLog(IOptions<LimitOptions> options, TimeProvider time
         LogUnlogged(context, endedWindow);
         if (inWindow <= _options.RefusalLogLines)
         {
-            SubscriptionLog.Refused(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", reason, message);
+            LimitsLog.CallRefused(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", reason, message);
         }
     }
 

@@ -3,7 +3,7 @@ namespace Hub.Server.Listening;
 /// <summary>
 /// A subscriber waiting until the listener LISTENs on all of its channels.
 /// </summary>
-internal sealed class ActivationWaiter(IReadOnlyCollection<string> channels)
+public sealed class ActivationWaiter(IReadOnlyCollection<string> channels)
 {
     private readonly TaskCompletionSource _activated = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

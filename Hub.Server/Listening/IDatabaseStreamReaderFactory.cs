@@ -1,5 +1,4 @@
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
 
 namespace Hub.Server.Listening;
 
@@ -7,5 +6,5 @@ namespace Hub.Server.Listening;
 public interface IDatabaseStreamReaderFactory
 {
     /// <summary>The stream of <paramref name="database"/>, sending through <paramref name="deliveries"/>, or null.</summary>
-    IDatabaseStreamReader? Create(DatabaseDefinition database, DatabaseOutbox deliveries);
+    IDatabaseStreamReader? Create(DatabaseDefinition database, IDatabaseSink deliveries);
 }

@@ -8,10 +8,13 @@ namespace Hub.Server.Listening;
 /// </summary>
 /// <remarks>
 /// Not pooled: returning a connection to the pool runs <c>UNLISTEN *</c> and would drop session state such as
-/// advisory locks. Every command is bounded by a timeout the connection enforces itself rather than through
-/// Npgsql's command timeout, which first sends a cancel request over a new connection and, on a dead network,
-/// takes as long again as the connect timeout. Open and commands are never cancelled through a token: Npgsql's
-/// cancellation of in-flight operations has had deadlocks that a bounded wait cannot have.
+/// advisory locks. Every command, the leadership's advisory-lock statements included, goes through
+/// <see cref="ExecuteAsync(string)"/> or <see cref="QueryAsync"/> and is bounded by a wait the connection enforces
+/// itself rather than by Npgsql's command timeout, which first sends a cancel request over a new connection and, on
+/// a dead network, takes as long again as the connect timeout. Open and commands are never cancelled through a
+/// token (Npgsql's cancellation of in-flight operations has had deadlocks that a bounded wait cannot have): when
+/// the wait runs out, or the host stops, the hub stops waiting, the connection counts as lost and is closed once the
+/// command ends. Only <see cref="WaitAsync"/>, which runs no statement, is cut short by a token and stays usable.
 /// </remarks>
 public sealed class ListenerConnection : IAsyncDisposable
 {
@@ -22,18 +25,25 @@ public sealed class ListenerConnection : IAsyncDisposable
     private readonly NotificationEventHandler _onNotification;
     private readonly TimeSpan _commandTimeout;
     private readonly TimeProvider _time;
+    private readonly CancellationToken _stopping;
     private Task? _stuckCommand;
 
-    private ListenerConnection(NpgsqlConnection connection, NotificationEventHandler onNotification, TimeSpan commandTimeout, TimeProvider time)
+    private ListenerConnection(
+        NpgsqlConnection connection, NotificationEventHandler onNotification, TimeSpan commandTimeout, TimeProvider time, CancellationToken stopping)
     {
         _connection = connection;
         _onNotification = onNotification;
         _commandTimeout = commandTimeout;
         _time = time;
+        _stopping = stopping;
+        ApplicationName = new NpgsqlConnectionStringBuilder(connection.ConnectionString).ApplicationName ?? DefaultApplicationName;
     }
 
-    /// <summary>The underlying connection, for session-level work such as advisory locks.</summary>
-    public NpgsqlConnection Npgsql => _connection;
+    /// <summary>The <c>application_name</c> the connection was opened with.</summary>
+    public string ApplicationName { get; }
+
+    /// <summary>How long a command may take before the connection counts as lost.</summary>
+    public TimeSpan CommandTimeout => _commandTimeout;
 
     /// <summary>The process id of the PostgreSQL backend serving this connection.</summary>
     public int ProcessId => _connection.ProcessID;
@@ -69,17 +79,19 @@ public sealed class ListenerConnection : IAsyncDisposable
 
     /// <summary>
     /// Opens a connection whose notifications go to <paramref name="onNotification"/>, raised inside Npgsql's read
-    /// loop. The connect timeout of <paramref name="connectionString"/> bounds the attempt.
+    /// loop. The connect timeout of <paramref name="connectionString"/> bounds the attempt; a command is waited for
+    /// at most <paramref name="commandTimeout"/>, and not at all once <paramref name="stopping"/> is cancelled.
     /// </summary>
     public static async Task<ListenerConnection> OpenAsync(
         string connectionString,
         NotificationEventHandler onNotification,
         TimeSpan commandTimeout,
-        TimeProvider time)
+        TimeProvider time,
+        CancellationToken stopping)
     {
         var npgsql = new NpgsqlConnection(connectionString);
         npgsql.Notification += onNotification;
-        var connection = new ListenerConnection(npgsql, onNotification, commandTimeout, time);
+        var connection = new ListenerConnection(npgsql, onNotification, commandTimeout, time, stopping);
         try
         {
             await npgsql.OpenAsync(CancellationToken.None).ConfigureAwait(false);
@@ -110,19 +122,34 @@ public sealed class ListenerConnection : IAsyncDisposable
 
     /// <summary>Runs <paramref name="sql"/>, giving up on the connection if it does not complete in time.</summary>
     /// <exception cref="ListenerConnectionLostException">The database did not answer within the command timeout.</exception>
-    public async Task ExecuteAsync(string sql)
+    public Task ExecuteAsync(string sql) => QueryAsync(sql, TimeSpan.Zero);
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> with named <paramref name="parameters"/> and returns the first column of the first
+    /// row of its first result (null when there is none), giving up on the connection if it does not complete within the command timeout plus
+    /// <paramref name="extraTime"/> (for a statement that waits on purpose, such as a lock wait).
+    /// </summary>
+    /// <exception cref="ListenerConnectionLostException">The database did not answer in time.</exception>
+    /// <exception cref="OperationCanceledException">The host is stopping; the connection is given up.</exception>
+    public async Task<object?> QueryAsync(string sql, TimeSpan extraTime, params (string Name, object Value)[] parameters)
     {
-        var execution = ExecuteUnboundedAsync(sql);
+        var timeout = _commandTimeout + extraTime;
+        var execution = ExecuteUnboundedAsync(sql, parameters);
         try
         {
-            await execution.WaitAsync(_commandTimeout, _time).ConfigureAwait(false);
+            return await execution.WaitAsync(timeout, _time, _stopping).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
             // An Npgsql connection cannot be closed mid-command: remember the command so that disposing
             // closes the connection only once it has ended.
             _stuckCommand = execution;
-            throw new ListenerConnectionLostException($"The database did not answer within {_commandTimeout}.");
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
+
+            throw new ListenerConnectionLostException($"The database did not answer within {timeout}.");
         }
     }
 
@@ -138,10 +165,15 @@ public sealed class ListenerConnection : IAsyncDisposable
         return CloseAsync();
     }
 
-    private async Task ExecuteUnboundedAsync(string sql)
+    private async Task<object?> ExecuteUnboundedAsync(string sql, (string Name, object Value)[] parameters)
     {
         await using var command = new NpgsqlCommand(sql, _connection) { CommandTimeout = 0 };
-        await command.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await command.ExecuteScalarAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task CloseWhenDoneAsync(Task stuck)

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
-using Hub.Server.Scaling;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -16,10 +14,10 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<string, DatabaseListener> _listeners = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ListenerOptions _options;
-    private readonly NotificationFanout _fanout;
-    private readonly ListenerLeadership _leadership;
-    private readonly DeliveryTelemetry _deliveryTelemetry;
+    private readonly INotificationSink _sink;
+    private readonly IListenerLeadership _leadership;
     private readonly HubActivities _activities;
+    private readonly HubMetrics _metrics;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly IDatabaseStreamReaderFactory? _streams;
@@ -27,10 +25,10 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     /// <summary>Creates the manager; listeners are created on demand.</summary>
     public ListenerManager(
         IOptions<ListenerOptions> options,
-        NotificationFanout fanout,
-        ListenerLeadership leadership,
-        DeliveryTelemetry deliveryTelemetry,
+        INotificationSink sink,
+        IListenerLeadership leadership,
         HubActivities activities,
+        HubMetrics metrics,
         ILoggerFactory loggerFactory,
         TimeProvider time,
         IDatabaseStreamReaderFactory? streams = null)
@@ -38,9 +36,9 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         _streams = streams;
         _leadership = leadership;
         _options = options.Value;
-        _fanout = fanout;
-        _deliveryTelemetry = deliveryTelemetry;
+        _sink = sink;
         _activities = activities;
+        _metrics = metrics;
         _loggerFactory = loggerFactory;
         _time = time;
     }
@@ -96,25 +94,20 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
             return existing;
         }
 
-        // Lazy creation under GetOrAdd could start two outboxes for one database; a lock keeps it to one.
+        // Lazy creation under GetOrAdd could open two sinks for one database; a lock keeps it to one.
         lock (_listeners)
         {
-            return _listeners.GetOrAdd(database.Name, _ => CreateListener(database));
+            return _listeners.GetOrAdd(database.Name, _ => new DatabaseListener(
+                database,
+                _options,
+                _sink,
+                _leadership,
+                _activities.ForListener(database.Name),
+                _metrics,
+                _loggerFactory.CreateLogger<DatabaseListener>(),
+                _time,
+                _stopping.Token,
+                _streams));
         }
-    }
-
-    private DatabaseListener CreateListener(DatabaseDefinition database)
-    {
-        var deliveries = new DatabaseOutbox(database.Name, _fanout, _deliveryTelemetry, _loggerFactory.CreateLogger<DatabaseOutbox>());
-        return new DatabaseListener(
-            database,
-            _options,
-            deliveries,
-            _streams?.Create(database, deliveries),
-            _leadership,
-            _activities.ForListener(database.Name),
-            _loggerFactory.CreateLogger<DatabaseListener>(),
-            _time,
-            _stopping.Token);
     }
 }

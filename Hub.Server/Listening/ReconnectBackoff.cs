@@ -1,8 +1,9 @@
 namespace Hub.Server.Listening;
 
 /// <summary>
-/// Capped exponential backoff with full jitter, so that listeners of many databases that lost the same
-/// server do not reconnect in lockstep.
+/// Capped exponential backoff with equal jitter: each delay is half the capped exponential step plus a random part of
+/// up to the other half, so that listeners of many databases that lost the same server do not reconnect in lockstep,
+/// yet never retry at once (full jitter could draw a delay of zero).
 /// </summary>
 public sealed class ReconnectBackoff(TimeSpan initialDelay, TimeSpan maxDelay)
 {
@@ -17,7 +18,6 @@ public sealed class ReconnectBackoff(TimeSpan initialDelay, TimeSpan maxDelay)
         var exponent = Math.Min(_failures, 30);
         _failures++;
         var ceiling = Math.Min(maxDelay.TotalMilliseconds, initialDelay.TotalMilliseconds * Math.Pow(2, exponent));
-        // Half fixed, half random: never zero (no hot loop), never above the cap.
         var delay = (ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2);
         return TimeSpan.FromMilliseconds(delay);
     }

@@ -1,7 +1,7 @@
 using System.Text;
+using Hub.Server.Contracts;
 using Hub.Server.Security;
 using Hub.Server.Streams;
-using Hub.Server.Subscriptions;
 using Microsoft.AspNetCore.SignalR;
 using Npgsql;
 
@@ -30,7 +30,7 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, Out
         var definition = await guard.ResolveAsync(context, database, DatabaseRight.Publish).ConfigureAwait(false);
         if (channel is null)
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelRequired());
+            throw guard.Refuse(context, Refusals.Reasons.ChannelNotAllowed, Refusals.ChannelRequired());
         }
 
         guard.ResolveChannels(context, definition, channel);
@@ -56,7 +56,7 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, Out
             || (ex is OperationCanceledException && !context.ConnectionAborted.IsCancellationRequested))
         {
             PublishLog.Failed(logger, context.ConnectionId, definition.Name, channel, ex);
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PublishFailed, SubscriptionErrors.PublishFailed(definition.Name));
+            throw guard.Refuse(context, Refusals.Reasons.PublishFailed, Refusals.PublishFailed(definition.Name));
         }
 
         PublishLog.Published(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", definition.Name, channel, bytes);
@@ -66,7 +66,7 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, Out
     {
         if (payload.Contains('\0', StringComparison.Ordinal))
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadContainsNul());
+            throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadContainsNul());
         }
 
         int bytes;
@@ -76,19 +76,19 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, Out
         }
         catch (EncoderFallbackException)
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadNotUnicode());
+            throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadNotUnicode());
         }
 
         if (outboxLimit is { } limit)
         {
             if (bytes > limit)
             {
-                throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, StreamErrors.PayloadTooLarge(bytes, limit));
+                throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.OutboxPayloadTooLarge(bytes, limit));
             }
         }
         else if (bytes >= PayloadLimitBytes)
         {
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.PayloadInvalid, SubscriptionErrors.PayloadTooLarge(bytes, PayloadLimitBytes));
+            throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadTooLarge(bytes, PayloadLimitBytes));
         }
 
         return bytes;

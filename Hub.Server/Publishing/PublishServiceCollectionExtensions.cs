@@ -1,3 +1,5 @@
+using Hub.Server.Hosting;
+
 namespace Hub.Server.Publishing;
 
 /// <summary>

@@ -1,7 +1,6 @@
+using Hub.Server.Contracts;
 using Hub.Server.Delivery;
-using Hub.Server.Hubs;
 using Hub.Server.Subscriptions;
-using Microsoft.AspNetCore.SignalR;
 
 namespace Hub.Server.Scaling;
 
@@ -12,7 +11,7 @@ namespace Hub.Server.Scaling;
 /// Each instance tells only its own connections, one by one: the Redis lifetime manager writes to a local connection
 /// directly, so the resync reaches every subscriber exactly once even if another instance's Redis link is not back yet.
 /// </remarks>
-public sealed class BackplaneResync(LocalConnections connections, IHubContext<NotificationHub> hubContext, ILogger<BackplaneResync> logger)
+public sealed class BackplaneResync(LocalConnections connections, IEnvelopeSender sender, ILogger<BackplaneResync> logger)
 {
     /// <summary>Sends one resync per subscribed database to every local connection; returns how many connections were told.</summary>
     public async Task<int> SendAsync(DateTime since, DateTime until, CancellationToken cancellationToken)
@@ -39,11 +38,10 @@ public sealed class BackplaneResync(LocalConnections connections, IHubContext<No
 
             try
             {
-                var client = hubContext.Clients.Client(connection.ConnectionId);
                 foreach (var database in databases)
                 {
-                    await client.SendAsync(ClientMethods.Resync, new ResyncEnvelope(database, ResyncReasons.BackplaneReconnected, since, until), cancellationToken)
-                        .ConfigureAwait(false);
+                    var resync = new ResyncEnvelope(database, ResyncReasons.BackplaneReconnected, since, until);
+                    await sender.SendToConnectionAsync(connection.ConnectionId, resync, cancellationToken).ConfigureAwait(false);
                 }
 
                 told++;

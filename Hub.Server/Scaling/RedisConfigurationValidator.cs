@@ -7,10 +7,10 @@ namespace Hub.Server.Scaling;
 /// Fails startup on a <c>Hub:Redis</c> the Redis client cannot parse, naming the key, instead of failing on the
 /// first hub connection with the client's own message.
 /// </summary>
-public sealed class RedisConfigurationValidator : IValidateOptions<Databases.HubOptions>
+public sealed class RedisConfigurationValidator : IValidateOptions<ScaleOutOptions>
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, Databases.HubOptions options)
+    public ValidateOptionsResult Validate(string? name, ScaleOutOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Redis))
@@ -19,7 +19,7 @@ public sealed class RedisConfigurationValidator : IValidateOptions<Databases.Hub
         }
 
         return TryParse(options.Redis, out var error) is null
-            ? ValidateOptionsResult.Fail($"{Key}: '{options.Redis}' {error}")
+            ? ValidateOptionsResult.Fail($"{ScaleOutOptions.RedisKey}: '{options.Redis}' {error}")
             : ValidateOptionsResult.Success;
     }
 
@@ -38,6 +38,4 @@ public sealed class RedisConfigurationValidator : IValidateOptions<Databases.Hub
             return null;
         }
     }
-
-    private static string Key => $"{Databases.HubOptions.SectionName}:{nameof(Databases.HubOptions.Redis)}";
 }

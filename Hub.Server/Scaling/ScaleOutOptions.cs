@@ -9,6 +9,18 @@ public sealed class ScaleOutOptions
     public const string SectionName = "Hub:ScaleOut";
 
     /// <summary>
+    /// The configuration key of <see cref="Redis"/>. It sits outside <see cref="SectionName"/> because it is part of the
+    /// public configuration contract and predates the section.
+    /// </summary>
+    public const string RedisKey = "Hub:Redis";
+
+    /// <summary>
+    /// The Redis configuration string of the SignalR backplane, read from <see cref="RedisKey"/>. Empty means a single
+    /// instance with in-memory groups.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    /// <summary>
     /// Prepended to every Redis channel of the backplane, so that several deployments (or test runs) can share one
     /// Redis without hearing each other. Every instance of one deployment must use the same prefix.
     /// </summary>

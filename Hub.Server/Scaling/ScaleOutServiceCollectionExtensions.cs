@@ -1,3 +1,6 @@
+using Hub.Server.Delivery;
+using Hub.Server.Hosting;
+using Hub.Server.Listening;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -22,21 +25,25 @@ public static class ScaleOutServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var services = signalR.Services;
         services.AddValidatedOptions<ScaleOutOptions, ScaleOutOptionsValidator>(configuration, ScaleOutOptions.SectionName);
-        services.AddSingleton<IValidateOptions<Databases.HubOptions>, RedisConfigurationValidator>();
+        // Overwrites whatever Hub:ScaleOut:Redis bound: the one key is Hub:Redis.
+        services.Configure<ScaleOutOptions>(options => options.Redis = configuration[ScaleOutOptions.RedisKey]);
+        services.AddSingleton<IValidateOptions<ScaleOutOptions>, RedisConfigurationValidator>();
 
         // Read here rather than through IOptions: whether there is a backplane decides which services exist at all.
-        var redis = configuration[$"{Databases.HubOptions.SectionName}:{nameof(Databases.HubOptions.Redis)}"];
+        var redis = configuration[ScaleOutOptions.RedisKey];
         if (string.IsNullOrWhiteSpace(redis))
         {
-            services.AddSingleton(ListenerLeadership.None);
+            services.AddSingleton<IListenerLeadership, SingleInstanceLeadership>();
             return signalR;
         }
 
-        services.AddSingleton(static sp => ListenerLeadership.Clustered(sp.GetRequiredService<IOptions<ScaleOutOptions>>().Value));
+        services.AddSingleton<IListenerLeadership, AdvisoryLockLeadership>();
+        // Inline socket scheduling measured slower with the backplane (docs/benchmarks.md): off unless configured.
+        services.PostConfigure<DeliveryOptions>(static options => options.InlineSocketScheduling ??= false);
         services.AddSingleton<LocalConnections>();
         services.AddSingleton<BackplaneResync>();
         services.AddSingleton<RedisBackplane>();
-        services.AddOptions<Microsoft.AspNetCore.SignalR.HubOptions>()
+        services.AddOptions<HubOptions>()
             .Configure<LocalConnections>(static (options, connections) => options.AddFilter(connections));
 
         signalR.AddStackExchangeRedis();

@@ -1,6 +1,6 @@
+using Hub.Server.Contracts;
 using Hub.Server.Databases;
 using Hub.Server.Limits;
-using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Hub.Server.Tenants;
 using Microsoft.AspNetCore.SignalR;
@@ -32,18 +32,18 @@ public sealed class HubCallGuard(
         if (!authorizer.IsAllowed(context.User, database!, right))
         {
             throw right == DatabaseRight.Publish
-                ? Refuse(context, SubscriptionErrors.Reasons.PublishDenied, SubscriptionErrors.PublishNotAllowed(database!))
-                : Refuse(context, SubscriptionErrors.Reasons.AccessDenied, SubscriptionErrors.DatabaseNotAvailable(database!));
+                ? Refuse(context, Refusals.Reasons.PublishDenied, Refusals.PublishNotAllowed(database!))
+                : Refuse(context, Refusals.Reasons.AccessDenied, Refusals.DatabaseNotAvailable(database!));
         }
 
         var lookup = await registry.FindAsync(database!, context.ConnectionAborted).ConfigureAwait(false);
         if (lookup.RateLimited)
         {
-            throw Refuse(context, SubscriptionErrors.Reasons.LimitExceeded, SubscriptionErrors.TenantLookupsExceeded(tenantOptions.Value.LookupsPerSecond));
+            throw Refuse(context, Refusals.Reasons.LimitExceeded, Refusals.TenantLookupsExceeded(tenantOptions.Value.LookupsPerSecond));
         }
 
         return lookup.Database
-            ?? throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseNotAvailable(database!));
+            ?? throw Refuse(context, Refusals.Reasons.DatabaseNotAvailable, Refusals.DatabaseNotAvailable(database!));
     }
 
     /// <summary>The channels <paramref name="channel"/> stands for on <paramref name="definition"/>: all of them when null.</summary>
@@ -58,7 +58,7 @@ public sealed class HubCallGuard(
         RequireWellFormedChannel(context, channel);
         if (!definition.AllowsChannel(channel))
         {
-            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelNotAllowed(definition.Name, channel));
+            throw Refuse(context, Refusals.Reasons.ChannelNotAllowed, Refusals.ChannelNotAllowed(definition.Name, channel));
         }
 
         return [channel];
@@ -69,12 +69,12 @@ public sealed class HubCallGuard(
     {
         if (string.IsNullOrEmpty(database))
         {
-            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseRequired());
+            throw Refuse(context, Refusals.Reasons.DatabaseNotAvailable, Refusals.DatabaseRequired());
         }
 
         if (!PostgresNames.FitsIdentifier(database))
         {
-            throw Refuse(context, SubscriptionErrors.Reasons.DatabaseNotAvailable, SubscriptionErrors.DatabaseTooLong());
+            throw Refuse(context, Refusals.Reasons.DatabaseNotAvailable, Refusals.DatabaseTooLong());
         }
     }
 
@@ -84,12 +84,12 @@ public sealed class HubCallGuard(
         ArgumentNullException.ThrowIfNull(channel);
         if (channel.Length == 0)
         {
-            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelEmpty());
+            throw Refuse(context, Refusals.Reasons.ChannelNotAllowed, Refusals.ChannelEmpty());
         }
 
         if (!PostgresNames.FitsIdentifier(channel))
         {
-            throw Refuse(context, SubscriptionErrors.Reasons.ChannelNotAllowed, SubscriptionErrors.ChannelTooLong());
+            throw Refuse(context, Refusals.Reasons.ChannelNotAllowed, Refusals.ChannelTooLong());
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Hub.Server.Hubs;
+using Hub.Server.Contracts;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;

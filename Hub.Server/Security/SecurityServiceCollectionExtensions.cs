@@ -1,21 +1,20 @@
-using Hub.Server.Limits;
+using Hub.Server.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using SignalRHubOptions = Microsoft.AspNetCore.SignalR.HubOptions;
 
 namespace Hub.Server.Security;
 
 /// <summary>
-/// Registers authentication, authorization, limits and CORS of the hub.
+/// Registers authentication, authorization and CORS of the hub.
 /// </summary>
 public static class SecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Adds JWT bearer authentication (<c>Hub:Auth</c>), the hub and management policies (<c>Hub:Management</c>),
-    /// per-database authorization, the limits of <c>Hub:Limits</c>, the CORS allow-list of <c>Hub:Cors</c>, and logging
-    /// that never writes a refusal's stack trace or a token from a URL.
+    /// per-database authorization, the CORS allow-list of <c>Hub:Cors</c>, and logging that never writes a refusal's
+    /// stack trace or a token from a URL.
     /// </summary>
     public static IServiceCollection AddHubSecurity(this IServiceCollection services, IConfiguration configuration)
     {
@@ -28,7 +27,6 @@ public static class SecurityServiceCollectionExtensions
         services.AddValidatedOptions<ManagementOptions, ManagementOptionsValidator>(configuration, ManagementOptions.SectionName);
         services.AddOptions<ManagementOptions>().PostConfigure<IOptions<AuthOptions>>(static (management, auth) => management.AllowAnonymous ??= auth.Value.AnonymousAllowed);
         services.AddOptions<HubCorsOptions>().Bind(configuration.GetSection(HubCorsOptions.SectionName));
-        services.AddValidatedOptions<LimitOptions, LimitOptionsValidator>(configuration, LimitOptions.SectionName);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
@@ -39,19 +37,12 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<HubCallGuard>();
         services.AddHostedService<SecurityStartupReport>();
 
-        services.AddSingleton<UserConnections>();
-        services.AddSingleton<RefusalLog>();
-        services.AddSingleton<HubLimitsFilter>();
         services.AddSingleton<HubFailureLogFilter>();
         services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, DispatcherErrorLogFilter>();
         services.AddAccessTokenRedaction();
-        services.AddOptions<SignalRHubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
-        {
-            hub.MaximumReceiveMessageSize = limits.Value.MaximumReceiveMessageSize;
-            // Outermost, so that it also sees what the limits filter lets through and the hub method throws.
-            hub.AddFilter<HubFailureLogFilter>();
-            hub.AddFilter<HubLimitsFilter>();
-        });
+        // Added before the limits' filter (AddHubLimits runs after this), so that it is the outermost and also sees
+        // what the limits let through and the hub method throws.
+        services.AddOptions<HubOptions>().Configure(static hub => hub.AddFilter<HubFailureLogFilter>());
 
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<HubCorsOptions>>(static (cors, hub) =>

@@ -8,17 +8,17 @@ namespace Hub.Server.Streams;
 /// Validates the durable streams' settings at startup, next to the registry's and the tenants' own validation:
 /// <c>Hub:Databases:{name}:Outbox</c> and <c>Hub:Tenants:Outbox</c>.
 /// </summary>
-public sealed class OutboxOptionsValidator : IValidateOptions<HubOptions>, IValidateOptions<TenantOptions>
+public sealed class OutboxOptionsValidator : IValidateOptions<RegistryOptions>, IValidateOptions<TenantOptions>
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, HubOptions options)
+    public ValidateOptionsResult Validate(string? name, RegistryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return Result(failures =>
         {
             foreach (var (database, settings) in options.Databases)
             {
-                OutboxOptionsRules.Validate($"{HubOptions.SectionName}:Databases:{database}", settings?.Outbox, failures);
+                OutboxOptionsRules.Validate($"{RegistryOptions.SectionName}:Databases:{database}", settings?.Outbox, failures);
             }
         });
     }

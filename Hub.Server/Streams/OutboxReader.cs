@@ -1,6 +1,6 @@
 using System.Globalization;
+using Hub.Server.Contracts;
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
 using Hub.Server.Listening;
 using Npgsql;
 
@@ -21,7 +21,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private readonly DatabaseDefinition _database;
     private readonly OutboxOptions _options;
     private readonly OutboxSql _sql;
-    private readonly DatabaseOutbox _deliveries;
+    private readonly IDatabaseSink _deliveries;
     private readonly NpgsqlDataSource _dataSource;
     private readonly OutboxSchemaInstaller _installer;
     private readonly ILogger _logger;
@@ -44,7 +44,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     /// <summary>Creates the reader of <paramref name="database"/>; it reads once its listener leads.</summary>
     public OutboxReader(
         DatabaseDefinition database,
-        DatabaseOutbox deliveries,
+        IDatabaseSink deliveries,
         OutboxDataSources dataSources,
         OutboxSchemaInstaller installer,
         ILogger logger,
@@ -198,7 +198,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
         }
         finally
         {
-            StreamsLog.ReaderStopped(_logger, _database.Name, cursor.ToString());
+            StreamsLog.ReaderStopped(_logger, _database.Name, cursor);
             lock (_gate)
             {
                 if (_run == run)
@@ -235,7 +235,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
         }
 
         SetPosition(cursor);
-        StreamsLog.ReaderStarted(_logger, _database.Name, cursor.ToString());
+        StreamsLog.ReaderStarted(_logger, _database.Name, cursor);
         return cursor;
     }
 
@@ -269,7 +269,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
 
         Interlocked.Add(ref _rowsSent, rows.Count);
         SetPosition(last);
-        StreamsLog.BatchSent(_logger, _database.Name, rows.Count, last.ToString());
+        StreamsLog.BatchSent(_logger, _database.Name, rows.Count, last);
         return last;
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
 using Hub.Server.Listening;
 
 namespace Hub.Server.Streams;
@@ -14,7 +13,7 @@ public sealed class OutboxReaders(
     private readonly ConcurrentDictionary<string, OutboxReader> _readers = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
-    public IDatabaseStreamReader? Create(DatabaseDefinition database, DatabaseOutbox deliveries)
+    public IDatabaseStreamReader? Create(DatabaseDefinition database, IDatabaseSink deliveries)
     {
         ArgumentNullException.ThrowIfNull(database);
         if (database.Outbox is null)

@@ -1,3 +1,4 @@
+using Hub.Server.Contracts;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
 using Hub.Server.Security;
@@ -46,14 +47,14 @@ public sealed class StreamReplayService(
         var definition = await guard.ResolveAsync(context, database, DatabaseRight.Subscribe).ConfigureAwait(false);
         if (definition.Outbox is not { } outbox)
         {
-            throw guard.Refuse(context, StreamErrors.NotAnOutboxReason, StreamErrors.NotAnOutbox(definition.Name));
+            throw guard.Refuse(context, Refusals.Reasons.NotAnOutbox, Refusals.NotAnOutbox(definition.Name));
         }
 
         var channels = guard.ResolveChannels(context, definition, channel);
         StreamPosition? from = null;
         if (since is not null && !StreamPosition.TryParse(since, out from))
         {
-            throw guard.Refuse(context, StreamErrors.PositionInvalidReason, StreamErrors.PositionInvalid());
+            throw guard.Refuse(context, Refusals.Reasons.PositionInvalid, Refusals.PositionInvalid());
         }
 
         var cancellationToken = context.ConnectionAborted;
@@ -70,7 +71,7 @@ public sealed class StreamReplayService(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                throw guard.Refuse(context, SubscriptionErrors.Reasons.DatabaseUnreachable, SubscriptionErrors.DatabaseUnreachable(definition.Name));
+                throw guard.Refuse(context, Refusals.Reasons.DatabaseUnreachable, Refusals.DatabaseUnreachable(definition.Name));
             }
 
             var subscribed = await subscriptions.SubscribeAsync(context, groups, definition.Name, channel).ConfigureAwait(false);
@@ -85,7 +86,7 @@ public sealed class StreamReplayService(
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
                 await UnsubscribeAddedAsync(context, groups, definition.Name, channels, heldBefore).ConfigureAwait(false);
-                throw guard.Refuse(context, SubscriptionErrors.Reasons.DatabaseUnreachable, StreamErrors.ReplayFailed(definition.Name));
+                throw guard.Refuse(context, Refusals.Reasons.DatabaseUnreachable, Refusals.ReplayFailed(definition.Name));
             }
 
             var replayed = new HashSet<string>(channels, StringComparer.Ordinal);
@@ -149,10 +150,8 @@ public sealed class StreamReplayService(
                 // The connection's bound applies: the replay goes as fast as the client reads, and a client that
                 // stops reading while live messages pile up behind the hold is disconnected like any slow consumer.
                 await hold.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                await caller.SendAsync(
-                    ClientMethods.Notification,
-                    new NotificationEnvelope(definition.Name, row.Channel, row.Payload, row.ProcessId, receivedAt, row.Position.ToString()),
-                    cancellationToken).ConfigureAwait(false);
+                var notification = new NotificationEnvelope(definition.Name, row.Channel, row.Payload, row.ProcessId, receivedAt, row.Position.ToString());
+                await caller.SendAsync(notification.ClientMethod(), notification, cancellationToken).ConfigureAwait(false);
             }
 
             count += batch.Rows.Count;
@@ -163,7 +162,7 @@ public sealed class StreamReplayService(
 
             if (batch.Rows.Count < outbox.BatchSize)
             {
-                StreamsLog.Replayed(logger, context.ConnectionId, definition.Name, since.ToString(), count, cursor.ToString());
+                StreamsLog.Replayed(logger, context.ConnectionId, definition.Name, since, count, cursor);
                 return new Replay(cursor, Recovered: true);
             }
         }
@@ -214,11 +213,11 @@ public sealed class StreamReplayService(
     private async Task<Replay> UnavailableAsync(
         HubCallerContext context, IClientProxy caller, DatabaseDefinition definition, StreamPosition since, string why, OutboxHead head, CancellationToken cancellationToken)
     {
-        StreamsLog.HistoryUnavailable(logger, context.ConnectionId, definition.Name, since.ToString(), why, head.Position.ToString());
+        StreamsLog.HistoryUnavailable(logger, context.ConnectionId, definition.Name, since, why, head.Position);
         // The hub cannot say since when the client missed notifications: the resync's window is open at the start.
         var resync = new ResyncEnvelope(
             definition.Name, ResyncReasons.HistoryUnavailable, DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), time.GetUtcNow().UtcDateTime);
-        await caller.SendAsync(ClientMethods.Resync, resync, cancellationToken).ConfigureAwait(false);
+        await caller.SendAsync(resync.ClientMethod(), resync, cancellationToken).ConfigureAwait(false);
         return new Replay(head.Position, Recovered: false);
     }
 

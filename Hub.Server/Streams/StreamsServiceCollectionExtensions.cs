@@ -17,7 +17,7 @@ public static class StreamsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDurableStreams(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<HubOptions>, OutboxOptionsValidator>();
+        services.AddSingleton<IValidateOptions<RegistryOptions>, OutboxOptionsValidator>();
         services.AddSingleton<IValidateOptions<TenantOptions>, OutboxOptionsValidator>();
         services.AddSingleton<OutboxDataSources>();
         services.AddSingleton<OutboxSchemaInstaller>();

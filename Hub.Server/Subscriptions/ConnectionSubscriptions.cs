@@ -17,9 +17,6 @@ public sealed class ConnectionSubscriptions
     /// <summary>Serializes the changes of one connection's subscriptions.</summary>
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    /// <summary>Whether the connection has been torn down; no subscription may be added after that.</summary>
-    public bool Closed { get; set; }
-
     /// <summary>The subscriptions of the connection behind <paramref name="context"/>, created on first use.</summary>
     public static ConnectionSubscriptions For(HubCallerContext context)
     {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using Hub.Server.Contracts;
 using Hub.Server.Databases;
-using Hub.Server.Delivery;
 using Hub.Server.Limits;
 using Hub.Server.Listening;
 using Hub.Server.Security;
@@ -46,7 +46,7 @@ public sealed class SubscriptionService(
             var limit = limitOptions.Value.SubscriptionsPerConnection;
             if (subscriptions.Count + added.Length > limit)
             {
-                throw guard.Refuse(context, SubscriptionErrors.Reasons.LimitExceeded, SubscriptionErrors.TooManySubscriptions(limit));
+                throw guard.Refuse(context, Refusals.Reasons.LimitExceeded, Refusals.TooManySubscriptions(limit));
             }
 
             if (added.Length > 0)
@@ -113,7 +113,6 @@ public sealed class SubscriptionService(
         await subscriptions.Gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            subscriptions.Closed = true;
             foreach (var (database, channels) in subscriptions.Clear())
             {
                 listeners.Release(database, channels);
@@ -158,7 +157,7 @@ public sealed class SubscriptionService(
             }
 
             SubscriptionLog.Unreachable(logger, context.ConnectionId, definition.Name, listenerOptions.Value.SubscribeTimeout, ex is TimeoutException ? null : ex);
-            throw guard.Refuse(context, SubscriptionErrors.Reasons.DatabaseUnreachable, SubscriptionErrors.DatabaseUnreachable(definition.Name));
+            throw guard.Refuse(context, Refusals.Reasons.DatabaseUnreachable, Refusals.DatabaseUnreachable(definition.Name));
         }
 
         if (firstOfDatabase)

@@ -1,17 +1,17 @@
-using Hub.Server.Delivery;
+using Hub.Server.Contracts;
 
 namespace Hub.Server.Telemetry;
 
 /// <summary>
-/// What a database's outbox reports after each group send: the send metrics and, when sampled, the notification's trace.
+/// What a database's delivery queue reports after each group send: the send metrics and, when sampled, the notification's trace.
 /// </summary>
 public sealed class DeliveryTelemetry(HubMetrics metrics, HubActivities activities)
 {
-    /// <summary>The outbox of <paramref name="database"/> opened.</summary>
+    /// <summary>The delivery queue of <paramref name="database"/> opened.</summary>
     public void Opened(string database) => metrics.Opened(database);
 
     /// <summary>Records the group send of <paramref name="envelope"/>, failed when <paramref name="error"/> is set.</summary>
-    public void Sent(string database, object envelope, Exception? error = null)
+    public void Sent(string database, Envelope envelope, Exception? error = null)
     {
         metrics.Sent(database, envelope, error);
         if (envelope is NotificationEnvelope notification)

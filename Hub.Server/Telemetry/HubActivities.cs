@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Hub.Server.Databases;
-using Hub.Server.Delivery;
+using Hub.Server.Contracts;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
@@ -40,12 +39,12 @@ public sealed class HubActivities : IDisposable
         }
 
         // Refused names come from the client: only well-formed ones are worth recording.
-        if (database is not null && PostgresNames.FitsIdentifier(database))
+        if (database is not null && NameLimits.Fits(database))
         {
             activity.SetTag(HubDiagnostics.Attributes.Database, database);
         }
 
-        if (channel is not null && PostgresNames.FitsIdentifier(channel))
+        if (channel is not null && NameLimits.Fits(channel))
         {
             activity.SetTag(HubDiagnostics.Attributes.Channel, channel);
         }

@@ -1,3 +1,4 @@
+using Hub.Server.Contracts;
 namespace Hub.Server.Telemetry;
 
 /// <summary>
@@ -45,6 +46,9 @@ public static class HubDiagnostics
 
         /// <summary>Listener connections re-established after a loss.</summary>
         public const string ListenerReconnects = "hub.listener.reconnects";
+
+        /// <summary>Listener state changes, by the state left and the state entered.</summary>
+        public const string ListenerTransitions = "hub.listener.transitions";
 
         /// <summary>Resyncs sent to the subscribers of a database.</summary>
         public const string ResyncsSent = "hub.resyncs.sent";
@@ -99,13 +103,16 @@ public static class HubDiagnostics
         /// <summary>A listener state: idle, connecting, listening, reconnecting, offline.</summary>
         public const string ListenerState = "hub.listener.state";
 
+        /// <summary>The listener state a transition left.</summary>
+        public const string PreviousListenerState = "hub.listener.previous_state";
+
         /// <summary>notification or resync.</summary>
         public const string MessageType = "hub.message.type";
 
-        /// <summary>Why a resync was sent (see <see cref="Delivery.ResyncReasons"/>).</summary>
+        /// <summary>Why a resync was sent (see <see cref="Contracts.ResyncReasons"/>).</summary>
         public const string ResyncReason = "hub.resync.reason";
 
-        /// <summary>Why a call was refused (see <see cref="Subscriptions.SubscriptionErrors.Reasons"/>).</summary>
+        /// <summary>Why a call was refused (see <see cref="Contracts.Refusals.Reasons"/>).</summary>
         public const string RejectionReason = "hub.rejection.reason";
 
         /// <summary>How a call ended: ok or the rejection reason.</summary>

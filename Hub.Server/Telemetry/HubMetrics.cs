@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
-using Hub.Server.Delivery;
+using Hub.Server.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server.Telemetry;
@@ -22,6 +22,7 @@ public sealed class HubMetrics
     private readonly Histogram<int> _payloadSize;
     private readonly Counter<long> _resyncsSent;
     private readonly Counter<long> _callsRejected;
+    private readonly Counter<long> _listenerTransitions;
 
     /// <summary>Creates the meter through <paramref name="meterFactory"/>, so it lives and dies with the host.</summary>
     public HubMetrics(IMeterFactory meterFactory, IOptions<TelemetryOptions> options, TimeProvider time)
@@ -48,9 +49,13 @@ public sealed class HubMetrics
             HubDiagnostics.Instruments.CallsRejected, "{call}",
             "Hub calls refused (Subscribe, Unsubscribe, Publish, limits), by reason. The database is never an attribute here: refused names come from clients.");
 
+        _listenerTransitions = Meter.CreateCounter<long>(
+            HubDiagnostics.Instruments.ListenerTransitions, "{transition}",
+            "Listener state changes, by the state left and the state entered.");
+
         // Prometheus' rate() and increase() miss the first increment of a series that appears at 1, so the
         // series whose label values are known up front start at 0.
-        foreach (var reason in ConstantsOf(typeof(Subscriptions.SubscriptionErrors.Reasons)))
+        foreach (var reason in ConstantsOf(typeof(Contracts.Refusals.Reasons)))
         {
             _callsRejected.Add(0, new KeyValuePair<string, object?>(HubDiagnostics.Attributes.RejectionReason, reason));
         }
@@ -74,7 +79,7 @@ public sealed class HubMetrics
     // PostgreSQL caps a payload at 8000 bytes.
     private static readonly int[] PayloadBuckets = [0, 16, 64, 256, 1024, 2048, 4096, 8000];
 
-    /// <summary>Starts the counters of <paramref name="database"/> at 0 when its outbox opens (see the constructor for why).</summary>
+    /// <summary>Starts the counters of <paramref name="database"/> at 0 when its delivery queue opens (see the constructor for why).</summary>
     public void Opened(string database)
     {
         foreach (var reason in ConstantsOf(typeof(ResyncReasons)))
@@ -99,8 +104,24 @@ public sealed class HubMetrics
         }
     }
 
+    /// <summary>Records that the listener of <paramref name="database"/> went from <paramref name="previous"/> to <paramref name="next"/>.</summary>
+    public void ListenerStateChanged(string database, string previous, string next)
+    {
+        var tags = new TagList
+        {
+            { HubDiagnostics.Attributes.PreviousListenerState, previous },
+            { HubDiagnostics.Attributes.ListenerState, next },
+        };
+        if (_databaseAttribute)
+        {
+            tags.Add(HubDiagnostics.Attributes.Database, database);
+        }
+
+        _listenerTransitions.Add(1, tags);
+    }
+
     /// <summary>Records one envelope's group send of <paramref name="database"/>, failed when <paramref name="error"/> is set.</summary>
-    public void Sent(string database, object envelope, Exception? error)
+    public void Sent(string database, Envelope envelope, Exception? error)
     {
         var tags = new TagList();
         if (_databaseAttribute)

@@ -1,4 +1,3 @@
-using Hub.Server.Http;
 using OpenTelemetry.Resources;
 
 namespace Hub.Server.Telemetry;

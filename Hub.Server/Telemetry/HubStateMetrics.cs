@@ -1,37 +1,29 @@
 using System.Diagnostics.Metrics;
-using Hub.Server.Delivery;
-using Hub.Server.Hubs;
-using Hub.Server.Listening;
-using Hub.Server.Subscriptions;
 
 namespace Hub.Server.Telemetry;
 
 /// <summary>
-/// Observable instruments that read the figures the hub's components keep anyway, when a metrics reader collects:
-/// the very numbers <c>/api/stats</c> reports, so the two cannot disagree.
+/// Observable instruments that read, through <see cref="IHubStateSource"/>, the figures the hub's components keep
+/// anyway, when a metrics reader collects: the very numbers <c>/api/stats</c> reports, so the two cannot disagree.
 /// </summary>
 public sealed class HubStateMetrics
 {
-    private static readonly ListenerState[] States = Enum.GetValues<ListenerState>();
-
-    private readonly ListenerManager _listeners;
-    private readonly SubscriptionService _subscriptions;
+    private readonly IHubStateSource _state;
     private readonly bool _databaseAttribute;
 
     /// <summary>Creates the observable instruments on the meter of <paramref name="metrics"/>.</summary>
-    public HubStateMetrics(
-        HubMetrics metrics, ConnectionCounter connections, ListenerManager listeners, SubscriptionService subscriptions, SlowConsumerMonitor slowConsumers)
+    public HubStateMetrics(HubMetrics metrics, IHubStateSource state)
     {
-        _listeners = listeners;
-        _subscriptions = subscriptions;
+        ArgumentNullException.ThrowIfNull(metrics);
+        _state = state;
         _databaseAttribute = metrics.DatabaseAttribute;
         var meter = metrics.Meter;
 
         meter.CreateObservableUpDownCounter(
-            HubDiagnostics.Instruments.Connections, () => connections.Current, "{connection}",
+            HubDiagnostics.Instruments.Connections, () => _state.Connections, "{connection}",
             "Hub connections open on this instance.");
         meter.CreateObservableUpDownCounter(
-            HubDiagnostics.Instruments.Subscribers, () => PerDatabase(s => _subscriptions.SubscribersOf(s.Database)), "{connection}",
+            HubDiagnostics.Instruments.Subscribers, () => PerDatabase(static s => s.Subscribers), "{connection}",
             "Connections subscribed to at least one channel of the database.");
         meter.CreateObservableUpDownCounter(
             HubDiagnostics.Instruments.Subscriptions, () => PerDatabase(static s => s.Subscriptions), "{subscription}",
@@ -46,43 +38,43 @@ public sealed class HubStateMetrics
             HubDiagnostics.Instruments.ListenerReconnects, () => PerDatabase(static s => s.Reconnects), "{reconnect}",
             "Listener connections re-established after a loss (each is followed by a resync).");
         meter.CreateObservableUpDownCounter(
-            HubDiagnostics.Instruments.DeliveriesPending, () => PerDatabase(static s => (long)s.PendingDeliveries), "{message}",
+            HubDiagnostics.Instruments.DeliveriesPending, () => PerDatabase(static s => s.PendingDeliveries), "{message}",
             "Notifications and resyncs received and not yet sent to clients.");
         meter.CreateObservableUpDownCounter(
-            HubDiagnostics.Instruments.ConnectionsBuffering, () => slowConsumers.BufferingConnections, "{connection}",
+            HubDiagnostics.Instruments.ConnectionsBuffering, () => _state.BufferingConnections, "{connection}",
             "Connections whose transport is full and for which the hub holds messages (clients reading too slowly).");
         meter.CreateObservableCounter(
-            HubDiagnostics.Instruments.SlowConsumersDisconnected, () => slowConsumers.DisconnectedConnections, "{connection}",
+            HubDiagnostics.Instruments.SlowConsumersDisconnected, () => _state.SlowConsumersDisconnected, "{connection}",
             "Connections disconnected because more than Hub:Delivery:MaxBufferedBytesPerConnection waited for them.");
     }
 
-    private IEnumerable<Measurement<long>> PerDatabase(Func<ListenerSnapshot, long> value)
+    private IEnumerable<Measurement<long>> PerDatabase(Func<DatabaseGauges, long> value)
     {
-        var snapshots = _listeners.Snapshot();
+        var databases = _state.Databases();
         if (!_databaseAttribute)
         {
-            return [new Measurement<long>(snapshots.Sum(value))];
+            return [new Measurement<long>(databases.Sum(value))];
         }
 
-        return snapshots.Select(s => new Measurement<long>(value(s), new KeyValuePair<string, object?>(HubDiagnostics.Attributes.Database, s.Database)));
+        return databases.Select(s => new Measurement<long>(value(s), new KeyValuePair<string, object?>(HubDiagnostics.Attributes.Database, s.Database)));
     }
 
     private IEnumerable<Measurement<long>> ObserveListeners()
     {
-        var snapshots = _listeners.Snapshot();
+        var databases = _state.Databases();
+        var states = _state.ListenerStates;
         if (!_databaseAttribute)
         {
             // Without the database, the value is how many listeners are in each state.
-            return States.Select(state => new Measurement<long>(snapshots.Count(s => s.State == state), StateTag(state)));
+            return states.Select(state => new Measurement<long>(databases.Count(s => s.ListenerState == state), StateTag(state)));
         }
 
         // With it, every state of every listener is reported, 1 for the current one, so a state change shows as a step.
-        return snapshots.SelectMany(s => States.Select(state => new Measurement<long>(
-            s.State == state ? 1 : 0,
+        return databases.SelectMany(s => states.Select(state => new Measurement<long>(
+            s.ListenerState == state ? 1 : 0,
             new KeyValuePair<string, object?>(HubDiagnostics.Attributes.Database, s.Database),
             StateTag(state))));
     }
 
-    private static KeyValuePair<string, object?> StateTag(ListenerState state)
-        => new(HubDiagnostics.Attributes.ListenerState, ListenerStateNames.Of(state));
+    private static KeyValuePair<string, object?> StateTag(string state) => new(HubDiagnostics.Attributes.ListenerState, state);
 }

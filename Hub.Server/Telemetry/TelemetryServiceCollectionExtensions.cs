@@ -1,6 +1,4 @@
-using Hub.Server.Http;
-using Hub.Server.Security;
-using Microsoft.Extensions.Options;
+using Hub.Server.Hosting;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -33,10 +31,15 @@ public static class TelemetryServiceCollectionExtensions
     private static readonly string[] OtlpEndpointKeys =
         ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"];
 
-    /// <summary>Adds the hub's telemetry, with <see cref="TelemetryOptions"/> bound from <c>Hub:Telemetry</c>.</summary>
+    /// <summary>
+    /// Adds the hub's telemetry, with <see cref="TelemetryOptions"/> bound from <c>Hub:Telemetry</c>. The observable
+    /// instruments read an <see cref="IHubStateSource"/>, which the caller registers.
+    /// </summary>
     public static IServiceCollection AddHubTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<TelemetryOptions, TelemetryOptionsValidator>(configuration, TelemetryOptions.SectionName);
+        services.AddOptions<HubInstanceOptions>().Bind(configuration.GetSection(HubInstanceOptions.SectionName));
+        services.AddSingleton<HubInstance>();
         services.AddSingleton<HubMetrics>();
         services.AddSingleton<HubStateMetrics>();
         services.AddSingleton<HubActivities>();
@@ -71,17 +74,6 @@ public static class TelemetryServiceCollectionExtensions
         }
 
         return services;
-    }
-
-    /// <summary>Maps <c>GET /metrics</c> (Prometheus text format) unless <c>Hub:Telemetry:PrometheusEndpoint</c> is false.</summary>
-    public static IEndpointRouteBuilder MapHubTelemetry(this IEndpointRouteBuilder endpoints)
-    {
-        if (endpoints.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.PrometheusEndpoint)
-        {
-            endpoints.MapPrometheusScrapingEndpoint(MetricsPath).RequireManagementAccess();
-        }
-
-        return endpoints;
     }
 
     /// <summary>Where Prometheus scrapes.</summary>

@@ -16,7 +16,7 @@ namespace Hub.Server.Tenants;
 /// and the cache is bounded, so a client sending random names costs the hub at most
 /// <see cref="TenantOptions.LookupsPerSecond"/> small queries per second.
 /// </remarks>
-public sealed class TenantDirectory : IAsyncDisposable
+public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
 {
     /// <summary>The <c>application_name</c> of the connections that check whether a tenant database exists.</summary>
     public const string LookupApplicationName = "notify-hub tenant lookup";
@@ -33,7 +33,7 @@ public sealed class TenantDirectory : IAsyncDisposable
     private readonly HashSet<string> _fixedNames;
 
     /// <summary>Creates the directory from validated options; nothing connects before the first lookup.</summary>
-    public TenantDirectory(IOptions<TenantOptions> options, IOptions<HubOptions> hubOptions, TimeProvider time, ILogger<TenantDirectory> logger)
+    public TenantDirectory(IOptions<TenantOptions> options, IOptions<RegistryOptions> registryOptions, TimeProvider time, ILogger<TenantDirectory> logger)
     {
         _options = options.Value;
         _time = time;
@@ -48,7 +48,7 @@ public sealed class TenantDirectory : IAsyncDisposable
             QueueLimit = 0,
         });
         // A tenant may not take a configured database's name in another case: group names ignore case.
-        _fixedNames = new HashSet<string>(hubOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
+        _fixedNames = new HashSet<string>(registryOptions.Value.Databases.Keys, StringComparer.OrdinalIgnoreCase);
         if (!_options.Enabled)
         {
             return;
@@ -69,9 +69,6 @@ public sealed class TenantDirectory : IAsyncDisposable
         _maintenance = new NpgsqlDataSourceBuilder(maintenance.ConnectionString) { Name = LookupApplicationName }.Build();
         TenantLog.Enabled(logger, _options.NamePattern!, _server, _channels);
     }
-
-    /// <summary>Whether tenant databases are configured.</summary>
-    public bool Enabled => _pattern is not null;
 
     /// <summary>Whether <paramref name="name"/> may be a tenant database; no I/O.</summary>
     public bool Matches(string name) => _pattern is not null && !_fixedNames.Contains(name) && _pattern.Matches(name);

@@ -36,7 +36,7 @@ public sealed class TenantOptionsValidator : IValidateOptions<TenantOptions>
             }
         }
 
-        HubOptionsValidator.ValidateChannels(Key, options.Channels, failures);
+        RegistryOptionsValidator.ValidateChannels(Key, options.Channels, failures);
         if (!PostgresNames.IsValidDatabase(options.MaintenanceDatabase))
         {
             failures.Add($"{Key}:MaintenanceDatabase '{options.MaintenanceDatabase}' is not a valid database name.");

@@ -1,3 +1,6 @@
+using Hub.Server.Databases;
+using Hub.Server.Hosting;
+
 namespace Hub.Server.Tenants;
 
 /// <summary>
@@ -10,6 +13,7 @@ public static class TenantServiceCollectionExtensions
     {
         services.AddValidatedOptions<TenantOptions, TenantOptionsValidator>(configuration, TenantOptions.SectionName);
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<ITenantDatabases>(static sp => sp.GetRequiredService<TenantDirectory>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Hub.Bench.Measuring;
+using Hub.Server.Contracts;
 using Hub.Server.Delivery;
 using Hub.Server.Hubs;
 using Microsoft.AspNetCore.SignalR;

@@ -17,8 +17,11 @@ public sealed class ClientContractTests
         Assert.Equal(HubMethods.Publish, Name("hubMethods", "publish"));
         Assert.Equal(ClientMethods.Notification, Name("clientMethods", "notification"));
         Assert.Equal(ClientMethods.Resync, Name("clientMethods", "resync"));
-        Assert.Equal(Hub.Server.Delivery.ClientMethods.Notification, Name("clientMethods", "notification"));
-        Assert.Equal(Hub.Server.Delivery.ClientMethods.Resync, Name("clientMethods", "resync"));
+        Assert.Equal(Hub.Server.Contracts.HubMethods.Subscribe, Name("hubMethods", "subscribe"));
+        Assert.Equal(Hub.Server.Contracts.HubMethods.Unsubscribe, Name("hubMethods", "unsubscribe"));
+        Assert.Equal(Hub.Server.Contracts.HubMethods.Publish, Name("hubMethods", "publish"));
+        Assert.Equal(Hub.Server.Contracts.ClientMethods.Notification, Name("clientMethods", "notification"));
+        Assert.Equal(Hub.Server.Contracts.ClientMethods.Resync, Name("clientMethods", "resync"));
         var hubMethods = typeof(Hub.Server.Hubs.NotificationHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly).Select(static m => m.Name);
         Assert.Subset(hubMethods.ToHashSet(), Contract.GetProperty("hubMethods").EnumerateObject().Select(static p => p.Value.GetString()!).ToHashSet());
     }
@@ -30,8 +33,8 @@ public sealed class ClientContractTests
         var envelopes = Contract.GetProperty("envelopes");
         Assert.Equal(Names(envelopes.GetProperty("notification")), KeysOf<HubNotification>());
         Assert.Equal(Names(envelopes.GetProperty("resync")), KeysOf<HubResync>());
-        Assert.Equal(Names(envelopes.GetProperty("notification")), KeysOf<Hub.Server.Delivery.NotificationEnvelope>());
-        Assert.Equal(Names(envelopes.GetProperty("resync")), KeysOf<Hub.Server.Delivery.ResyncEnvelope>());
+        Assert.Equal(Names(envelopes.GetProperty("notification")), KeysOf<Hub.Server.Contracts.NotificationEnvelope>());
+        Assert.Equal(Names(envelopes.GetProperty("resync")), KeysOf<Hub.Server.Contracts.ResyncEnvelope>());
     }
 
     [Fact]
@@ -44,7 +47,7 @@ public sealed class ClientContractTests
         Assert.Equal(reasons.OrderBy(static p => p.Key), exported.OrderBy(static p => p.Key));
         Assert.Equal(ResyncReasons.ClientReconnected, HubResync.ClientReconnected);
 
-        var server = typeof(Hub.Server.Delivery.ResyncReasons).GetFields(BindingFlags.Public | BindingFlags.Static)
+        var server = typeof(Hub.Server.Contracts.ResyncReasons).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Select(static f => (string)f.GetRawConstantValue()!).Order(StringComparer.Ordinal);
         Assert.Equal(Names(Contract.GetProperty("serverResyncReasons")).Select(key => reasons[key]).Order(StringComparer.Ordinal), server);
     }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Hub.Tests.Delivery;
 
 /// <summary>
-/// How a connection's writer holds the messages of an outbox run and hands them to the transport together. The
+/// How a connection's writer holds the messages of a delivery queue's run and hands them to the transport together. The
 /// transport is a real pipe, read the way SignalR's transport loop reads it.
 /// </summary>
 public sealed class DeferredFlushesTests
@@ -52,7 +52,7 @@ public sealed class DeferredFlushesTests
         var run = new DeferredFlushes();
         await WriteInRunAsync(run, "a");
 
-        // Another sender (SignalR's keep-alive, a second database's outbox) writes while the run holds "a".
+        // Another sender (SignalR's keep-alive, a second database's delivery queue) writes while the run holds "a".
         await WriteAsync("b");
         Assert.Null(ReadAvailable());
 

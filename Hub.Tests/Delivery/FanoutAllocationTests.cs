@@ -1,4 +1,5 @@
 using Hub.Testing.Wire;
+using Hub.Server.Contracts;
 using Hub.Server.Delivery;
 using Hub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,7 @@ public sealed class FanoutAllocationTests(SharedPostgres postgres)
     public async Task Fanout_allocates_nothing_per_subscriber(bool coalesced)
     {
         await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
-        var fanout = scenario.Hub.Services.GetRequiredService<NotificationFanout>();
+        var fanout = scenario.Hub.Services.GetRequiredService<IEnvelopeSender>();
         var cancellationToken = TestContext.Current.CancellationToken;
         var connections = new List<RawHubConnection>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -66,7 +67,7 @@ public sealed class FanoutAllocationTests(SharedPostgres postgres)
     /// The fewest bytes one group send (or, <paramref name="coalesced"/>, a run of three and its release) allocated on
     /// the sending thread, over a few sends after a warm-up.
     /// </summary>
-    private static async Task<long> AllocatedPerSendAsync(NotificationFanout fanout, string database, bool coalesced)
+    private static async Task<long> AllocatedPerSendAsync(IEnvelopeSender fanout, string database, bool coalesced)
     {
         var envelope = new NotificationEnvelope(database, HubFixture.Events, "payload", 1, DateTime.UtcNow);
         var run = new DeferredFlushes();

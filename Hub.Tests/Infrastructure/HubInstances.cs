@@ -77,7 +77,7 @@ public sealed class HubInstances : IAsyncDisposable
     {
         var admin = _postgres.ConnectionString();
         var listening = await Postgres.ListenerPidsAsync(admin, _database);
-        var standby = await Postgres.ListenerPidsAsync(admin, _database, ListenerConnection.DefaultApplicationName + ListenerLeadership.StandbySuffix);
+        var standby = await Postgres.ListenerPidsAsync(admin, _database, ListenerConnection.DefaultApplicationName + AdvisoryLockLeadership.StandbySuffix);
         return (listening.Length, standby.Length);
     }
 

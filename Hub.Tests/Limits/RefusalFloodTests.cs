@@ -32,7 +32,7 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
         Assert.DoesNotContain(entries, static e => e.Exception is HubException);
         Assert.DoesNotContain(entries, static e => e.Level >= LogLevel.Error);
         Assert.DoesNotContain(entries, static e => e.Category.StartsWith("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", StringComparison.Ordinal) && e.Level >= LogLevel.Information);
-        var refusalLines = entries.Count(static e => e.EventId.Name == "SubscriptionRefused");
+        var refusalLines = entries.Count(static e => e.EventId.Name == "CallRefused");
         Assert.InRange(refusalLines, 1, Connections * 10);
         Assert.InRange(entries.Count(static e => e.Level >= LogLevel.Information), 1, 100);
 

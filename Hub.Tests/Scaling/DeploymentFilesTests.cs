@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Hub.Server.Databases;
-using Hub.Server.Http;
+using Hub.Server.Telemetry;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
 using Hub.Tests.Infrastructure;
@@ -157,15 +157,21 @@ public sealed partial class DeploymentFilesTests
     /// <summary>Whether configuration binding gives <paramref name="path"/> (a key split at its separators) a home in an options class.</summary>
     private static bool IsBound(string[] path)
     {
+        // The backplane's key sits outside the scale-out section it binds to.
+        if (path.SequenceEqual(ScaleOutOptions.RedisKey.Split(':'), StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         var roots = new List<(string Section, Type Type)>
         {
-            (HubOptions.SectionName, typeof(HubOptions)),
-            (HubOptions.SectionName, typeof(HubInstanceOptions)),
+            (RegistryOptions.SectionName, typeof(RegistryOptions)),
+            (HubInstanceOptions.SectionName, typeof(HubInstanceOptions)),
             (ListenerOptions.SectionName, typeof(ListenerOptions)),
             (ScaleOutOptions.SectionName, typeof(ScaleOutOptions)),
         };
         // Options classes added later (authentication, telemetry) are found by their SectionName.
-        roots.AddRange(typeof(HubOptions).Assembly.GetTypes()
+        roots.AddRange(typeof(RegistryOptions).Assembly.GetTypes()
             .Select(static t => (Type: t, Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
             .Where(static x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
             .Select(static x => ((string)x.Field!.GetRawConstantValue()!, x.Type)));

@@ -1,3 +1,4 @@
+using Hub.Server.Telemetry;
 using System.Net;
 using System.Security.Cryptography;
 using Hub.Client;
@@ -147,7 +148,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
         await hub.StartAsync();
         await using var client = await RecordingClient.ConnectAsync(hub.HubUrl);
 
-        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.EventId == 601);
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.EventId == HubEventIds.AnonymousAccessEnabled);
         Assert.Equal([HubFixture.Events], await client.SubscribeAsync(database, null));
         var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => client.PublishAsync(database, HubFixture.Events, "x"));
         Assert.Contains($"publishing to database '{database}' is not allowed", Refusal.Of(error), StringComparison.Ordinal);

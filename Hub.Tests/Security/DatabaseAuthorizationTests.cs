@@ -1,3 +1,4 @@
+using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 
@@ -34,7 +35,7 @@ public sealed class DatabaseAuthorizationTests(SharedPostgres postgres)
         var unknown = await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync("no_such_database", null));
 
         Assert.Equal(Refusal.Of(denied).Replace(second, "X", StringComparison.Ordinal), Refusal.Of(unknown).Replace("no_such_database", "X", StringComparison.Ordinal));
-        var refusals = hub.Logs.Entries.Where(static e => e.EventId == 203).Select(static e => e.Text).ToArray();
+        var refusals = hub.Logs.Entries.Where(static e => e.EventId == HubEventIds.CallRefused).Select(static e => e.Text).ToArray();
         Assert.Contains(refusals, t => t.Contains("user-4711", StringComparison.Ordinal) && t.Contains(second, StringComparison.Ordinal) && t.Contains("access_denied", StringComparison.Ordinal));
         Assert.Contains(refusals, t => t.Contains("user-4711", StringComparison.Ordinal) && t.Contains("no_such_database", StringComparison.Ordinal));
     }

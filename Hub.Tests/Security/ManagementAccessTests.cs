@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Claims;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -61,10 +60,5 @@ public sealed class ManagementAccessTests(SharedPostgres postgres)
 
     private static Task<HttpResponseMessage> GetStatsAsync(HttpClient http, string token) => GetAsync(http, "/api/stats", token);
 
-    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await http.SendAsync(request, TestContext.Current.CancellationToken);
-    }
+    private static Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string token) => ManagementRequests.GetAsync(http, path, token);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Text.Json;
 using Hub.Server.Security;
@@ -116,10 +115,5 @@ public sealed class ManagementDefaultsTests(SharedPostgres postgres)
 
     private static string AdminToken(HubFixture hub) => hub.Tokens.Create("ops", extraClaims: [new Claim("role", ManagementOptions.DefaultRole)]);
 
-    private static async Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await http.SendAsync(request, TestContext.Current.CancellationToken);
-    }
+    private static Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string token) => ManagementRequests.GetAsync(http, path, token);
 }

@@ -1,3 +1,4 @@
+using Hub.Server.Telemetry;
 using System.Text.Json;
 using Hub.Server.Security;
 using Hub.Tests.Infrastructure;
@@ -62,8 +63,8 @@ public sealed class SecretsTests(SharedPostgres postgres)
 
         Assert.Equal("works", (await client.NextNotificationAsync()).Payload);
         Assert.Contains("down", JsonDocument.Parse(stats).RootElement.GetProperty("databases").EnumerateObject().Select(static p => p.Name));
-        Assert.Contains(hub.Logs.Entries, static e => e.EventId == 603 && e.Text.Contains("Password=***", StringComparison.Ordinal));
-        Assert.Contains(hub.Logs.Entries, static e => e.EventId == 622);
+        Assert.Contains(hub.Logs.Entries, static e => e.EventId == HubEventIds.DatabaseConfigured && e.Text.Contains("Password=***", StringComparison.Ordinal));
+        Assert.Contains(hub.Logs.Entries, static e => e.EventId == HubEventIds.TenantLookupFailed);
         foreach (var text in (string[])[hub.Logs.AllText, stats, .. errors])
         {
             Assert.DoesNotContain(Password, text, StringComparison.Ordinal);

@@ -1,4 +1,4 @@
-using Hub.Server.Delivery;
+using Hub.Server.Contracts;
 using Hub.Server.Streams;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;

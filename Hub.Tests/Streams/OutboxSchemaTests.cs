@@ -55,7 +55,7 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     [Fact]
     public void Bad_outbox_settings_are_refused_naming_the_key()
     {
-        var options = new HubOptions();
+        var options = new RegistryOptions();
         options.Databases["app"] = new DatabaseOptions
         {
             ConnectionString = "Host=127.0.0.1",
@@ -97,7 +97,7 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     [Fact]
     public void Disabled_outbox_settings_are_not_checked()
     {
-        var options = new HubOptions();
+        var options = new RegistryOptions();
         options.Databases["app"] = new DatabaseOptions { Outbox = new OutboxOptions { Schema = "Bad-Schema" } };
 
         Assert.True(new OutboxOptionsValidator().Validate(Options.DefaultName, options).Succeeded);

@@ -1,4 +1,4 @@
-using Hub.Server.Delivery;
+using Hub.Server.Contracts;
 using Hub.Server.Streams;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;

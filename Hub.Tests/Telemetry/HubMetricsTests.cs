@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Hub.Server.Contracts;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
@@ -111,8 +112,8 @@ public sealed class HubMetricsTests(SharedPostgres postgres)
         await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(scenario.Database, "not_allowed"));
         await Assert.ThrowsAsync<HubException>(() => client.UnsubscribeAsync(scenario.Database, string.Empty));
 
-        Assert.Equal(1, metrics.Sum(I.CallsRejected, (A.RejectionReason, SubscriptionErrors.Reasons.DatabaseNotAvailable)));
-        Assert.Equal(2, metrics.Sum(I.CallsRejected, (A.RejectionReason, SubscriptionErrors.Reasons.ChannelNotAllowed)));
+        Assert.Equal(1, metrics.Sum(I.CallsRejected, (A.RejectionReason, Refusals.Reasons.DatabaseNotAvailable)));
+        Assert.Equal(2, metrics.Sum(I.CallsRejected, (A.RejectionReason, Refusals.Reasons.ChannelNotAllowed)));
         Assert.All(metrics.Recorded(I.CallsRejected), m => Assert.Null(m.Tag(A.Database)));
 
         await client.SubscribeAsync(scenario.Database, HubFixture.Events);

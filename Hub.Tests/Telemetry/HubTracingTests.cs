@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Hub.Server.Contracts;
 using Hub.Server.Subscriptions;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
@@ -29,7 +30,7 @@ public sealed class HubTracingTests(SharedPostgres postgres)
         Assert.Equal(1, ok.GetTagItem(A.ChannelCount));
         Assert.NotEqual(ActivityStatusCode.Error, ok.Status);
         var refused = subscribes.Single(a => a != ok);
-        Assert.Equal(SubscriptionErrors.Reasons.ChannelNotAllowed, refused.GetTagItem(A.Result));
+        Assert.Equal(Refusals.Reasons.ChannelNotAllowed, refused.GetTagItem(A.Result));
         Assert.Equal("not_allowed", refused.GetTagItem(A.Channel));
         Assert.Equal(ActivityStatusCode.Error, refused.Status);
 

@@ -1,4 +1,5 @@
 using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hub.Tests.Tenants;
 
@@ -24,7 +25,10 @@ internal sealed class TenantSetup : IAsyncDisposable
 
     public HubFixture Hub { get; }
 
-    public static async Task<TenantSetup> StartAsync(PostgresServer server, Action<HubSettings>? configure = null)
+    /// <param name="server">The PostgreSQL server the tenant databases are created on.</param>
+    /// <param name="configure">Changes the hub's settings after the tenant pattern is set.</param>
+    /// <param name="time">A clock for the hub instead of the system's, for tests of cache expiry.</param>
+    public static async Task<TenantSetup> StartAsync(PostgresServer server, Action<HubSettings>? configure = null, TimeProvider? time = null)
     {
         var prefix = "tn" + Guid.NewGuid().ToString("N")[..10];
         foreach (var name in (string[])[prefix + "_a", prefix + "_b", "other" + prefix])
@@ -32,13 +36,19 @@ internal sealed class TenantSetup : IAsyncDisposable
             await server.CreateDatabaseAsync(name);
         }
 
-        var hub = await HubFixture.For(server).WithTokens().CaptureLogs().Configure(s =>
+        var builder = HubFixture.For(server).WithTokens().CaptureLogs().Configure(s =>
         {
             s.Tenants.ConnectionStringTemplate = server.ConnectionString("{database}");
             s.Tenants.NamePattern = prefix + "_[a-z0-9_]+";
             s.Tenants.Channels = [HubFixture.Events, HubFixture.Other];
             configure?.Invoke(s);
-        }).StartAsync();
+        });
+        if (time is not null)
+        {
+            builder.ConfigureServices(b => b.Services.AddSingleton(time));
+        }
+
+        var hub = await builder.StartAsync();
         return new TenantSetup(prefix, hub);
     }
 

@@ -1,7 +1,7 @@
-namespace Hub.Server.Hubs;
+namespace Hub.Server.Contracts;
 
 /// <summary>
-/// Where the hub is mapped.
+/// Where the hub is mapped: the path clients connect to is part of the contract.
 /// </summary>
 public static class NotificationHubEndpoint
 {

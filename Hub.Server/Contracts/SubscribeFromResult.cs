@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Hub.Server.Streams;
+namespace Hub.Server.Contracts;
 
 /// <summary>The result of <c>SubscribeFrom</c>.</summary>
 /// <param name="Channels">The channels of the database the connection is subscribed to now.</param>

@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Hub.Server.Delivery;
+namespace Hub.Server.Contracts;
 
 /// <summary>
 /// The argument of the <c>resync</c> client method: notifications of <see cref="Database"/> between
@@ -15,4 +15,11 @@ public sealed record ResyncEnvelope(
     [property: Key("database")] string Database,
     [property: Key("reason")] string Reason,
     [property: Key("since")] DateTime Since,
-    [property: Key("until")] DateTime Until);
+    [property: Key("until")] DateTime Until) : Envelope
+{
+    /// <inheritdoc />
+    public override string ClientMethod() => ClientMethods.Resync;
+
+    /// <summary>Every subscriber of its database, whatever the channel.</summary>
+    public override string Group() => GroupNames.ForDatabase(Database);
+}

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Hub.Server;
+namespace Hub.Server.Hosting;
 
 /// <summary>
 /// Registers an options class the way every part of the hub does: bound from one configuration section and

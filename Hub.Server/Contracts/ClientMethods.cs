@@ -1,4 +1,4 @@
-namespace Hub.Server.Delivery;
+namespace Hub.Server.Contracts;
 
 /// <summary>
 /// The names of the methods the hub invokes on clients.

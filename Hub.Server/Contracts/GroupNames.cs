@@ -1,4 +1,4 @@
-namespace Hub.Server.Delivery;
+namespace Hub.Server.Contracts;
 
 /// <summary>
 /// Builds SignalR group names, the only place that does.

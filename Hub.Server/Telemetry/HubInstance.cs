@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Hub.Server.Http;
+namespace Hub.Server.Telemetry;
 
 /// <summary>
 /// Identifies this hub process among the instances of a deployment.

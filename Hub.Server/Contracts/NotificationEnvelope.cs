@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Hub.Server.Delivery;
+namespace Hub.Server.Contracts;
 
 /// <summary>
 /// The argument of the <c>notification</c> client method: one NOTIFY as PostgreSQL delivered it.
@@ -18,4 +18,11 @@ public sealed record NotificationEnvelope(
     [property: Key("payload")] string Payload,
     [property: Key("processId")] int ProcessId,
     [property: Key("receivedAt")] DateTime ReceivedAt,
-    [property: Key("position")] string? Position = null);
+    [property: Key("position")] string? Position = null) : Envelope
+{
+    /// <inheritdoc />
+    public override string ClientMethod() => ClientMethods.Notification;
+
+    /// <summary>The subscribers of its channel.</summary>
+    public override string Group() => GroupNames.ForChannel(Database, Channel);
+}

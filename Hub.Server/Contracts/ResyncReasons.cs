@@ -1,4 +1,4 @@
-namespace Hub.Server.Delivery;
+namespace Hub.Server.Contracts;
 
 /// <summary>
 /// The <c>reason</c> values of a resync.

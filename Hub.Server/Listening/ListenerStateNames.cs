@@ -1,6 +1,4 @@
-using Hub.Server.Listening;
-
-namespace Hub.Server.Telemetry;
+namespace Hub.Server.Listening;
 
 /// <summary>
 /// The lower-case names listener states are reported under, without formatting an enum on every collection.

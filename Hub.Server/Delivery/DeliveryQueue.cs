@@ -1,15 +1,19 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
+using Hub.Server.Contracts;
+using Hub.Server.Listening;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Server.Delivery;
 
 /// <summary>
-/// The ordered outbox of one database. The listener enqueues without doing I/O (it runs inside Npgsql's
+/// The in-memory, ordered send queue of one database. The listener enqueues without doing I/O (it runs inside Npgsql's
 /// read loop); one consumer sends the envelopes in the order they were enqueued, so every client sees a
 /// database's notifications and resyncs in the order PostgreSQL delivered them.
 /// </summary>
-public sealed class DatabaseOutbox : IAsyncDisposable
+[SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue, and the name must not be confused with the transactional outbox of durable streams.")]
+public sealed class DeliveryQueue : IDatabaseSink
 {
     // How many envelopes at most one connection receives in a single flush when a backlog builds up: enough to
     // cut the per-message wake-ups and system calls by an order of magnitude, few enough that the first of a run
@@ -17,10 +21,11 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     private const int MaxRunLength = 16;
 
     private readonly DeferredFlushes _run = new();
+    // Envelopes, and the TaskCompletionSource of each SentAsync call at its place in the order.
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
-    private readonly NotificationFanout _fanout;
+    private readonly IEnvelopeSender _sender;
     private readonly DeliveryTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly string _database;
@@ -28,29 +33,31 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     private int _pending;
 
     /// <summary>Creates the queue of <paramref name="database"/> and starts its consumer.</summary>
-    public DatabaseOutbox(string database, NotificationFanout fanout, DeliveryTelemetry telemetry, ILogger logger)
+    public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger)
     {
         _database = database;
-        _fanout = fanout;
+        _sender = sender;
         _telemetry = telemetry;
         _telemetry.Opened(database);
         _logger = logger;
         _consumer = Task.Run(ConsumeAsync);
     }
 
-    /// <summary>How many envelopes wait to be sent.</summary>
+    /// <inheritdoc />
     public int Pending => Volatile.Read(ref _pending);
 
-    /// <summary>Queues a notification behind everything queued before it.</summary>
-    public void Enqueue(NotificationEnvelope notification) => Write(notification);
+    /// <inheritdoc />
+    public void Enqueue(Envelope envelope)
+    {
+        // A single-reader channel cannot count its items, so the queue counts them itself.
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(envelope))
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
 
-    /// <summary>Queues a resync behind everything queued before it.</summary>
-    public void Enqueue(ResyncEnvelope resync) => Write(resync);
-
-    /// <summary>
-    /// Completes once everything queued before this call has been handed to the fan-out (and so to the backplane),
-    /// or at once when the outbox no longer accepts envelopes. An outbox database's reader stores its cursor only then.
-    /// </summary>
+    /// <inheritdoc />
     public Task SentAsync()
     {
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -69,16 +76,6 @@ public sealed class DatabaseOutbox : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _consumer.ConfigureAwait(false);
-    }
-
-    private void Write(object envelope)
-    {
-        // A single-reader channel cannot count its items, so the outbox counts them itself.
-        Interlocked.Increment(ref _pending);
-        if (!_queue.Writer.TryWrite(envelope))
-        {
-            Interlocked.Decrement(ref _pending);
-        }
     }
 
     private async Task ConsumeAsync()
@@ -112,9 +109,9 @@ public sealed class DatabaseOutbox : IAsyncDisposable
 
     private async Task SendAsync(object item, bool inRun)
     {
-        if (item is TaskCompletionSource sent)
+        if (item is not Envelope envelope)
         {
-            sent.TrySetResult();
+            ((TaskCompletionSource)item).TrySetResult();
             return;
         }
 
@@ -123,22 +120,17 @@ public sealed class DatabaseOutbox : IAsyncDisposable
             Task send;
             using (inRun ? _run.Enter() : default)
             {
-                send = item switch
-                {
-                    NotificationEnvelope notification => _fanout.SendAsync(notification, CancellationToken.None),
-                    ResyncEnvelope resync => _fanout.SendAsync(resync, CancellationToken.None),
-                    _ => Task.CompletedTask,
-                };
+                send = _sender.SendAsync(envelope, CancellationToken.None);
             }
 
             await send.ConfigureAwait(false);
-            _telemetry.Sent(_database, item);
+            _telemetry.Sent(_database, envelope);
         }
         catch (Exception ex)
         {
             // A failed group send must not stop the database's delivery; the next envelope goes out as usual.
             DeliveryLog.SendFailed(_logger, _database, ex);
-            _telemetry.Sent(_database, item, ex);
+            _telemetry.Sent(_database, envelope, ex);
         }
     }
 }

@@ -4,12 +4,12 @@ using Npgsql;
 namespace Hub.Server.Databases;
 
 /// <summary>
-/// Validates <see cref="HubOptions"/> at startup, naming the configuration key of every problem found.
+/// Validates <see cref="RegistryOptions"/> at startup, naming the configuration key of every problem found.
 /// </summary>
-public sealed class HubOptionsValidator : IValidateOptions<HubOptions>
+public sealed class RegistryOptionsValidator : IValidateOptions<RegistryOptions>
 {
     /// <inheritdoc />
-    public ValidateOptionsResult Validate(string? name, HubOptions options)
+    public ValidateOptionsResult Validate(string? name, RegistryOptions options)
     {
         var failures = new List<string>();
         foreach (var (database, settings) in options.Databases)
@@ -30,7 +30,7 @@ public sealed class HubOptionsValidator : IValidateOptions<HubOptions>
 
     private static void ValidateDatabase(string database, DatabaseOptions? settings, List<string> failures)
     {
-        var key = $"{HubOptions.SectionName}:Databases:{database}";
+        var key = $"{RegistryOptions.SectionName}:Databases:{database}";
         if (!PostgresNames.IsValidDatabase(database))
         {
             failures.Add($"{key}: '{database}' is not a valid database name (1-63 ASCII letters, digits, '_', '$' or '-', not starting with a digit or '-').");

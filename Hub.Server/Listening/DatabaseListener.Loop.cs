@@ -1,0 +1,211 @@
+using Hub.Server.Contracts;
+using Hub.Server.Telemetry;
+
+namespace Hub.Server.Listening;
+
+/// <summary>The connection loop: connect, keep alive, reconnect with backoff, close when idle.</summary>
+public sealed partial class DatabaseListener
+{
+    private async Task RunAsync()
+    {
+        var backoff = new ReconnectBackoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay);
+        ListenerConnection? connection = null;
+        DateTime? outageSince = null;
+        var lastAlive = UtcNow();
+        long? idleSince = null;
+
+        try
+        {
+            while (true)
+            {
+                CancellationToken wake;
+                lock (_gate)
+                {
+                    var idle = _subscriptions.IsEmpty;
+                    idleSince = idle ? idleSince ?? _time.GetTimestamp() : null;
+                    var graceOver = idleSince is { } since && _time.GetElapsedTime(since) >= _options.IdleGracePeriod;
+                    // A standby keeps nothing warm worth a grace period: the leader does the listening.
+                    if (_stopping.IsCancellationRequested || (idle && (connection is null || graceOver || _state == ListenerState.Standby)))
+                    {
+                        TransitionToLocked(connection is null && _lastError is not null ? ListenerState.Offline : ListenerState.Idle);
+                        _listenSet.Clear();
+                        _subscriptions.FailAll(new OperationCanceledException("The listener stopped."));
+                        break;
+                    }
+
+                    wake = TakeWakeTokenLocked();
+                }
+
+                try
+                {
+                    if (connection is null)
+                    {
+                        connection = await OpenAsync(outageSince is not null || backoff.Failures > 0).ConfigureAwait(false);
+                        backoff.Reset();
+                        lastAlive = UtcNow();
+                    }
+
+                    if (!_forwarding && !await LeadAsync(connection).ConfigureAwait(false))
+                    {
+                        if (outageSince is not null)
+                        {
+                            // Another instance took over while this one was away: the resync for the gap is its to send.
+                            CountReconnect();
+                            outageSince = null;
+                        }
+
+                        lastAlive = UtcNow();
+                        continue;
+                    }
+
+                    await SyncChannelsAsync(connection).ConfigureAwait(false);
+                    if (outageSince is { } since)
+                    {
+                        // Only now that the channels are LISTENed on again: a client that reloads on the resync
+                        // must not miss a notification committed after it reloaded.
+                        lastAlive = UtcNow();
+                        CountReconnect();
+                        Resync(ResyncReasons.ListenerReconnected, since, lastAlive);
+                        ListenerLog.Reconnected(_logger, _database.Name, since, lastAlive);
+                        _tracer.Reconnected(since, lastAlive);
+                        outageSince = null;
+                    }
+
+                    var waitFor = idleSince is { } idleStart
+                        ? Min(_options.KeepAliveInterval, _options.IdleGracePeriod - _time.GetElapsedTime(idleStart))
+                        : _options.KeepAliveInterval;
+                    var notified = await connection.WaitAsync(Max(waitFor, TimeSpan.FromMilliseconds(1)), wake).ConfigureAwait(false);
+                    if (!notified && idleSince is null)
+                    {
+                        await connection.ProbeAsync().ConfigureAwait(false);
+                    }
+
+                    lastAlive = UtcNow();
+                }
+                catch (OperationCanceledException) when (wake.IsCancellationRequested && connection is { IsOpen: true })
+                {
+                    // Woken to change the LISTEN set or to stop: the connection is still good.
+                    lastAlive = UtcNow();
+                }
+                catch (Exception ex) when (IsConnectionFailure(ex))
+                {
+                    if (connection is not null)
+                    {
+                        // A standby forwarded nothing, so its clients missed nothing: the leader covers them.
+                        if (_forwarding)
+                        {
+                            outageSince ??= lastAlive;
+                        }
+
+                        // Reset here, not when the connection is disposed: a stuck one is closed later, in the background.
+                        _forwarding = false;
+                        _stream?.StandDown();
+
+                        ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
+                        _tracer.ConnectionLost(ex);
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                        connection = null;
+                    }
+
+                    var delay = backoff.NextDelay();
+                    lock (_gate)
+                    {
+                        TransitionToLocked(ListenerState.Reconnecting);
+                        _lastError = ex.Message;
+                        _listenSet.Clear();
+                        wake = TakeWakeTokenLocked();
+                    }
+
+                    ListenerLog.ConnectFailed(_logger, _database.Name, backoff.Failures, delay, ex.Message);
+                    await DelayAsync(delay, wake).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            lock (_gate)
+            {
+                TransitionToLocked(ListenerState.Idle);
+                _subscriptions.FailAll(new OperationCanceledException("The hub is stopping."));
+            }
+        }
+        catch (Exception ex)
+        {
+            ListenerLog.Failed(_logger, _database.Name, ex);
+            lock (_gate)
+            {
+                TransitionToLocked(ListenerState.Idle);
+                _lastError = ex.Message;
+                _subscriptions.FailAll(ex);
+            }
+        }
+        finally
+        {
+            _forwarding = false;
+            _stream?.StandDown();
+            _tracer.Stopped();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                if (!_stopping.IsCancellationRequested)
+                {
+                    ListenerLog.ClosedIdle(_logger, _database.Name, _options.IdleGracePeriod);
+                }
+            }
+        }
+    }
+
+    private async Task<ListenerConnection> OpenAsync(bool reconnecting)
+    {
+        lock (_gate)
+        {
+            TransitionToLocked(reconnecting ? ListenerState.Reconnecting : ListenerState.Connecting);
+        }
+
+        _wakeListened = false;
+        ListenerLog.Connecting(_logger, _database.Name);
+        using var activity = _tracer.StartConnect();
+        ListenerConnection connection;
+        try
+        {
+            connection = await ListenerConnection.OpenAsync(_connectionString, OnNotification, _options.KeepAliveTimeout, _time, _stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ListenerTracer.Failed(activity, ex);
+            throw;
+        }
+
+        ListenerLog.Connected(_logger, _database.Name, connection.ProcessId);
+        _tracer.Connected(activity, connection.ProcessId);
+        return connection;
+    }
+
+    private void CountReconnect()
+    {
+        lock (_gate)
+        {
+            _reconnects++;
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken wake)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stopping);
+        try
+        {
+            await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A new subscriber or a stop cuts the backoff short; the loop decides what comes next.
+        }
+    }
+
+    private bool IsConnectionFailure(Exception ex)
+        => ListenerConnection.IsFailure(ex) || (ex is OperationCanceledException && !_stopping.IsCancellationRequested);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,25 @@
+using Hub.Server.Contracts;
+
+namespace Hub.Server.Listening;
+
+/// <summary>
+/// The ordered sink of one database's envelopes (see <see cref="INotificationSink"/>). Disposing it stops accepting
+/// envelopes and waits until those accepted are sent.
+/// </summary>
+public interface IDatabaseSink : IAsyncDisposable
+{
+    /// <summary>How many envelopes wait to be sent.</summary>
+    int Pending { get; }
+
+    /// <summary>
+    /// Queues <paramref name="envelope"/> behind everything queued before it. Called inside Npgsql's read loop, so it
+    /// must neither block nor do I/O.
+    /// </summary>
+    void Enqueue(Envelope envelope);
+
+    /// <summary>
+    /// Completes once everything queued before this call has been sent (and so handed to the backplane), or at once
+    /// when the sink no longer accepts envelopes. An outbox database's reader stores its cursor only then.
+    /// </summary>
+    Task SentAsync();
+}

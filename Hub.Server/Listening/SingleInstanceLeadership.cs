@@ -1,0 +1,20 @@
+namespace Hub.Server.Listening;
+
+/// <summary>
+/// The leadership of an instance without a backplane: it serves only its own clients, so it always listens and never
+/// takes a lock.
+/// </summary>
+public sealed class SingleInstanceLeadership : IListenerLeadership
+{
+    /// <inheritdoc />
+    public bool Clustered => false;
+
+    /// <inheritdoc />
+    public Task<bool> TryLeadAsync(ListenerConnection connection, string database) => Task.FromResult(true);
+
+    /// <inheritdoc />
+    public Task StandByAsync(ListenerConnection connection) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task<bool> WaitToLeadAsync(ListenerConnection connection, string database) => Task.FromResult(true);
+}
