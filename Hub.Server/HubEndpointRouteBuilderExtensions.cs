@@ -15,7 +15,7 @@ public static class HubEndpointRouteBuilderExtensions
     public const string ReadyTag = "ready";
 
     /// <summary>
-    /// Maps the hub at <see cref="NotificationHubEndpoint.Path"/>, <c>/api/stats</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c> and <c>POST /api/publish</c>.
+    /// Maps the hub at <see cref="NotificationHubEndpoint.Path"/>, <c>/api/stats</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/metrics</c>, <c>POST /api/publish</c> and <c>/api/databases</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapNotificationHub(this IEndpointRouteBuilder endpoints)
     {
@@ -24,6 +24,7 @@ public static class HubEndpointRouteBuilderExtensions
             .RequireAuthorization(SecurityPolicies.HubCaller);
         endpoints.MapGet("/api/stats", static (StatsCollector stats) => Results.Json(stats.Collect())).RequireManagementAccess();
         endpoints.MapPublishEndpoint();
+        endpoints.MapCallerDatabasesEndpoint();
         // Liveness runs no check: a process that answers is alive, whatever its databases do.
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(ReadyTag) });

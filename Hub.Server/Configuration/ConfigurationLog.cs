@@ -1,12 +1,14 @@
+using Hub.Server.Telemetry;
+
 namespace Hub.Server.Configuration;
 
 internal static partial class ConfigurationLog
 {
-    [LoggerMessage(EventId = 8001, EventName = "UnknownSetting", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = HubEventIds.UnknownSetting, EventName = "UnknownSetting", Level = LogLevel.Warning,
         Message = "Configuration key {Key} is not a known setting and is ignored.")]
     public static partial void UnknownSetting(ILogger logger, string key);
 
-    [LoggerMessage(EventId = 8002, EventName = "UnknownSettingWithSuggestion", Level = LogLevel.Warning,
+    [LoggerMessage(EventId = HubEventIds.UnknownSettingWithSuggestion, EventName = "UnknownSettingWithSuggestion", Level = LogLevel.Warning,
         Message = "Configuration key {Key} is not a known setting and is ignored; did you mean {Suggestion}?")]
     public static partial void UnknownSettingWithSuggestion(ILogger logger, string key, string suggestion);
 }

@@ -76,7 +76,7 @@ internal static class EffectiveSettings
     {
         foreach (var property in SettingsSchema.BoundProperties(value.GetType()))
         {
-            Add(ConfigurationPath.Combine(key, property.Name), property.GetValue(value), property.PropertyType, settings, depth + 1);
+            Add(SettingsSchema.KeyOf(property, key), property.GetValue(value), property.PropertyType, settings, depth + 1);
         }
     }
 

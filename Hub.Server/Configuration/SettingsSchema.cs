@@ -30,6 +30,21 @@ internal static class SettingsSchema
                 // The binder sets public setters and fills get-only collections and objects in place.
                 && (p.SetMethod?.IsPublic == true || !IsValueType(p.PropertyType)));
 
+    /// <summary>
+    /// The configuration key of <paramref name="property"/> under <paramref name="parentKey"/>: its own name there, or,
+    /// for a property read from a key outside its section, the key its class names in a public constant called after
+    /// the property (<c>ScaleOutOptions.RedisKey = "Hub:Redis"</c> for <c>ScaleOutOptions.Redis</c>).
+    /// </summary>
+    public static string KeyOf(PropertyInfo property, string parentKey)
+    {
+        ArgumentNullException.ThrowIfNull(property);
+        var field = property.DeclaringType?.GetField(property.Name + "Key", BindingFlags.Public | BindingFlags.Static);
+        return field is { IsLiteral: true } && field.GetRawConstantValue() is string key
+            && (key == RootSection || key.StartsWith(RootSection + ":", StringComparison.Ordinal))
+            ? key
+            : ConfigurationPath.Combine(parentKey, property.Name);
+    }
+
     /// <summary>Whether the binder converts <paramref name="type"/> from one string (a value, not a section).</summary>
     public static bool IsValueType(Type type)
     {
@@ -87,16 +102,21 @@ internal static class SettingsSchema
         var root = new SettingNode();
         foreach (var (type, section) in OptionsTypes)
         {
-            var node = root;
-            foreach (var segment in section.Split(':').Skip(1))
-            {
-                node = node.GetOrAdd(segment);
-            }
-
-            AddObject(node, type, 0);
+            AddObject(root, section, type, 0);
         }
 
         return root;
+    }
+
+    private static SettingNode NodeAt(SettingNode root, string key)
+    {
+        var node = root;
+        foreach (var segment in key.Split(':').Skip(1))
+        {
+            node = node.GetOrAdd(segment);
+        }
+
+        return node;
     }
 
     private static void Add(SettingNode node, Type type, int depth)
@@ -117,15 +137,19 @@ internal static class SettingsSchema
         }
         else
         {
-            AddObject(node, type, depth);
+            foreach (var property in BoundProperties(type))
+            {
+                Add(node.GetOrAdd(property.Name), property.PropertyType, depth + 1);
+            }
         }
     }
 
-    private static void AddObject(SettingNode node, Type type, int depth)
+    /// <summary>Adds the settings of an options class bound at <paramref name="section"/>, each at its own key.</summary>
+    private static void AddObject(SettingNode root, string section, Type type, int depth)
     {
         foreach (var property in BoundProperties(type))
         {
-            Add(node.GetOrAdd(property.Name), property.PropertyType, depth + 1);
+            Add(NodeAt(root, KeyOf(property, section)), property.PropertyType, depth + 1);
         }
     }
 }

@@ -12,8 +12,7 @@ namespace Hub.Server.Http;
 
 /// <summary>
 /// <c>POST /api/publish</c> for back-end services that do not speak SignalR: the hub's <c>Publish</c> over HTTP, with
-/// its authorization, payload rules and refusal messages. <c>GET /api/publish</c> tells a caller where it may publish,
-/// so that the live page shows its publish box only to callers who can use it.
+/// its authorization, payload rules and refusal messages.
 /// </summary>
 public static class PublishEndpoint
 {
@@ -26,7 +25,6 @@ public static class PublishEndpoint
     public static IEndpointRouteBuilder MapPublishEndpoint(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(Path, PublishAsync).RequireAuthorization(SecurityPolicies.HubCaller);
-        endpoints.MapGet(Path, AllowedDatabases).RequireAuthorization(SecurityPolicies.HubCaller);
         return endpoints;
     }
 
@@ -73,16 +71,6 @@ public static class PublishEndpoint
 
         return Results.NoContent();
     }
-
-    private static IResult AllowedDatabases(HttpContext http, DatabaseRegistry registry, DatabaseAuthorizer authorizer)
-        => Results.Json(new
-        {
-            databases = registry.Databases
-                .Where(d => authorizer.IsAllowed(http.User, d.Name, DatabaseRight.Publish))
-                .Select(static d => d.Name)
-                .Order(StringComparer.Ordinal)
-                .ToArray(),
-        });
 
     /// <summary>
     /// 401 for a caller without a token that may not publish (a token would help), 403 for one whose token does not

@@ -59,6 +59,13 @@ public sealed partial class DatabaseListener
                     }
 
                     await SyncChannelsAsync(connection).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        // A subscriber that came after the top of this pass was LISTENed for just now: the idle time
+                        // (and with it the grace period) starts again when it leaves, not when the listener last idled.
+                        idleSince = _subscriptions.IsEmpty ? idleSince : null;
+                    }
+
                     if (outageSince is { } since)
                     {
                         // Only now that the channels are LISTENed on again: a client that reloads on the resync

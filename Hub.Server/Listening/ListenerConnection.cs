@@ -115,7 +115,24 @@ public sealed class ListenerConnection : IAsyncDisposable
     /// Cancelling <paramref name="wake"/> ends the wait early and leaves the connection usable.
     /// </summary>
     /// <returns>Whether a notification arrived.</returns>
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken wake) => _connection.WaitAsync(timeout, wake);
+    /// <remarks>
+    /// The timeout runs on the hub's <see cref="TimeProvider"/>, not Npgsql's own timer, so the idle grace period and
+    /// the keepalive interval follow the same clock as the rest of the listener.
+    /// </remarks>
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken wake)
+    {
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, wake);
+        try
+        {
+            await _connection.WaitAsync(either.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (timer.IsCancellationRequested && !wake.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Checks that the database still answers.</summary>
     public Task ProbeAsync() => ExecuteAsync("SELECT 1");

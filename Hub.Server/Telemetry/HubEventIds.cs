@@ -150,6 +150,12 @@ public static class HubEventIds
 
     // 8000s: HTTP endpoints and startup.
 
+    /// <summary>A configuration key under Hub: that no option binds, ignored.</summary>
+    public const int UnknownSetting = 8001;
+
+    /// <summary>A configuration key under Hub: that no option binds, with the known key it most likely meant.</summary>
+    public const int UnknownSettingWithSuggestion = 8002;
+
     // 9000s: durable streams (outbox databases).
 
     /// <summary>The outbox schema of a database was installed (or found installed).</summary>

@@ -38,7 +38,7 @@ const feed = new NotificationFeed({ list: $("notifications"), empty: $("empty"),
 $("shown-limit").textContent = String(feed.limit);
 const chart = new RateChart({ canvas: $("chart"), rate: $("rate") }).start();
 let knownDatabases = {};
-// The databases this caller may publish to (GET api/publish); the publish box shows for those only.
+// The databases this caller may publish to (GET api/databases); the publish box shows for those only.
 let publishable = new Set();
 
 // A hub that requires tokens: open the page as /#token=<JWT>. The fragment never reaches the server or its logs;
@@ -79,7 +79,6 @@ const stats = new StatsPanel({
     databases: $("stat-databases"),
     error: $("stats-error"),
   },
-  onDatabases: showDatabases,
 }).start();
 
 ui.form.addEventListener("submit", (event) => {
@@ -102,7 +101,7 @@ ui.pause.addEventListener("click", () => {
 ui.clear.addEventListener("click", () => feed.clear());
 
 showState(client.state);
-loadPublishable();
+loadDatabases();
 await client.start();
 if (params.has("database")) {
   await subscribe(params.get("database"), params.get("channel") || null);
@@ -140,15 +139,20 @@ function authorization() {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
-async function loadPublishable() {
+// The databases this caller may use, from the hub itself: /api/stats may need management access the caller lacks.
+async function loadDatabases() {
   try {
-    const response = await fetch(new URL("api/publish", document.baseURI), { cache: "no-store", headers: authorization() });
-    publishable = new Set(response.ok ? (await response.json()).databases : []);
-  } catch {
-    publishable = new Set();
-  }
+    const response = await fetch(new URL("api/databases", document.baseURI), { cache: "no-store", headers: authorization() });
+    if (!response.ok) {
+      throw new Error(`${response.status} ${response.statusText}`);
+    }
 
-  renderPublish();
+    const { databases } = await response.json();
+    publishable = new Set(databases.filter((d) => d.publish).map((d) => d.name));
+    showDatabases(Object.fromEntries(databases.map((d) => [d.name, d])));
+  } catch (error) {
+    showError(`Could not list the databases: ${error.message}`);
+  }
 }
 
 async function publish(database, channel, payload) {
@@ -239,6 +243,9 @@ function showState(state) {
   ui.state.textContent = state;
   ui.state.dataset.state = state;
   ui.subscribe.disabled = state !== "connected";
+  if (state === "connected" && Object.keys(knownDatabases).length === 0) {
+    loadDatabases();
+  }
 }
 
 function showResync(resync) {

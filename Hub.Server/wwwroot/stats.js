@@ -72,7 +72,7 @@ export class StatsPanel {
     const names = databases.map(([name]) => name).join("\n");
     if (names !== this.#databases) {
       this.#databases = names;
-      this.#onDatabases(Object.fromEntries(databases));
+      this.#onDatabases?.(Object.fromEntries(databases));
     }
   }
 }

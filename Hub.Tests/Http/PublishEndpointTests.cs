@@ -144,15 +144,20 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
     }
 
     [Fact]
-    public async Task Get_lists_the_databases_the_caller_may_publish_to()
+    public async Task Databases_lists_what_the_caller_may_subscribe_to_and_whether_it_may_publish()
     {
         await using var hub = await HubFixture.For(postgres.Server).WithTokens().StartAsync();
 
-        var writer = await GetAllowedAsync(hub, hub.Tokens.Create("writer", [], publish: [hub.Database]));
-        var reader = await GetAllowedAsync(hub, hub.Tokens.Create("reader", [hub.Database]));
+        var writer = await GetDatabasesAsync(hub, hub.Tokens.Create("writer", [hub.Database], publish: [hub.Database]));
+        var reader = await GetDatabasesAsync(hub, hub.Tokens.Create("reader", [hub.Database]));
+        var stranger = await GetDatabasesAsync(hub, hub.Tokens.Create("stranger", ["some_other_database"]));
 
-        Assert.Equal([hub.Database], writer);
-        Assert.Empty(reader);
+        var listed = Assert.Single(writer.EnumerateArray());
+        Assert.Equal(hub.Database, listed.GetProperty("name").GetString());
+        Assert.Equal([HubFixture.Events, HubFixture.Other], listed.GetProperty("channels").EnumerateArray().Select(static c => c.GetString()));
+        Assert.True(listed.GetProperty("publish").GetBoolean());
+        Assert.False(Assert.Single(reader.EnumerateArray()).GetProperty("publish").GetBoolean());
+        Assert.Empty(stranger.EnumerateArray());
     }
 
     private static Task<HttpResponseMessage> PostAsync(HubFixture hub, string? token, object body)
@@ -172,14 +177,14 @@ public sealed class PublishEndpointTests(SharedPostgres postgres)
         return await Http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    private static async Task<string[]> GetAllowedAsync(HubFixture hub, string token)
+    private static async Task<JsonElement> GetDatabasesAsync(HubFixture hub, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(hub.Hub.BaseUrl, PublishEndpoint.Path));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(hub.Hub.BaseUrl, CallerDatabasesEndpoint.Path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        return body.GetProperty("databases").EnumerateArray().Select(static d => d.GetString()!).ToArray();
+        return body.GetProperty("databases").Clone();
     }
 
     private static async Task<string?> ErrorOf(HttpResponseMessage response)

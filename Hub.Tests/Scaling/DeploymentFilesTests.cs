@@ -1,12 +1,9 @@
-using System.Collections;
 using System.Globalization;
-using System.Reflection;
+using System.Text.Json;
 using System.Text.RegularExpressions;
-using Hub.Server.Databases;
-using Hub.Server.Telemetry;
-using Hub.Server.Listening;
-using Hub.Server.Scaling;
+using Hub.Server.Configuration;
 using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 
@@ -58,8 +55,7 @@ public sealed partial class DeploymentFilesTests
 
         var expected = HubServices.Select(name =>
         {
-            var urls = Environment(services[name])["ASPNETCORE_URLS"];
-            var port = new Uri(urls.Replace("+", "localhost", StringComparison.Ordinal)).Port;
+            var port = HubPort(services[name]);
             Assert.Contains(port.ToString(CultureInfo.InvariantCulture), List(Map(services[name])["expose"]).Cast<string>());
             return $"{name}:{port}";
         });
@@ -67,7 +63,7 @@ public sealed partial class DeploymentFilesTests
         Assert.Equal(expected.Order(StringComparer.Ordinal), upstream.Order(StringComparer.Ordinal));
 
         var listen = ListenPort().Match(NginxConf()).Groups["port"].Value;
-        Assert.Equal($"8080:{listen}", Assert.Single(List(nginx["ports"]).Cast<string>()));
+        Assert.Equal($"127.0.0.1:8080:{listen}", Assert.Single(List(nginx["ports"]).Cast<string>()));
     }
 
     [Fact]
@@ -75,7 +71,7 @@ public sealed partial class DeploymentFilesTests
     {
         var services = Services();
         var expected = HubServices.Select(name =>
-            $"{name}:{new Uri(Environment(services[name])["ASPNETCORE_URLS"].Replace("+", "localhost", StringComparison.Ordinal)).Port}");
+            $"{name}:{HubPort(services[name])}");
         var prometheus = Map(new DeserializerBuilder().Build().Deserialize<object>(File.ReadAllText(RepositoryFiles.PathOf("prometheus", "prometheus.yml"))));
         var job = Map(Assert.Single(List(prometheus["scrape_configs"])));
         Assert.Equal("/metrics", job["metrics_path"]);
@@ -101,24 +97,85 @@ public sealed partial class DeploymentFilesTests
         var services = Services();
         foreach (var name in HubServices)
         {
-            foreach (var key in Environment(services[name]).Keys)
-            {
-                if (key.StartsWith("ASPNETCORE_", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                Assert.True(IsBound(key.Split("__")), $"{name}: {key} is not a setting of the hub.");
-            }
-
             var environment = Environment(services[name]);
+            Assert.Empty(UnknownKeys(environment.Keys));
             Assert.StartsWith("redis:", environment["Hub__Redis"], StringComparison.Ordinal);
             Assert.Contains("Host=postgres;", environment["Hub__Databases__app__ConnectionString"], StringComparison.Ordinal);
         }
 
         // The check itself must be able to say no.
-        Assert.False(IsBound(["Hub", "ScaleOut", "ChanelPrefix"]));
-        Assert.False(IsBound(["Hub", "Databases", "app", "Channels", "first"]));
+        Assert.Equal(["Hub:ScaleOut:ChanelPrefix"], UnknownKeys(["Hub__ScaleOut__ChanelPrefix"]));
+        Assert.Equal(["Hub:Databases:app:Channels:first"], UnknownKeys(["Hub__Databases__app__Channels__first"]));
+    }
+
+    [Fact]
+    public void Compose_publishes_on_loopback_only_checks_every_service_and_grafana_needs_a_login()
+    {
+        var services = Services();
+        foreach (var (name, service) in services)
+        {
+            Assert.True(Map(service).ContainsKey("healthcheck"), $"{name} has no healthcheck");
+            if (Map(service).TryGetValue("ports", out var ports))
+            {
+                Assert.All(List(ports).Cast<string>(), port => Assert.StartsWith("127.0.0.1:", port, StringComparison.Ordinal));
+            }
+        }
+
+        foreach (var name in HubServices)
+        {
+            Assert.False(Environment(services[name]).ContainsKey("ASPNETCORE_URLS"), $"{name}: ASPNETCORE_URLS overrides the image's HTTP_PORTS");
+            var test = List(Map(Map(services[name])["healthcheck"])["test"]).Cast<string>();
+            Assert.Equal(["CMD", "dotnet", "Hub.Server.dll", "--health-check"], test);
+        }
+
+        // nginx starts once the hubs answer.
+        var nginxDependsOn = Map(Map(services["nginx"])["depends_on"]);
+        Assert.All(HubServices, hub => Assert.Equal("service_healthy", Map(nginxDependsOn[hub])["condition"]));
+
+        var grafana = Environment(services["grafana"]);
+        Assert.Equal("false", grafana["GF_AUTH_ANONYMOUS_ENABLED"]);
+        Assert.False(grafana.ContainsKey("GF_AUTH_ANONYMOUS_ORG_ROLE"));
+    }
+
+    [Fact]
+    public void Dockerfile_restores_before_copying_the_sources_and_checks_health_without_curl()
+    {
+        var dockerfile = File.ReadAllText(RepositoryFiles.PathOf("Hub.Server", "Dockerfile"));
+        var restore = dockerfile.IndexOf("RUN dotnet restore", StringComparison.Ordinal);
+        Assert.True(restore > 0);
+        var project = dockerfile.IndexOf("COPY Hub.Server/Hub.Server.csproj Hub.Server/", StringComparison.Ordinal);
+        Assert.InRange(project, 0, restore);
+        Assert.True(dockerfile.IndexOf("COPY Hub.Server/ Hub.Server/", StringComparison.Ordinal) > restore, "the sources are copied after the restore");
+        Assert.True(dockerfile.IndexOf("COPY clients/js/ clients/js/", StringComparison.Ordinal) > restore, "the client's sources are copied after npm ci");
+        // Every file the project imports at restore time is copied before it.
+        foreach (Match import in ProjectImport().Matches(File.ReadAllText(RepositoryFiles.PathOf("Hub.Server", "Hub.Server.csproj"))))
+        {
+            var path = $"Hub.Server/{import.Groups["path"].Value.Replace('\\', '/')}";
+            var at = dockerfile.IndexOf($"COPY {path} ", StringComparison.Ordinal);
+            Assert.True(at > 0 && at < restore, $"{path} is not copied before the restore");
+        }
+
+        Assert.DoesNotContain("ENV ASPNETCORE_URLS", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ENV ASPNETCORE_HTTP_PORTS=8080", dockerfile, StringComparison.Ordinal);
+        Assert.Matches("""HEALTHCHECK [^\n]*CMD \["dotnet", "Hub.Server.dll", "--health-check"\]""", dockerfile);
+    }
+
+    [Fact]
+    public void Grafana_dashboard_imports_in_the_UI_and_is_provisioned_alike()
+    {
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(RepositoryFiles.PathOf("grafana", "dashboards", "notify-hub.json")));
+        var root = dashboard.RootElement;
+        var input = Assert.Single(root.GetProperty("__inputs").EnumerateArray());
+        Assert.Equal("DS_PROMETHEUS", input.GetProperty("name").GetString());
+        Assert.Equal("prometheus", input.GetProperty("pluginId").GetString());
+        // Provisioning does not fill __inputs: a datasource variable of the same name resolves ${DS_PROMETHEUS} there.
+        var variable = root.GetProperty("templating").GetProperty("list").EnumerateArray().Single(static v => v.GetProperty("name").GetString() == "DS_PROMETHEUS");
+        Assert.Equal("datasource", variable.GetProperty("type").GetString());
+        Assert.Equal("prometheus", variable.GetProperty("query").GetString());
+
+        var uids = DatasourceUids(root).ToList();
+        Assert.NotEmpty(uids);
+        Assert.All(uids, static uid => Assert.Equal("${DS_PROMETHEUS}", uid));
     }
 
     [Fact]
@@ -154,67 +211,42 @@ public sealed partial class DeploymentFilesTests
         }
     }
 
-    /// <summary>Whether configuration binding gives <paramref name="path"/> (a key split at its separators) a home in an options class.</summary>
-    private static bool IsBound(string[] path)
+    /// <summary>The keys among environment variable names <paramref name="keys"/> that no options class of the hub binds.</summary>
+    private static string[] UnknownKeys(IEnumerable<string> keys)
     {
-        // The backplane's key sits outside the scale-out section it binds to.
-        if (path.SequenceEqual(ScaleOutOptions.RedisKey.Split(':'), StringComparer.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        var roots = new List<(string Section, Type Type)>
-        {
-            (RegistryOptions.SectionName, typeof(RegistryOptions)),
-            (HubInstanceOptions.SectionName, typeof(HubInstanceOptions)),
-            (ListenerOptions.SectionName, typeof(ListenerOptions)),
-            (ScaleOutOptions.SectionName, typeof(ScaleOutOptions)),
-        };
-        // Options classes added later (authentication, telemetry) are found by their SectionName.
-        roots.AddRange(typeof(RegistryOptions).Assembly.GetTypes()
-            .Select(static t => (Type: t, Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)))
-            .Where(static x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
-            .Select(static x => ((string)x.Field!.GetRawConstantValue()!, x.Type)));
-        if (!roots.Any(static r => r.Section == "Hub:Auth"))
-        {
-            // Fixed by the public contract before its options class exists in this build.
-            roots.Add(("Hub:Auth", typeof(ContractAuthKeys)));
-        }
-
-        foreach (var (section, type) in roots)
-        {
-            var sectionPath = section.Split(':');
-            if (path.Length > sectionPath.Length
-                && path.Take(sectionPath.Length).SequenceEqual(sectionPath, StringComparer.OrdinalIgnoreCase)
-                && Binds(type, path.Skip(sectionPath.Length).ToArray()))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(keys.Select(static k => new KeyValuePair<string, string?>(k.Replace("__", ":", StringComparison.Ordinal), "x")))
+            .Build();
+        return UnknownSettings.Find(configuration).Select(static u => u.Key).ToArray();
     }
 
-    private static bool Binds(Type type, string[] rest)
+    private static int HubPort(object? service)
+        => int.Parse(Environment(service)["ASPNETCORE_HTTP_PORTS"], CultureInfo.InvariantCulture);
+
+    private static IEnumerable<string?> DatasourceUids(JsonElement element)
     {
-        if (rest.Length == 0)
+        if (element.ValueKind == JsonValueKind.Object)
         {
-            return type == typeof(string) || type.IsValueType || Nullable.GetUnderlyingType(type) is not null;
-        }
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.Name == "datasource" && property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    yield return property.Value.GetProperty("uid").GetString();
+                }
 
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+                foreach (var uid in DatasourceUids(property.Value))
+                {
+                    yield return uid;
+                }
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
         {
-            return Binds(type.GetGenericArguments()[1], rest[1..]);
+            foreach (var uid in element.EnumerateArray().SelectMany(DatasourceUids))
+            {
+                yield return uid;
+            }
         }
-
-        if (type != typeof(string) && type.IsAssignableTo(typeof(IEnumerable)))
-        {
-            var element = type.IsArray ? type.GetElementType()! : type.GetGenericArguments()[0];
-            return int.TryParse(rest[0], NumberStyles.None, CultureInfo.InvariantCulture, out _) && Binds(element, rest[1..]);
-        }
-
-        var property = type.GetProperty(rest[0], BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-        return property is { CanWrite: true } && Binds(property.PropertyType, rest[1..]);
     }
 
     private static Dictionary<string, object?> Services()
@@ -245,17 +277,6 @@ public sealed partial class DeploymentFilesTests
     [GeneratedRegex(@"^\s*listen (?<port>\d+);", RegexOptions.Multiline)]
     private static partial Regex ListenPort();
 
-    /// <summary>The authentication keys of the public contract.</summary>
-    private sealed class ContractAuthKeys
-    {
-        public string? Issuer { get; set; }
-
-        public string? Audience { get; set; }
-
-        public string? SigningKey { get; set; }
-
-        public string? Authority { get; set; }
-
-        public bool AllowAnonymous { get; set; }
-    }
+    [GeneratedRegex("""<Import Project="(?<path>[^"]+)"\s*/>""")]
+    private static partial Regex ProjectImport();
 }
