@@ -8,4 +8,6 @@ internal static class HubMethods
     public const string Unsubscribe = "Unsubscribe";
 
     public const string Publish = "Publish";
+
+    public const string SubscribeFrom = "SubscribeFrom";
 }

@@ -10,10 +10,15 @@ namespace Hub.Client;
 /// <param name="Payload">The NOTIFY payload, unchanged.</param>
 /// <param name="ProcessId">The process id of the PostgreSQL backend that sent it.</param>
 /// <param name="ReceivedAt">When the hub received it, UTC.</param>
+/// <param name="Position">
+/// Its place in the durable stream of an outbox database (null for plain NOTIFY): store it and pass it to
+/// <c>SubscribeFrom</c> to get everything after it.
+/// </param>
 [MessagePackObject]
 public sealed record HubNotification(
     [property: Key("database")] string Database,
     [property: Key("channel")] string Channel,
     [property: Key("payload")] string Payload,
     [property: Key("processId")] int ProcessId,
-    [property: Key("receivedAt")] DateTime ReceivedAt);
+    [property: Key("receivedAt")] DateTime ReceivedAt,
+    [property: Key("position")] string? Position = null);

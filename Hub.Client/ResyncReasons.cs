@@ -14,4 +14,10 @@ public static class ResyncReasons
 
     /// <summary>This client lost its hub connection, reconnected and resubscribed (raised by the client itself).</summary>
     public const string ClientReconnected = "client-reconnected";
+
+    /// <summary>
+    /// The hub could not resume an outbox database from the position given to <c>SubscribeFrom</c> (older than
+    /// retention, or from another incarnation of the outbox): the subscription continues live from the head.
+    /// </summary>
+    public const string HistoryUnavailable = "history-unavailable";
 }

@@ -8,6 +8,7 @@ using Hub.Server.Listening;
 using Hub.Server.Publishing;
 using Hub.Server.Scaling;
 using Hub.Server.Security;
+using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Hub.Server.Tenants;
@@ -22,7 +23,7 @@ public static class HubServiceCollectionExtensions
     /// <summary>
     /// Adds SignalR (JSON and MessagePack), the database registry and tenants, the listeners, the fan-out with its
     /// slow-consumer bound, publishing, security, telemetry, the Redis scale-out when configured, stats and
-    /// health, with options bound from <paramref name="configuration"/> and validated at startup.
+    /// health, durable streams of outbox databases, with options bound from <paramref name="configuration"/> and validated at startup.
     /// </summary>
     public static IServiceCollection AddNotificationHub(this IServiceCollection services, IConfiguration configuration)
     {
@@ -41,6 +42,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubLimits(configuration);
         services.AddTenantDatabases(configuration);
         services.AddPublishing(configuration);
+        services.AddDurableStreams();
         services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddExactStringProtocols().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);

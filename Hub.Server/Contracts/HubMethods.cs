@@ -13,4 +13,7 @@ public static class HubMethods
 
     /// <summary>Sends a NOTIFY on a channel of a database; needs the publish claim.</summary>
     public const string Publish = "Publish";
+
+    /// <summary>Subscribes to an outbox database and sends everything after a stream position before the live notifications.</summary>
+    public const string SubscribeFrom = "SubscribeFrom";
 }

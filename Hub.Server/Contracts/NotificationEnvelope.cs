@@ -10,13 +10,15 @@ namespace Hub.Server.Contracts;
 /// <param name="Payload">The NOTIFY payload, unchanged.</param>
 /// <param name="ProcessId">The process id of the backend that sent the NOTIFY.</param>
 /// <param name="ReceivedAt">When the hub received it, UTC.</param>
+/// <param name="Position">The notification's place in the durable stream of an outbox database; null for plain NOTIFY.</param>
 [MessagePackObject]
 public sealed record NotificationEnvelope(
     [property: Key("database")] string Database,
     [property: Key("channel")] string Channel,
     [property: Key("payload")] string Payload,
     [property: Key("processId")] int ProcessId,
-    [property: Key("receivedAt")] DateTime ReceivedAt) : Envelope
+    [property: Key("receivedAt")] DateTime ReceivedAt,
+    [property: Key("position")] string? Position = null) : Envelope
 {
     /// <inheritdoc />
     public override string ClientMethod() => ClientMethods.Notification;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 namespace Hub.Server.Contracts;
 
 /// <summary>
-/// Every refusal a client can get from the hub (Subscribe, Unsubscribe, Publish, connection and call limits), with
+/// Every refusal a client can get from the hub (Subscribe, SubscribeFrom, Unsubscribe, Publish, connection and call limits), with
 /// its reason tag and its message, worded in one place.
 /// </summary>
 /// <remarks>
@@ -39,6 +39,12 @@ public static class Refusals
 
         /// <summary>A limit of <c>Hub:Limits</c> or <c>Hub:Tenants</c> was hit.</summary>
         public const string LimitExceeded = "limit_exceeded";
+
+        /// <summary>A <c>SubscribeFrom</c> position is malformed.</summary>
+        public const string PositionInvalid = "position_invalid";
+
+        /// <summary><c>SubscribeFrom</c> was called on a database without a durable stream.</summary>
+        public const string NotAnOutbox = "not_an_outbox";
     }
 
     /// <summary>No database name was given.</summary>
@@ -72,6 +78,20 @@ public static class Refusals
     /// <summary>The payload is as long as or longer than PostgreSQL's NOTIFY limit.</summary>
     public static HubException PayloadTooLarge(int bytes, int limit)
         => new($"payload is {bytes} bytes; a NOTIFY payload must be shorter than {limit} bytes (UTF-8)");
+
+    /// <summary>The payload is larger than the outbox database accepts.</summary>
+    public static HubException OutboxPayloadTooLarge(int bytes, int limit)
+        => new($"payload is {bytes} bytes; this outbox database accepts at most {limit} bytes (UTF-8, Outbox:MaxPayloadBytes)");
+
+    /// <summary>The position is not one the hub wrote (malformed, truncated, edited, another version).</summary>
+    public static HubException PositionInvalid() => new("position is not a valid stream position (pass null, or a position a notification or SubscribeFrom returned)");
+
+    /// <summary>The database is a plain NOTIFY database.</summary>
+    public static HubException NotAnOutbox(string database)
+        => new($"database '{Printable(database)}' has no durable stream (Outbox:Enabled is off); use Subscribe");
+
+    /// <summary>The history of an outbox database could not be read.</summary>
+    public static HubException ReplayFailed(string database) => new($"the history of database '{Printable(database)}' could not be read; retry shortly");
 
     /// <summary>The payload holds a NUL character, which PostgreSQL text cannot.</summary>
     public static HubException PayloadContainsNul() => new("payload must not contain NUL characters (PostgreSQL text cannot hold them)");

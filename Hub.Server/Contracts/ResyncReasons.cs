@@ -13,4 +13,10 @@ public static class ResyncReasons
 
     /// <summary>The Redis backplane was unreachable: notifications published meanwhile never reached this instance's clients.</summary>
     public const string BackplaneReconnected = "backplane-reconnected";
+
+    /// <summary>
+    /// <c>SubscribeFrom</c> was given a position the outbox cannot resume from: older than retention, from another
+    /// incarnation (restore, truncate, reinstall) or ahead of the stream. The subscription continues live from the head.
+    /// </summary>
+    public const string HistoryUnavailable = "history-unavailable";
 }

@@ -15,4 +15,7 @@ public sealed class DatabaseOptions
     /// The NOTIFY channels clients may subscribe to. A subscription without a channel means all of them.
     /// </summary>
     public List<string> Channels { get; set; } = [];
+
+    /// <summary>The database's durable stream (<c>Outbox:Enabled</c> makes it an outbox database).</summary>
+    public OutboxOptions Outbox { get; set; } = new();
 }

@@ -17,7 +17,7 @@ public sealed class DatabaseRegistry
         _tenants = tenants;
         _databases = options.Value.Databases.ToDictionary(
             static pair => pair.Key,
-            static pair => new DatabaseDefinition(pair.Key, pair.Value.ConnectionString, pair.Value.Channels.ToArray()),
+            static pair => new DatabaseDefinition(pair.Key, pair.Value.ConnectionString, pair.Value.Channels.ToArray(), pair.Value.Outbox.Enabled ? pair.Value.Outbox : null),
             StringComparer.Ordinal);
     }
 

@@ -27,8 +27,9 @@ internal sealed class BoundedHubConnectionHandler<THub>(
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
         var transport = connection.Transport;
-        connection.Transport = new BoundedDuplexPipe(
-            transport, new BoundedPipeWriter(transport.Output, connection, monitor, _maxBufferedBytes));
+        var output = new BoundedPipeWriter(transport.Output, connection, monitor, _maxBufferedBytes);
+        connection.Transport = new BoundedDuplexPipe(transport, output);
+        connection.Features.Set<IDeliveryHoldFeature>(output);
         return base.OnConnectedAsync(connection);
     }
 }

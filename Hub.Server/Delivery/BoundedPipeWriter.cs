@@ -19,7 +19,7 @@ namespace Hub.Server.Delivery;
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
 /// </remarks>
-internal sealed class BoundedPipeWriter : PipeWriter
+internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
 {
     private const int MinimumMessageBuffer = 4096;
 
@@ -43,6 +43,13 @@ internal sealed class BoundedPipeWriter : PipeWriter
     // Set (under _gate) by the run that holds the transport, cleared by that run's release.
     private DeferredFlushes? _holder;
 
+    // A DeliveryHold and what it keeps back (guarded by _gate; _hold is read without it in BeginMessage). While a
+    // hold is active every send outside its pass scope is held, so the only writes that reach the transport are
+    // the passing ones, which have finished by the time the hold's owner releases it.
+    private volatile DeliveryHold? _hold;
+    private List<BufferedMessage>? _held;
+    private long _heldBytes;
+
     // Owned by the single writer.
     private Mode _mode;
     private byte[]? _message;
@@ -61,6 +68,7 @@ internal sealed class BoundedPipeWriter : PipeWriter
         None,
         Direct,
         Buffered,
+        Held,
         Discard,
     }
 
@@ -100,12 +108,12 @@ internal sealed class BoundedPipeWriter : PipeWriter
         _mode = Mode.None;
         switch (mode)
         {
-            case Mode.Buffered:
+            case Mode.Buffered or Mode.Held:
                 var message = _message!;
                 var length = _messageLength;
                 _message = null;
                 _messageLength = 0;
-                return Enqueue(message, length);
+                return mode == Mode.Held ? HoldBack(message, length) : Enqueue(message, length);
             case Mode.Discard:
                 _messageLength = 0;
                 return Closed;
@@ -126,7 +134,7 @@ internal sealed class BoundedPipeWriter : PipeWriter
             return FlushAsync(cancellationToken);
         }
 
-        if (DeferredFlushes.Current is { } run && TryHold(run))
+        if (!IsHeld() && DeferredFlushes.Current is { } run && TryHold(run))
         {
             // The run holds this transport: nothing else writes to it until the run is released and flushes it.
             _transport.Write(source.Span);
@@ -138,11 +146,12 @@ internal sealed class BoundedPipeWriter : PipeWriter
             case Mode.Direct:
                 _mode = Mode.None;
                 return Through(_transport.WriteAsync(source, cancellationToken));
-            case Mode.Buffered:
+            case Mode.Buffered or Mode.Held:
+                var held = _mode == Mode.Held;
                 _mode = Mode.None;
                 var copy = ArrayPool<byte>.Shared.Rent(source.Length);
                 source.Span.CopyTo(copy);
-                return Enqueue(copy, source.Length);
+                return held ? HoldBack(copy, source.Length) : Enqueue(copy, source.Length);
             default:
                 _mode = Mode.None;
                 return Closed;
@@ -176,10 +185,119 @@ internal sealed class BoundedPipeWriter : PipeWriter
         {
             // Only this writer starts the pump, so "not pumping" cannot turn stale into "pumping" behind our back;
             // a stale "pumping" only sends one message through the queue, which keeps its order.
-            _mode = _discarding ? Mode.Discard : _pumping ? Mode.Buffered : Mode.Direct;
+            // _hold is read before _pumping: a release sets _pumping before it clears _hold.
+            _mode = _discarding ? Mode.Discard : IsHeld() ? Mode.Held : _pumping ? Mode.Buffered : Mode.Direct;
         }
 
         return _mode;
+    }
+
+    private bool IsHeld() => _hold is { } hold && DeliveryHold.Current != hold;
+
+    /// <inheritdoc />
+    public DeliveryHold Hold()
+    {
+        lock (_gate)
+        {
+            if (_hold is not null)
+            {
+                throw new InvalidOperationException("A delivery hold is already active on this connection.");
+            }
+
+            _held = [];
+            _hold = new DeliveryHold(this);
+            return _hold;
+        }
+    }
+
+    /// <summary>See <see cref="DeliveryHold.WaitForRoomAsync"/>.</summary>
+    internal async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        // Polled: a replay waits here only while its client reads slower than the hub writes.
+        while (Volatile.Read(ref _queuedBytes) > _maxBufferedBytes / 2 && !_discarding)
+        {
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>See <see cref="DeliveryHold.Release"/>.</summary>
+    internal void ReleaseHold(DeliveryHold hold, Func<ReadOnlyMemory<byte>, bool> drop)
+    {
+        bool startPump;
+        lock (_gate)
+        {
+            if (_hold != hold)
+            {
+                return;
+            }
+
+            var held = _held!;
+            _held = null;
+            _heldBytes = 0;
+            startPump = false;
+            foreach (var message in held)
+            {
+                if (_discarding || drop(message.Bytes.AsMemory(0, message.Length)))
+                {
+                    ArrayPool<byte>.Shared.Return(message.Bytes);
+                    continue;
+                }
+
+                (_queue ??= new Queue<BufferedMessage>()).Enqueue(message);
+                _queuedBytes += message.Length;
+            }
+
+            if (!_discarding)
+            {
+                // Everything that passed has been written or queued; what was held goes behind it, and so does every
+                // later send, which sees _pumping before it sees the hold gone.
+                startPump = !_pumping;
+                _pumping = true;
+            }
+
+            _hold = null;
+        }
+
+        if (startPump)
+        {
+            _ = PumpAsync(default, buffering: false);
+        }
+    }
+
+    private ValueTask<FlushResult> HoldBack(byte[] message, int length)
+    {
+        var overflowBytes = 0L;
+        var released = false;
+        lock (_gate)
+        {
+            if (_discarding)
+            {
+                ArrayPool<byte>.Shared.Return(message);
+                return Closed;
+            }
+
+            if (_held is null)
+            {
+                released = true;
+            }
+            else
+            {
+                _heldBytes += length;
+                overflowBytes = OverflowLocked(message);
+                if (overflowBytes == 0)
+                {
+                    _held.Add(new BufferedMessage(message, length));
+                }
+            }
+        }
+
+        if (released)
+        {
+            // Released since this message began: it queues behind what the hold let out.
+            return Enqueue(message, length);
+        }
+
+        return overflowBytes > 0 ? Overflowed(overflowBytes) : Accepted;
     }
 
     private byte[] MessageBuffer(int sizeHint)
@@ -260,14 +378,8 @@ internal sealed class BoundedPipeWriter : PipeWriter
             }
 
             _queuedBytes += length;
-            if (_queuedBytes > _maxBufferedBytes)
-            {
-                overflowBytes = _queuedBytes;
-                _discarding = true;
-                ArrayPool<byte>.Shared.Return(message);
-                DropQueueLocked();
-            }
-            else
+            overflowBytes = OverflowLocked(message);
+            if (overflowBytes == 0)
             {
                 (_queue ??= new Queue<BufferedMessage>()).Enqueue(new BufferedMessage(message, length));
                 startPump = !_pumping;
@@ -277,10 +389,7 @@ internal sealed class BoundedPipeWriter : PipeWriter
 
         if (overflowBytes > 0)
         {
-            _monitor.Disconnected(_connection.ConnectionId, overflowBytes, _maxBufferedBytes);
-            _connection.Abort(new ConnectionAbortedException(
-                $"Slow consumer: more than {_maxBufferedBytes} bytes waiting for a client that is not reading."));
-            return Closed;
+            return Overflowed(overflowBytes);
         }
 
         if (startPump)
@@ -290,6 +399,32 @@ internal sealed class BoundedPipeWriter : PipeWriter
         }
 
         return Accepted;
+    }
+
+    /// <summary>
+    /// Over the bound with <paramref name="message"/> counted: discards it and everything waiting, and returns the bytes
+    /// that were waiting; 0 when within the bound.
+    /// </summary>
+    private long OverflowLocked(byte[] message)
+    {
+        var waiting = _queuedBytes + _heldBytes;
+        if (waiting <= _maxBufferedBytes)
+        {
+            return 0;
+        }
+
+        _discarding = true;
+        ArrayPool<byte>.Shared.Return(message);
+        DropQueueLocked();
+        return waiting;
+    }
+
+    private ValueTask<FlushResult> Overflowed(long overflowBytes)
+    {
+        _monitor.Disconnected(_connection.ConnectionId, overflowBytes, _maxBufferedBytes);
+        _connection.Abort(new ConnectionAbortedException(
+            $"Slow consumer: more than {_maxBufferedBytes} bytes waiting for a client that is not reading."));
+        return Closed;
     }
 
     private async Task PumpAsync(ValueTask<FlushResult> pending, bool buffering, bool flushFirst = false)
@@ -394,6 +529,16 @@ internal sealed class BoundedPipeWriter : PipeWriter
         }
 
         _queuedBytes = 0;
+        if (_held is not null)
+        {
+            foreach (var dropped in _held)
+            {
+                ArrayPool<byte>.Shared.Return(dropped.Bytes);
+            }
+
+            _held.Clear();
+            _heldBytes = 0;
+        }
     }
 
     private void ReturnMessageBuffer()

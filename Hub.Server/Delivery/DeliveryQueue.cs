@@ -21,7 +21,8 @@ public sealed class DeliveryQueue : IDatabaseSink
     private const int MaxRunLength = 16;
 
     private readonly DeferredFlushes _run = new();
-    private readonly Channel<Envelope> _queue = Channel.CreateUnbounded<Envelope>(
+    // Envelopes, and the TaskCompletionSource of each SentAsync call at its place in the order.
+    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
     private readonly IEnvelopeSender _sender;
@@ -54,6 +55,20 @@ public sealed class DeliveryQueue : IDatabaseSink
         {
             Interlocked.Decrement(ref _pending);
         }
+    }
+
+    /// <inheritdoc />
+    public Task SentAsync()
+    {
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite(sent))
+        {
+            Interlocked.Decrement(ref _pending);
+            sent.TrySetResult();
+        }
+
+        return sent.Task;
     }
 
     /// <summary>Stops accepting envelopes, sends what is queued and waits for the consumer to finish.</summary>
@@ -92,24 +107,30 @@ public sealed class DeliveryQueue : IDatabaseSink
         }
     }
 
-    private async Task SendAsync(Envelope item, bool inRun)
+    private async Task SendAsync(object item, bool inRun)
     {
+        if (item is not Envelope envelope)
+        {
+            ((TaskCompletionSource)item).TrySetResult();
+            return;
+        }
+
         try
         {
             Task send;
             using (inRun ? _run.Enter() : default)
             {
-                send = _sender.SendAsync(item, CancellationToken.None);
+                send = _sender.SendAsync(envelope, CancellationToken.None);
             }
 
             await send.ConfigureAwait(false);
-            _telemetry.Sent(_database, item);
+            _telemetry.Sent(_database, envelope);
         }
         catch (Exception ex)
         {
             // A failed group send must not stop the database's delivery; the next envelope goes out as usual.
             DeliveryLog.SendFailed(_logger, _database, ex);
-            _telemetry.Sent(_database, item, ex);
+            _telemetry.Sent(_database, envelope, ex);
         }
     }
 }

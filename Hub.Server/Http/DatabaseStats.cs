@@ -13,6 +13,7 @@ namespace Hub.Server.Http;
 /// <param name="Reconnects">Listener connections re-established after a loss.</param>
 /// <param name="LastError">Why the last connection failed, while it is failing, as a short category (<see cref="ErrorSummary"/>).</param>
 /// <param name="PendingDeliveries">Notifications received and not yet sent to clients.</param>
+/// <param name="Outbox">The durable stream of an outbox database; null for plain NOTIFY.</param>
 public sealed record DatabaseStats(
     int Subscribers,
     int Subscriptions,
@@ -23,4 +24,5 @@ public sealed record DatabaseStats(
     DateTime? LastNotificationAt,
     long Reconnects,
     string? LastError,
-    int PendingDeliveries);
+    int PendingDeliveries,
+    OutboxStats? Outbox = null);

@@ -5,6 +5,7 @@ using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
 using Hub.Server.Security;
+using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ public sealed class StatsCollector(
     SubscriptionService subscriptions,
     SlowConsumerMonitor slowConsumers,
     IOptions<ManagementOptions> management,
+    OutboxReaders outboxes,
     RedisBackplane? backplane = null)
 {
     /// <summary>The report as of now.</summary>
@@ -66,5 +68,8 @@ public sealed class StatsCollector(
         snapshot?.LastNotificationAt,
         snapshot?.Reconnects ?? 0,
         ErrorSummary.Of(snapshot?.LastError),
-        snapshot?.PendingDeliveries ?? 0);
+        snapshot?.PendingDeliveries ?? 0,
+        outboxes.SnapshotOf(database) is { } outbox
+            ? new OutboxStats(outbox.Reading, outbox.Position, outbox.RowsSent, outbox.OldestTransactionSeconds)
+            : null);
 }

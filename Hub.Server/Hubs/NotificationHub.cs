@@ -1,4 +1,6 @@
+using Hub.Server.Contracts;
 using Hub.Server.Publishing;
+using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -12,6 +14,7 @@ namespace Hub.Server.Hubs;
 public sealed class NotificationHub(
     SubscriptionService subscriptions,
     PublishService publisher,
+    StreamReplayService streams,
     ConnectionCounter connections,
     HubActivities activities,
     IHostApplicationLifetime lifetime) : Microsoft.AspNetCore.SignalR.Hub
@@ -23,6 +26,15 @@ public sealed class NotificationHub(
     /// <returns>The channels of the database this connection is subscribed to now.</returns>
     public Task<string[]> Subscribe(string? database, string? channel)
         => activities.TraceCallAsync(HubDiagnostics.Activities.Subscribe, database, channel, () => subscriptions.SubscribeAsync(Context, Groups, database, channel));
+
+    /// <summary>
+    /// Subscribes to <paramref name="channel"/> (every channel when null) of the outbox database
+    /// <paramref name="database"/> and sends everything after <paramref name="since"/> before the live notifications,
+    /// with no gap and no duplicate between them; <paramref name="since"/> null starts live.
+    /// </summary>
+    public Task<SubscribeFromResult> SubscribeFrom(string? database, string? channel, string? since)
+        => activities.TraceCallAsync(
+            HubDiagnostics.Activities.SubscribeFrom, database, channel, () => streams.SubscribeFromAsync(Context, Groups, Clients.Caller, database, channel, since));
 
     /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
     public Task Unsubscribe(string? database, string? channel)

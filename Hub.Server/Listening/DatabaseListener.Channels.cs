@@ -1,4 +1,5 @@
 using Hub.Server.Contracts;
+using Hub.Server.Databases;
 
 namespace Hub.Server.Listening;
 
@@ -14,7 +15,17 @@ public sealed partial class DatabaseListener
             change = _listenSet.Plan(_leadership.Clustered ? _database.Channels : _subscriptions.Channels);
         }
 
-        if (!change.IsEmpty)
+        if (_stream is not null)
+        {
+            // The app's channels are served by the stream's reader (the set still tracks them for subscribers and
+            // stats); only the wake-up is LISTENed on.
+            if (!_wakeListened)
+            {
+                await connection.ExecuteAsync("LISTEN " + PostgresNames.QuoteIdentifier(_stream.WakeChannel) + ";").ConfigureAwait(false);
+                _wakeListened = true;
+            }
+        }
+        else if (!change.IsEmpty)
         {
             await connection.ExecuteAsync(change.Sql()).ConfigureAwait(false);
         }
@@ -51,7 +62,7 @@ public sealed partial class DatabaseListener
     {
         if (!_leadership.Clustered)
         {
-            _forwarding = true;
+            await StartForwardingAsync().ConfigureAwait(false);
             return true;
         }
 
@@ -69,6 +80,7 @@ public sealed partial class DatabaseListener
             if (!await _leadership.TryLeadAsync(connection, _database.Name).ConfigureAwait(false))
             {
                 await _leadership.StandByAsync(connection).ConfigureAwait(false);
+                _wakeListened = false;
                 lock (_gate)
                 {
                     TransitionToLocked(ListenerState.Standby);
@@ -94,7 +106,7 @@ public sealed partial class DatabaseListener
             }
         }
 
-        _forwarding = true;
+        await StartForwardingAsync().ConfigureAwait(false);
         await SyncChannelsAsync(connection).ConfigureAwait(false);
         ListenerLog.Leading(_logger, _database.Name, connection.ProcessId);
         if (missedSince is { } since)
@@ -105,5 +117,18 @@ public sealed partial class DatabaseListener
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// From now on what the connection receives goes to clients; an outbox database's reader first loads where it
+    /// starts, so that everything committed after this returns reaches subscribers.
+    /// </summary>
+    private async Task StartForwardingAsync()
+    {
+        _forwarding = true;
+        if (_stream is not null)
+        {
+            await _stream.LeadAsync(_stopping).ConfigureAwait(false);
+        }
     }
 }

@@ -106,6 +106,7 @@ public sealed partial class DatabaseListener
 
                         // Reset here, not when the connection is disposed: a stuck one is closed later, in the background.
                         _forwarding = false;
+                        _stream?.StandDown();
 
                         ListenerLog.ConnectionLost(_logger, _database.Name, lastAlive, ex);
                         _tracer.ConnectionLost(ex);
@@ -148,6 +149,7 @@ public sealed partial class DatabaseListener
         finally
         {
             _forwarding = false;
+            _stream?.StandDown();
             _tracer.Stopped();
             if (connection is not null)
             {
@@ -167,6 +169,7 @@ public sealed partial class DatabaseListener
             TransitionToLocked(reconnecting ? ListenerState.Reconnecting : ListenerState.Connecting);
         }
 
+        _wakeListened = false;
         ListenerLog.Connecting(_logger, _database.Name);
         using var activity = _tracer.StartConnect();
         ListenerConnection connection;

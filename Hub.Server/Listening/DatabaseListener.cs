@@ -29,12 +29,19 @@ namespace Hub.Server.Listening;
 /// The state changes in one place, <see cref="TransitionToLocked"/>, which checks <see cref="ListenerTransitions"/>,
 /// logs and meters the change.
 /// </para>
+/// <para>
+/// An outbox database (<see cref="IDatabaseStreamReader"/>) is served the same way, except that the connection LISTENs
+/// only on the stream's wake-up channel and the rows reach clients from the stream's reader, never from a NOTIFY; the
+/// listener tells the reader when this instance starts and stops forwarding. Its subscribers miss nothing across a
+/// reconnect or a failover (the reader resumes from its stored cursor), so they get no resync for either.
+/// </para>
 /// </remarks>
 public sealed partial class DatabaseListener : IAsyncDisposable
 {
     private readonly DatabaseDefinition _database;
     private readonly ListenerOptions _options;
     private readonly IDatabaseSink _deliveries;
+    private readonly IDatabaseStreamReader? _stream;
     private readonly IListenerLeadership _leadership;
     private readonly ListenerTracer _tracer;
     private readonly HubMetrics _metrics;
@@ -60,6 +67,9 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     private bool _forwarding;
     private DateTime? _firstNotForwardedAt;
 
+    // Loop only: whether the current connection LISTENs on the stream's wake-up channel (outbox databases).
+    private bool _wakeListened;
+
     /// <summary>Creates the listener of <paramref name="database"/>; it connects on its first subscriber.</summary>
     public DatabaseListener(
         DatabaseDefinition database,
@@ -70,7 +80,8 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         HubMetrics metrics,
         ILogger logger,
         TimeProvider time,
-        CancellationToken stopping)
+        CancellationToken stopping,
+        IDatabaseStreamReaderFactory? streams = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(sink);
@@ -85,6 +96,7 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         _connectionString = ListenerConnection.BuildConnectionString(database.ConnectionString, options.SubscribeTimeout);
         // Opened here and disposed in DisposeAsync: the listener owns its database's sink.
         _deliveries = sink.Open(database.Name);
+        _stream = streams?.Create(database, _deliveries);
     }
 
     /// <summary>
@@ -171,6 +183,12 @@ public sealed partial class DatabaseListener : IAsyncDisposable
 
         ListenerLog.Stopping(_logger, _database.Name);
         await loop.ConfigureAwait(false);
+        if (_stream is not null)
+        {
+            // Before the sink: the reader's last batch must still have somewhere to go.
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+
         ListenerLog.Stopped(_logger, _database.Name, _deliveries.Pending);
         await _deliveries.DisposeAsync().ConfigureAwait(false);
         _wake.Dispose();
@@ -233,6 +251,16 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
         // Runs inside Npgsql's read loop, within the loop's own await: hand the notification over, never block or do I/O here.
+        if (_stream is not null)
+        {
+            if (_forwarding && e.Channel == _stream.WakeChannel)
+            {
+                _stream.Wake();
+            }
+
+            return;
+        }
+
         var receivedAt = UtcNow();
         if (!_forwarding)
         {
@@ -253,7 +281,13 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     }
 
     private void Resync(string reason, DateTime since, DateTime until)
-        => _deliveries.Enqueue(new ResyncEnvelope(_database.Name, reason, since, until));
+    {
+        // An outbox database lost nothing: its reader resumes from the stored cursor.
+        if (_stream is null)
+        {
+            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, reason, since, until));
+        }
+    }
 
     private DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;
 }

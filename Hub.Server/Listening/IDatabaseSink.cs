@@ -16,4 +16,10 @@ public interface IDatabaseSink : IAsyncDisposable
     /// must neither block nor do I/O.
     /// </summary>
     void Enqueue(Envelope envelope);
+
+    /// <summary>
+    /// Completes once everything queued before this call has been sent (and so handed to the backplane), or at once
+    /// when the sink no longer accepts envelopes. An outbox database's reader stores its cursor only then.
+    /// </summary>
+    Task SentAsync();
 }

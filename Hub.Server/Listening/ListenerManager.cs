@@ -20,6 +20,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly HubMetrics _metrics;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
+    private readonly IDatabaseStreamReaderFactory? _streams;
 
     /// <summary>Creates the manager; listeners are created on demand.</summary>
     public ListenerManager(
@@ -29,8 +30,10 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         HubActivities activities,
         HubMetrics metrics,
         ILoggerFactory loggerFactory,
-        TimeProvider time)
+        TimeProvider time,
+        IDatabaseStreamReaderFactory? streams = null)
     {
+        _streams = streams;
         _leadership = leadership;
         _options = options.Value;
         _sink = sink;
@@ -103,7 +106,8 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
                 _metrics,
                 _loggerFactory.CreateLogger<DatabaseListener>(),
                 _time,
-                _stopping.Token));
+                _stopping.Token,
+                _streams));
         }
     }
 }

@@ -1,17 +1,18 @@
 using System.Text;
 using Hub.Server.Contracts;
 using Hub.Server.Security;
+using Hub.Server.Streams;
 using Microsoft.AspNetCore.SignalR;
 using Npgsql;
 
 namespace Hub.Server.Publishing;
 
 /// <summary>
-/// Turns a client's <c>Publish</c> into a <c>pg_notify</c> on the database. The notification then reaches
-/// subscribers the way every NOTIFY does, through the database's listener, so publishers and other writers
-/// are ordered alike.
+/// Turns a client's <c>Publish</c> into a <c>pg_notify</c> on the database (a row through the outbox's publish function
+/// on an outbox database). The notification then reaches subscribers the way every other does, through the
+/// database's listener (or outbox reader), so publishers and other writers are ordered alike.
 /// </summary>
-public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILogger<PublishService> logger)
+public sealed class PublishService(HubCallGuard guard, PublisherPools pools, OutboxSchemaInstaller outboxes, ILogger<PublishService> logger)
 {
     /// <summary>PostgreSQL refuses NOTIFY payloads of this many bytes or more (with the default page size).</summary>
     public const int PayloadLimitBytes = 8000;
@@ -34,12 +35,19 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILo
 
         guard.ResolveChannels(context, definition, channel);
         payload ??= string.Empty;
-        var bytes = CheckPayload(context, payload);
+        // An outbox database's notifications are rows of its outbox, written by the same function applications call.
+        var outbox = definition.Outbox;
+        var bytes = CheckPayload(context, payload, outbox?.MaxPayloadBytes);
 
         try
         {
+            if (outbox is not null)
+            {
+                await outboxes.EnsureAsync(definition, context.ConnectionAborted).ConfigureAwait(false);
+            }
+
             // Parameters, never text: the channel and payload reach PostgreSQL as values, whatever they contain.
-            await using var command = pools.For(definition).CreateCommand("SELECT pg_notify($1, $2)");
+            await using var command = pools.For(definition).CreateCommand(outbox is null ? "SELECT pg_notify($1, $2)" : new OutboxSql(outbox.Schema).Publish);
             command.Parameters.Add(new NpgsqlParameter { Value = channel });
             command.Parameters.Add(new NpgsqlParameter { Value = payload });
             await command.ExecuteNonQueryAsync(context.ConnectionAborted).ConfigureAwait(false);
@@ -54,7 +62,7 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILo
         PublishLog.Published(logger, context.ConnectionId, context.UserIdentifier ?? "anonymous", definition.Name, channel, bytes);
     }
 
-    private int CheckPayload(HubCallerContext context, string payload)
+    private int CheckPayload(HubCallerContext context, string payload, int? outboxLimit)
     {
         if (payload.Contains('\0', StringComparison.Ordinal))
         {
@@ -71,7 +79,14 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, ILo
             throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadNotUnicode());
         }
 
-        if (bytes >= PayloadLimitBytes)
+        if (outboxLimit is { } limit)
+        {
+            if (bytes > limit)
+            {
+                throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.OutboxPayloadTooLarge(bytes, limit));
+            }
+        }
+        else if (bytes >= PayloadLimitBytes)
         {
             throw guard.Refuse(context, Refusals.Reasons.PayloadInvalid, Refusals.PayloadTooLarge(bytes, PayloadLimitBytes));
         }

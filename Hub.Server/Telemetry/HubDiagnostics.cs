@@ -61,6 +61,12 @@ public static class HubDiagnostics
 
         /// <summary>Connections disconnected as slow consumers (over Hub:Delivery:MaxBufferedBytesPerConnection).</summary>
         public const string SlowConsumersDisconnected = "hub.slow_consumers.disconnected";
+
+        /// <summary>Age of the oldest transaction holding back an outbox database's delivery (its server's xmin horizon).</summary>
+        public const string OutboxOldestTransactionAge = "hub.outbox.oldest_transaction.age";
+
+        /// <summary>Outbox rows read and sent to clients.</summary>
+        public const string OutboxRowsSent = "hub.outbox.rows.sent";
     }
 
     /// <summary>The names of the hub's activities.</summary>
@@ -71,6 +77,9 @@ public static class HubDiagnostics
 
         /// <summary>One <c>Unsubscribe</c> call.</summary>
         public const string Unsubscribe = "Unsubscribe";
+
+        /// <summary>One <c>SubscribeFrom</c> call, until its replay is written or it is refused.</summary>
+        public const string SubscribeFrom = "SubscribeFrom";
 
         /// <summary>One attempt to open a listener connection.</summary>
         public const string ListenerConnect = "ListenerConnect";

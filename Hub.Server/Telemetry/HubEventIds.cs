@@ -160,4 +160,31 @@ public static class HubEventIds
     public const int UnknownSettingWithSuggestion = 8002;
 
     // 9000s: durable streams (outbox databases).
+
+    /// <summary>The outbox schema of a database was installed (or found installed).</summary>
+    public const int OutboxSchemaInstalled = 9001;
+
+    /// <summary>This instance started reading a database's outbox.</summary>
+    public const int OutboxReaderStarted = 9002;
+
+    /// <summary>This instance stopped reading a database's outbox.</summary>
+    public const int OutboxReaderStopped = 9003;
+
+    /// <summary>A batch of outbox rows was sent to clients.</summary>
+    public const int OutboxBatchSent = 9004;
+
+    /// <summary>A database's outbox has a new epoch (truncated or reinstalled).</summary>
+    public const int OutboxEpochChanged = 9005;
+
+    /// <summary>Reading a database's outbox failed and will be retried.</summary>
+    public const int OutboxReadFailed = 9006;
+
+    /// <summary>Retention deleted expired outbox rows.</summary>
+    public const int OutboxPurged = 9007;
+
+    /// <summary>A connection resumed a database's stream from a position.</summary>
+    public const int StreamReplayed = 9008;
+
+    /// <summary>A connection could not resume a database's stream from its position.</summary>
+    public const int StreamHistoryUnavailable = 9009;
 }

@@ -141,7 +141,7 @@ public sealed class TenantDirectory : ITenantDatabases, IAsyncDisposable
             if (await ExistsAsync(name).ConfigureAwait(false))
             {
                 var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionStringTemplate) { Database = name };
-                database = new DatabaseDefinition(name, builder.ConnectionString, _channels);
+                database = new DatabaseDefinition(name, builder.ConnectionString, _channels, _options.Outbox.Enabled ? _options.Outbox : null);
             }
 
             TenantLog.LookedUp(_logger, name, database is not null);

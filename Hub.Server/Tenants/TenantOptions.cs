@@ -1,3 +1,5 @@
+using Hub.Server.Databases;
+
 namespace Hub.Server.Tenants;
 
 /// <summary>
@@ -51,6 +53,9 @@ public sealed class TenantOptions
 
     /// <summary>How long matching a name against <see cref="NamePattern"/> may take before it counts as no match.</summary>
     public TimeSpan PatternMatchTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The durable stream of every tenant database (<c>Hub:Tenants:Outbox</c>).</summary>
+    public OutboxOptions Outbox { get; set; } = new();
 
     /// <summary>Whether tenant databases are configured at all.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(ConnectionStringTemplate) || !string.IsNullOrWhiteSpace(NamePattern);

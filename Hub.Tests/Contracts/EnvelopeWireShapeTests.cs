@@ -11,12 +11,12 @@ namespace Hub.Tests.Contracts;
 public sealed class EnvelopeWireShapeTests
 {
     private static readonly JsonSerializerOptions SignalRJson = new(JsonSerializerDefaults.Web);
-    private static readonly Envelope Notification = new NotificationEnvelope("App", "Orders", "p", 42, new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc));
+    private static readonly Envelope Notification = new NotificationEnvelope("App", "Orders", "p", 42, new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc), "position-1");
     private static readonly Envelope Resync = new ResyncEnvelope("App", ResyncReasons.ListenerReconnected, DateTime.UnixEpoch, DateTime.UnixEpoch.AddSeconds(1));
 
     public static TheoryData<string, string[]> Shapes => new()
     {
-        { "notification", ["database", "channel", "payload", "processId", "receivedAt"] },
+        { "notification", ["database", "channel", "payload", "processId", "receivedAt", "position"] },
         { "resync", ["database", "reason", "since", "until"] },
     };
 

@@ -12,6 +12,8 @@ export interface HubNotification {
   readonly processId: number;
   /** When the hub received it. */
   readonly receivedAt: Date;
+  /** Its place in the durable stream of an outbox database (null for plain NOTIFY): an opaque, ordered string. */
+  readonly position: string | null;
 }
 
 /**
@@ -41,6 +43,8 @@ export const ResyncReasons = {
   backplaneReconnected: "backplane-reconnected",
   /** This client lost its hub connection, reconnected and resubscribed (raised by the client itself). */
   clientReconnected: "client-reconnected",
+  /** The hub could not resume an outbox database from the given position (older than retention, or another incarnation). */
+  historyUnavailable: "history-unavailable",
 } as const;
 
 /** The `reason` of a resync raised by this client after it reconnected to the hub. */
@@ -60,6 +64,7 @@ export const HubMethods = {
   subscribe: "Subscribe",
   unsubscribe: "Unsubscribe",
   publish: "Publish",
+  subscribeFrom: "SubscribeFrom",
 } as const;
 
 // The JSON protocol carries times as ISO-8601 text, MessagePack as timestamps the protocol decodes to Date:
@@ -73,6 +78,7 @@ export interface WireNotification {
   payload: string;
   processId: number;
   receivedAt: WireTime;
+  position?: string | null;
 }
 
 /** @internal The `resync` argument as it comes off the wire. */
@@ -95,6 +101,7 @@ export function toNotification(wire: WireNotification): HubNotification {
     payload: wire.payload,
     processId: wire.processId,
     receivedAt: toDate(wire.receivedAt),
+    position: wire.position ?? null,
   };
 }
 

@@ -1,0 +1,48 @@
+namespace Hub.Server.Delivery;
+
+/// <summary>
+/// Messages held back from one connection (see <see cref="IDeliveryHoldFeature"/>). Held messages count against
+/// <see cref="DeliveryOptions.MaxBufferedBytesPerConnection"/> like queued ones: a connection that needs more is
+/// disconnected as a slow consumer.
+/// </summary>
+/// <remarks>
+/// Which sends pass is ambient (an async local), like a <see cref="DeferredFlushes"/> run, because SignalR's send
+/// sits between the sender and the connection's writer.
+/// </remarks>
+public sealed class DeliveryHold
+{
+    private static readonly AsyncLocal<DeliveryHold?> Passing = new();
+    private readonly BoundedPipeWriter _writer;
+
+    internal DeliveryHold(BoundedPipeWriter writer) => _writer = writer;
+
+    /// <summary>The hold whose messages pass on this flow, if any.</summary>
+    internal static DeliveryHold? Current => Passing.Value;
+
+    /// <summary>Lets what this flow sends to the connection pass the hold until the scope is disposed.</summary>
+    public PassScope Pass()
+    {
+        Passing.Value = this;
+        return default;
+    }
+
+    /// <summary>
+    /// Waits while more than half of the connection's bound is queued for it, so that a replay goes no faster than
+    /// the client reads. Completes at once when there is room, and when the connection is closing.
+    /// </summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _writer.WaitForRoomAsync(cancellationToken);
+
+    /// <summary>
+    /// Ends the hold: the held messages for which <paramref name="drop"/> is false go out after everything that
+    /// passed, in the order they were sent; the others are discarded. <paramref name="drop"/> gets one whole
+    /// serialized hub message at a time and runs under the writer's lock, so it must be quick.
+    /// </summary>
+    public void Release(Func<ReadOnlyMemory<byte>, bool> drop) => _writer.ReleaseHold(this, drop);
+
+    /// <summary>Ends a <see cref="Pass"/> scope.</summary>
+    public readonly struct PassScope : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose() => Passing.Value = null;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+using Hub.Server.Databases;
+using Npgsql;
+
+namespace Hub.Server.Streams;
+
+/// <summary>
+/// The connection pools of the outbox databases: a small one for the reader (batches, cursor, retention) and a
+/// bounded one of <see cref="OutboxOptions.ReplayPoolSize"/> for <c>SubscribeFrom</c>, so that clients catching up
+/// can never starve the reader or the listener.
+/// </summary>
+public sealed class OutboxDataSources : IAsyncDisposable
+{
+    /// <summary>The <c>application_name</c> of the reader's connections, unless the connection string sets one.</summary>
+    public const string ReaderApplicationName = "notify-hub outbox reader";
+
+    /// <summary>The <c>application_name</c> of the replay connections, unless the connection string sets one.</summary>
+    public const string ReplayApplicationName = "notify-hub replay";
+
+    private readonly ConcurrentDictionary<(string Database, bool Replay), Lazy<NpgsqlDataSource>> _sources = new();
+
+    /// <summary>The reader's pool of <paramref name="database"/>.</summary>
+    public NpgsqlDataSource ReaderOf(DatabaseDefinition database) => Get(database, replay: false);
+
+    /// <summary>The replay pool of <paramref name="database"/>.</summary>
+    public NpgsqlDataSource ReplayOf(DatabaseDefinition database) => Get(database, replay: true);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var source in _sources.Values.Where(static s => s.IsValueCreated))
+        {
+            await source.Value.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _sources.Clear();
+    }
+
+    private NpgsqlDataSource Get(DatabaseDefinition database, bool replay)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        return _sources.GetOrAdd(
+            (database.Name, replay),
+            static (key, database) => new Lazy<NpgsqlDataSource>(() => Create(database, key.Replay)),
+            database).Value;
+    }
+
+    private static NpgsqlDataSource Create(DatabaseDefinition database, bool replay)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+        {
+            Pooling = true,
+            MinPoolSize = 0,
+            MaxPoolSize = replay ? database.Outbox?.ReplayPoolSize ?? 1 : 2,
+            Enlist = false,
+        };
+        if (string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            builder.ApplicationName = replay ? ReplayApplicationName : ReaderApplicationName;
+        }
+
+        return NpgsqlDataSource.Create(builder);
+    }
+}

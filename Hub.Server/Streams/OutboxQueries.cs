@@ -1,0 +1,69 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Hub.Server.Streams;
+
+/// <summary>The reads the reader and the replay share.</summary>
+internal static class OutboxQueries
+{
+    /// <summary>Up to <paramref name="limit"/> rows after <paramref name="after"/> (of <paramref name="channels"/>, null: all).</summary>
+    public static async Task<OutboxBatch> ReadBatchAsync(
+        NpgsqlConnection connection, OutboxSql sql, StreamPosition after, int limit, string[]? channels, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql.ReadBatch, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = after.Tx.ToString(CultureInfo.InvariantCulture) });
+        command.Parameters.Add(new NpgsqlParameter { Value = after.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)channels ?? DBNull.Value });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<OutboxRow>();
+        long epoch = 0;
+        var purged = default(StreamPosition);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            epoch = reader.GetInt64(0);
+            purged = new StreamPosition(epoch, ParseTx(reader.GetString(1)), reader.GetInt64(2));
+            if (reader.IsDBNull(3))
+            {
+                continue;
+            }
+
+            rows.Add(new OutboxRow(
+                new StreamPosition(epoch, ParseTx(reader.GetString(3)), reader.GetInt64(4)),
+                reader.GetString(5),
+                reader.GetString(6),
+                reader.GetInt32(7)));
+        }
+
+        return new OutboxBatch(epoch, purged, rows);
+    }
+
+    /// <summary>The head and retention mark of the outbox.</summary>
+    public static async Task<OutboxHead> ReadHeadAsync(NpgsqlConnection connection, OutboxSql sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql.ReadHead, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"The outbox meta row of schema '{sql.Schema}' is missing; run scripts/outbox.sql again.");
+        }
+
+        var epoch = reader.GetInt64(0);
+        var purged = new StreamPosition(epoch, ParseTx(reader.GetString(1)), reader.GetInt64(2));
+        var last = reader.IsDBNull(3) ? StreamPosition.Zero(epoch) : new StreamPosition(epoch, ParseTx(reader.GetString(3)), reader.GetInt64(4));
+        return new OutboxHead(StreamPosition.Max(last, purged), purged);
+    }
+
+    /// <summary>The cursor the reader stored, if any.</summary>
+    public static async Task<StreamPosition?> ReadCursorAsync(NpgsqlConnection connection, OutboxSql sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql.ReadCursor, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StreamPosition(reader.GetInt64(0), ParseTx(reader.GetString(1)), reader.GetInt64(2))
+            : null;
+    }
+
+    private static ulong ParseTx(string text) => ulong.Parse(text, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,43 @@
+using Hub.Server.Telemetry;
+
+namespace Hub.Server.Streams;
+
+/// <summary>The log messages of durable streams (the 9000s of <see cref="HubEventIds"/>).</summary>
+internal static partial class StreamsLog
+{
+    [LoggerMessage(EventId = HubEventIds.OutboxSchemaInstalled, EventName = "OutboxSchemaInstalled", Level = LogLevel.Information,
+        Message = "Outbox schema '{Schema}' of database '{Database}' is installed (payloads up to {MaxPayloadBytes} bytes).")]
+    public static partial void SchemaInstalled(ILogger logger, string database, string schema, int maxPayloadBytes);
+
+    [LoggerMessage(EventId = HubEventIds.OutboxReaderStarted, EventName = "OutboxReaderStarted", Level = LogLevel.Information,
+        Message = "Reading the outbox of database '{Database}' from {Position}.")]
+    public static partial void ReaderStarted(ILogger logger, string database, StreamPosition position);
+
+    [LoggerMessage(EventId = HubEventIds.OutboxReaderStopped, EventName = "OutboxReaderStopped", Level = LogLevel.Information,
+        Message = "Stopped reading the outbox of database '{Database}' at {Position}.")]
+    public static partial void ReaderStopped(ILogger logger, string database, StreamPosition position);
+
+    [LoggerMessage(EventId = HubEventIds.OutboxBatchSent, EventName = "OutboxBatchSent", Level = LogLevel.Debug,
+        Message = "Sent {Count} outbox rows of database '{Database}' up to {Position}.")]
+    public static partial void BatchSent(ILogger logger, string database, int count, StreamPosition position);
+
+    [LoggerMessage(EventId = HubEventIds.OutboxEpochChanged, EventName = "OutboxEpochChanged", Level = LogLevel.Warning,
+        Message = "The outbox of database '{Database}' has a new epoch (truncated or reinstalled): reading it from its start.")]
+    public static partial void EpochChanged(ILogger logger, string database);
+
+    [LoggerMessage(EventId = HubEventIds.OutboxReadFailed, EventName = "OutboxReadFailed", Level = LogLevel.Error,
+        Message = "Reading the outbox of database '{Database}' failed; retrying in {Delay}.")]
+    public static partial void ReadFailed(ILogger logger, string database, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = HubEventIds.OutboxPurged, EventName = "OutboxPurged", Level = LogLevel.Debug,
+        Message = "Retention deleted {Count} rows from the outbox of database '{Database}'.")]
+    public static partial void Purged(ILogger logger, string database, long count);
+
+    [LoggerMessage(EventId = HubEventIds.StreamReplayed, EventName = "StreamReplayed", Level = LogLevel.Debug,
+        Message = "Connection {ConnectionId} resumes database '{Database}' from {Since}: {Count} rows replayed up to {Position}.")]
+    public static partial void Replayed(ILogger logger, string connectionId, string database, StreamPosition since, int count, StreamPosition position);
+
+    [LoggerMessage(EventId = HubEventIds.StreamHistoryUnavailable, EventName = "StreamHistoryUnavailable", Level = LogLevel.Information,
+        Message = "Connection {ConnectionId} cannot resume database '{Database}' from {Since}: {Why}; it continues live from {Position}.")]
+    public static partial void HistoryUnavailable(ILogger logger, string connectionId, string database, StreamPosition since, string why, StreamPosition position);
+}

@@ -1,0 +1,195 @@
+using Hub.Server.Contracts;
+using Hub.Server.Streams;
+using Hub.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Hub.Tests.Streams;
+
+public sealed class SubscribeFromTests(SharedPostgres postgres)
+{
+    [Fact]
+    public async Task Without_a_position_it_starts_live_at_the_head()
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var first = await outbox.SubscribedClientAsync();
+        await outbox.PublishAsync(HubFixture.Events, "before");
+        var before = await first.NextNotificationAsync();
+        var client = await outbox.ConnectAsync();
+
+        var reply = await client.SubscribeFromAsync(outbox.Database, null, null);
+        await outbox.PublishAsync(HubFixture.Events, "after");
+
+        Assert.Equal([HubFixture.Events, HubFixture.Other], reply.Channels);
+        Assert.True(reply.Recovered);
+        Assert.Equal(before.Position, reply.Position);
+        Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Resuming_from_a_position_sends_what_came_after_it_then_live(bool messagePack)
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var live = await outbox.SubscribedClientAsync();
+        await outbox.PublishManyAsync(HubFixture.Events, 0, 10);
+        var seen = await live.NotificationsAsync(10);
+        var client = await outbox.ConnectAsync(messagePack);
+
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, seen[3].Position);
+        await outbox.PublishManyAsync(HubFixture.Events, 10, 2);
+
+        Assert.True(reply.Recovered);
+        Assert.Equal(seen[9].Position, reply.Position);
+        var received = await client.NotificationsAsync(8);
+        Assert.Equal(Enumerable.Range(4, 8).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), received.Select(n => n.Payload));
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task Only_the_asked_channel_is_replayed()
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var live = await outbox.SubscribedClientAsync(channel: null);
+        var start = await live.SubscribeFromAsync(outbox.Database, null, null);
+        await outbox.PublishAsync(HubFixture.Other, "other");
+        await outbox.PublishAsync(HubFixture.Events, "events");
+        await live.NotificationsAsync(2);
+        var client = await outbox.ConnectAsync();
+
+        await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, start.Position);
+
+        Assert.Equal((HubFixture.Events, "events"), await client.NextNotificationAsync() is var n ? (n.Channel, n.Payload) : default);
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("1000000000000000700000000000000050000000000000384deadbeef")]
+    public async Task Malformed_or_forged_position_is_refused_and_the_connection_carries_on(string since)
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var client = await outbox.ConnectAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeFromAsync(outbox.Database, null, since));
+        var reply = await client.SubscribeFromAsync(outbox.Database, null, null);
+        await outbox.PublishAsync(HubFixture.Events, "still served");
+
+        Assert.Contains("is not a valid stream position", error.Message, StringComparison.Ordinal);
+        Assert.True(reply.Recovered);
+        Assert.Equal("still served", (await client.NextNotificationAsync()).Payload);
+    }
+
+    [Fact]
+    public async Task Plain_notify_database_is_refused()
+    {
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
+        var client = await scenario.ConnectAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(() => client.SubscribeFromAsync(scenario.Database, null, null));
+
+        Assert.Contains("has no durable stream", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Position_from_another_epoch_gets_history_unavailable()
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var live = await outbox.SubscribedClientAsync();
+        await outbox.PublishAsync(HubFixture.Events, "old epoch");
+        var old = await live.NextNotificationAsync();
+        await outbox.ExecuteAsync("TRUNCATE notify_hub.outbox");
+        await outbox.PublishAsync(HubFixture.Events, "new epoch");
+        var current = await live.NextNotificationAsync();
+        var client = await outbox.ConnectAsync();
+
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, old.Position);
+        var resync = await client.NextResyncAsync();
+        await outbox.PublishAsync(HubFixture.Events, "live");
+
+        Assert.False(reply.Recovered);
+        Assert.Equal(current.Position, reply.Position);
+        Assert.Equal((outbox.Database, ResyncReasons.HistoryUnavailable), (resync.Database, resync.Reason));
+        Assert.Equal("live", (await client.NextNotificationAsync()).Payload);
+        Assert.NotEqual(old.Position![..StreamPosition.EpochPrefixLength], current.Position![..StreamPosition.EpochPrefixLength]);
+    }
+
+    [Fact]
+    public async Task Position_before_retention_gets_history_unavailable()
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server, o => o.Retention = TimeSpan.FromSeconds(1));
+        var live = await outbox.SubscribedClientAsync();
+        await outbox.PublishManyAsync(HubFixture.Events, 0, 3);
+        var seen = await live.NotificationsAsync(3);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await using var connection = await outbox.OpenAsync();
+                await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM notify_hub.outbox", connection);
+                return (long)(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken))! == 0;
+            },
+            TimeSpan.FromSeconds(20),
+            "retention deletes the delivered rows");
+        var client = await outbox.ConnectAsync();
+
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, seen[0].Position);
+        var resync = await client.NextResyncAsync();
+        var atHead = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, seen[2].Position);
+
+        Assert.False(reply.Recovered);
+        Assert.Equal(ResyncReasons.HistoryUnavailable, resync.Reason);
+        Assert.True(atHead.Recovered, "nothing after the last delivered row was deleted");
+    }
+
+    [Fact]
+    public async Task Position_ahead_of_the_stream_gets_history_unavailable()
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var live = await outbox.SubscribedClientAsync();
+        await outbox.PublishAsync(HubFixture.Events, "one");
+        var one = await live.NextNotificationAsync();
+        Assert.True(StreamPosition.TryParse(one.Position, out var position));
+        var ahead = (position!.Value with { Id = position.Value.Id + 1000 }).ToString();
+        var client = await outbox.ConnectAsync();
+
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, ahead);
+
+        Assert.False(reply.Recovered);
+        Assert.Equal(ResyncReasons.HistoryUnavailable, (await client.NextResyncAsync()).Reason);
+    }
+
+    [Fact]
+    public async Task Reconnecting_with_a_position_while_the_stream_moves_has_no_gap_and_no_duplicate()
+    {
+        const int Total = 1500;
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var keepsListenerOpen = await outbox.ConnectAsync();
+        var position = (await keepsListenerOpen.SubscribeFromAsync(outbox.Database, HubFixture.Events, null)).Position;
+        var publishing = outbox.PublishManyAsync(HubFixture.Events, 0, Total);
+        var received = new List<string>();
+        var round = 0;
+        while (received.Count < Total)
+        {
+            round++;
+            await using var client = await RecordingClient.ConnectAsync(outbox.Fixture.Hub.HubUrl, messagePack: round % 2 == 0);
+            var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, position);
+            Assert.True(reply.Recovered);
+
+            // Take a few, then drop the connection mid-stream and resume from the last one taken.
+            var take = Math.Min(Total - received.Count, 1 + (round * 37 % 120));
+            foreach (var notification in await client.NotificationsAsync(take, TimeSpan.FromSeconds(60)))
+            {
+                Assert.True(string.CompareOrdinal(notification.Position, position) > 0, "every notification comes after the resumed position");
+                received.Add(notification.Payload);
+                position = notification.Position;
+            }
+        }
+
+        await publishing;
+        Assert.True(round > 10, $"reconnected {round} times");
+        Assert.Equal(Enumerable.Range(0, Total).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), received);
+        GC.KeepAlive(keepsListenerOpen);
+    }
+}
