@@ -30,5 +30,11 @@ failed=$((failed + $(grep -E '^# fail [0-9]+$' "$results/js.log" | awk '{s += $3
 if ((status != 0 && failed == 0)); then
   failed=1
 fi
+# The names of the failed tests go last, where a truncated log still shows them.
+for trx in "$results"/*.trx; do
+  [[ -f $trx ]] || continue
+  grep -oE '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -E 's/.*testName="([^"]*)".*/failed: \1/' || true
+done
+grep -E '^not ok ' "$results/js.log" | sed -E 's/^not ok [0-9]+ - /failed: /' || true
 echo "tests: $passed passed, $failed failed"
 exit "$status"
