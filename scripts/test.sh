@@ -35,6 +35,6 @@ for trx in "$results"/*.trx; do
   [[ -f $trx ]] || continue
   grep -oE '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | sed -E 's/.*testName="([^"]*)".*/failed: \1/' || true
 done
-grep -E '^not ok ' "$results/js.log" | sed -E 's/^not ok [0-9]+ - /failed: /' || true
+grep -E '^ *not ok ' "$results/js.log" | sed -E 's/^ *not ok [0-9]+ - /failed: /' || true
 echo "tests: $passed passed, $failed failed"
 exit "$status"
