@@ -82,7 +82,6 @@ scaled() {
       Hub__Databases__bench_0__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=bench_0;Username=postgres" \
       Hub__Databases__bench_0__Channels__0=bench \
       Logging__LogLevel__Default=Warning \
-      DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION=8192 \
       dotnet Hub.Server/bin/Release/net10.0/Hub.Server.dll --urls "http://127.0.0.1:$port" >"$tmp/hub-$port.log" 2>&1 &
     pids+=($!)
   done
