@@ -304,8 +304,10 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         // The answer lists every channel of the database this connection has; only the asked ones were replayed. SignalR
         // runs notification handlers on their own loop, so the replayed ones may not have been handled yet: the channels
         // start from 'since' and the replay advances them, never from the answer's position, which would drop the replay.
+        // Started live, a channel that was live already keeps its own position for the same reason.
+        var asked = channel is null ? subscription.Channels : [channel];
         var from = since is not null && subscription.Recovered ? since : subscription.Position;
-        _cursors.Resumed(database, channel is null ? subscription.Channels : [channel], from);
+        _cursors.Resumed(database, asked, from, keepOwnEpoch: since is null);
         ClientLog.SubscribedFrom(_logger, database, channel, since, subscription.Position, subscription.Recovered);
         return subscription;
     }

@@ -65,8 +65,10 @@ internal sealed class StreamCursors
     /// <summary>
     /// After <c>SubscribeFrom</c> answered: the channels resume after reconnects, from at least <paramref name="position"/>,
     /// a place up to which nothing more will arrive (the position resumed from, or the head the hub started live at).
+    /// With <paramref name="keepOwnEpoch"/> a channel that already has a position of that epoch keeps it: it was live
+    /// already, and notifications it has not handled yet may lie before the head.
     /// </summary>
-    public void Resumed(string database, IEnumerable<string> channels, string position)
+    public void Resumed(string database, IEnumerable<string> channels, string position, bool keepOwnEpoch = false)
     {
         lock (_gate)
         {
@@ -74,7 +76,8 @@ internal sealed class StreamCursors
             {
                 var cursor = CursorOf(database, channel);
                 cursor.Durable = true;
-                if (StreamPositions.Supersedes(position, cursor.Position))
+                var keep = keepOwnEpoch && cursor.Position is { } own && StreamPositions.SameEpoch(own, position);
+                if (!keep && StreamPositions.Supersedes(position, cursor.Position))
                 {
                     cursor.Position = position;
                 }

@@ -238,8 +238,9 @@ export class NotificationHubClient {
     // The answer lists every channel of the database this connection has; only the asked ones were replayed. They
     // start from 'since' and the replayed notifications advance them, as in the .NET client, whose handlers run on
     // their own loop and may not have seen the replay yet when the answer arrives.
+    // Started live, a channel that was live already keeps its own position.
     const from = since !== null && subscription.recovered ? since : subscription.position;
-    this.cursors.resumed(database, channel === null ? subscription.channels : [channel], from);
+    this.cursors.resumed(database, channel === null ? subscription.channels : [channel], from, since === null);
     return subscription;
   }
 

@@ -1,4 +1,4 @@
-import { supersedes } from "./streamPositions.js";
+import { sameStreamEpoch, supersedes } from "./streamPositions.js";
 
 interface Cursor {
   durable: boolean;
@@ -37,13 +37,16 @@ export class StreamCursors {
 
   /**
    * After `SubscribeFrom` answered: the channels resume after reconnects, from at least `position`, a place up to
-   * which nothing more will arrive (the position resumed from, or the head the hub started live at).
+   * which nothing more will arrive (the position resumed from, or the head the hub started live at). With
+   * `keepOwnEpoch` a channel that already has a position of that epoch keeps it: it was live already, and
+   * notifications it has not handled yet may lie before the head.
    */
-  resumed(database: string, channels: readonly string[], position: string): void {
+  resumed(database: string, channels: readonly string[], position: string, keepOwnEpoch = false): void {
     for (const channel of channels) {
       const cursor = this.cursorOf(database, channel);
       cursor.durable = true;
-      if (supersedes(position, cursor.position)) {
+      const keep = keepOwnEpoch && cursor.position !== null && sameStreamEpoch(cursor.position, position);
+      if (!keep && supersedes(position, cursor.position)) {
         cursor.position = position;
       }
     }

@@ -97,7 +97,10 @@ describe("NotificationHubClient on an outbox database", () => {
     const subscription = await client.subscribeFrom(DATABASE, "events", stored);
     assert.equal(subscription.recovered, true);
     await recorder.notificationsMatching((n) => n.payload.startsWith("stored-"), 3);
-    assert.equal(subscription.position, recorder.notifications.at(-1).position);
+    const last = recorder.notifications.at(-1).position;
+    // The answer stands at the last row the replay read; rows not yet visible to it then came live right after.
+    assert.ok(compareStreamPositions(subscription.position, last) <= 0);
+    assert.equal(client.positionOf(DATABASE, "events"), last);
 
     // The hub replays the same three again; each is at or before what the client delivered.
     await client.subscribeFrom(DATABASE, "events", stored);
