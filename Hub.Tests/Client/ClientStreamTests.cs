@@ -175,6 +175,32 @@ public sealed class ClientStreamTests(SharedPostgres postgres)
         Assert.Equal(1, recorder.ResyncCount);
     }
 
+    [Theory]
+    [Scenario("refusal")]
+    [InlineData("garbage", "is not a valid stream position")]
+    [InlineData(null, "has no durable stream")]
+    public async Task A_refused_SubscribeFrom_fails_with_the_hubs_message_keeps_nothing_and_the_client_carries_on(string? since, string message)
+    {
+        var plain = await postgres.Server.CreateUniqueDatabaseAsync("plain");
+        var durable = await postgres.Server.CreateUniqueDatabaseAsync("cs");
+        var settings = HubSettings.For(durable, postgres.Server.ConnectionString(durable), HubFixture.Events)
+            .AddDatabase(plain, postgres.Server.ConnectionString(plain), HubFixture.Events);
+        settings.Databases[durable].Outbox.Enabled = true;
+        await using var hub = await HubHost.StartAsync(settings);
+        await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl });
+        var database = since is null ? plain : durable;
+
+        var error = await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(
+            () => recorder.Client.SubscribeFromAsync(database, HubFixture.Events, since, TestContext.Current.CancellationToken));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Empty(recorder.Client.Subscriptions);
+        Assert.Null(recorder.Client.PositionOf(database, HubFixture.Events));
+        await recorder.Client.SubscribeFromAsync(durable, HubFixture.Events, since: null, TestContext.Current.CancellationToken);
+        await OutboxPublisher.PublishAsync(postgres.Server.ConnectionString(durable), HubFixture.Events, 0, 1);
+        Assert.Equal("0", (await recorder.NextNotificationAsync()).Payload);
+    }
+
     private static async Task<bool> OutboxRowsAsync(string connectionString, long expected)
     {
         await using var connection = new NpgsqlConnection(connectionString);

@@ -3,7 +3,7 @@
 // and starts its client-reconnected window at the last message it got.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
-import { CLIENT_RECONNECTED, LogLevel, NotificationHubClient, ResyncReasons, compareStreamPositions } from "../dist/index.js";
+import { CLIENT_RECONNECTED, HubError, LogLevel, NotificationHubClient, ResyncReasons, compareStreamPositions } from "../dist/index.js";
 import { literal } from "./support/postgres.mjs";
 import { eventually } from "./support/processes.mjs";
 import { startProxy } from "./support/proxy.mjs";
@@ -149,6 +149,23 @@ describe("NotificationHubClient on an outbox database", () => {
     await publish("away-live");
     await recorder.notification((n) => n.payload === "away-live");
     assert.deepEqual(recorder.resyncs.map((r) => r.reason), [ResyncReasons.historyUnavailable]);
+  });
+
+  test("a refused subscribeFrom rejects with the hub's message, keeps nothing, and the client carries on [refusal]", async () => {
+    const { client, recorder } = await connected();
+
+    await assert.rejects(client.subscribeFrom(DATABASE, "events", "garbage"), (error) => {
+      assert.ok(error instanceof HubError);
+      assert.equal(error.method, "SubscribeFrom");
+      assert.match(error.message, /is not a valid stream position/);
+      return true;
+    });
+    assert.equal(client.subscriptions.size, 0);
+    assert.equal(client.positionOf(DATABASE, "events"), null);
+
+    await client.subscribeFrom(DATABASE, "events", null);
+    await publish("after-refusal");
+    await recorder.notification((n) => n.payload === "after-refusal");
   });
 
   test("a client that stops receiving is noticed by its server timeout, keeps pinging, and its window starts at the last message [resync-window]", async () => {
