@@ -87,12 +87,8 @@ public sealed class ClientStreamTests(SharedPostgres postgres)
     [Scenario("stream-resume")]
     public async Task Plain_subscriptions_of_the_same_client_still_get_client_reconnected_and_durable_ones_do_not()
     {
-        var durable = await postgres.Server.CreateUniqueDatabaseAsync("cs");
-        var plain = await postgres.Server.CreateUniqueDatabaseAsync("plain");
-        var settings = HubSettings.For(durable, postgres.Server.ConnectionString(durable), HubFixture.Events)
-            .AddDatabase(plain, postgres.Server.ConnectionString(plain), HubFixture.Events);
-        settings.Databases[durable].Outbox.Enabled = true;
-        await using var hub = await HubHost.StartAsync(settings);
+        var (hub, durable, plain) = await StartDurableAndPlainAsync();
+        await using var _ = hub;
         await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl, MaxReconnectDelay = TimeSpan.FromMilliseconds(500) });
         await recorder.Client.SubscribeFromAsync(durable, HubFixture.Events, since: null, TestContext.Current.CancellationToken);
         await recorder.Client.SubscribeAsync(plain, HubFixture.Events, TestContext.Current.CancellationToken);
@@ -181,12 +177,8 @@ public sealed class ClientStreamTests(SharedPostgres postgres)
     [InlineData(null, "has no durable stream")]
     public async Task A_refused_SubscribeFrom_fails_with_the_hubs_message_keeps_nothing_and_the_client_carries_on(string? since, string message)
     {
-        var plain = await postgres.Server.CreateUniqueDatabaseAsync("plain");
-        var durable = await postgres.Server.CreateUniqueDatabaseAsync("cs");
-        var settings = HubSettings.For(durable, postgres.Server.ConnectionString(durable), HubFixture.Events)
-            .AddDatabase(plain, postgres.Server.ConnectionString(plain), HubFixture.Events);
-        settings.Databases[durable].Outbox.Enabled = true;
-        await using var hub = await HubHost.StartAsync(settings);
+        var (hub, durable, plain) = await StartDurableAndPlainAsync();
+        await using var _ = hub;
         await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl });
         var database = since is null ? plain : durable;
 
@@ -199,6 +191,17 @@ public sealed class ClientStreamTests(SharedPostgres postgres)
         await recorder.Client.SubscribeFromAsync(durable, HubFixture.Events, since: null, TestContext.Current.CancellationToken);
         await OutboxPublisher.PublishAsync(postgres.Server.ConnectionString(durable), HubFixture.Events, 0, 1);
         Assert.Equal("0", (await recorder.NextNotificationAsync()).Payload);
+    }
+
+    /// <summary>A hub serving an outbox database and a plain one, each with the channel 'events'.</summary>
+    private async Task<(HubHost Hub, string Durable, string Plain)> StartDurableAndPlainAsync()
+    {
+        var durable = await postgres.Server.CreateUniqueDatabaseAsync("cs");
+        var plain = await postgres.Server.CreateUniqueDatabaseAsync("plain");
+        var settings = HubSettings.For(durable, postgres.Server.ConnectionString(durable), HubFixture.Events)
+            .AddDatabase(plain, postgres.Server.ConnectionString(plain), HubFixture.Events);
+        settings.Databases[durable].Outbox.Enabled = true;
+        return (await HubHost.StartAsync(settings), durable, plain);
     }
 
     private static async Task<bool> OutboxRowsAsync(string connectionString, long expected)
