@@ -132,7 +132,8 @@ async function subscribe(database, channel) {
   renderSubscriptions();
 }
 
-// A database is taken for an outbox until the hub says it has no durable stream: GET api/databases does not say.
+// GET api/databases says which configured databases keep a durable stream; a database it does not list (a tenant's)
+// is taken for an outbox until the hub answers that it has no durable stream.
 async function subscribeToStreamOrPlain(database, channel) {
   const outbox = knownDatabases[database]?.outbox;
   if (outbox !== false && !plainDatabases.has(database)) {
