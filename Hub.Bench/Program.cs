@@ -12,6 +12,32 @@ if (args is ["summarize", var resultsFile])
     return 0;
 }
 
+if (args is ["flood", .. var floodArgs])
+{
+    FloodOptions flood;
+    try
+    {
+        flood = FloodOptions.Parse(floodArgs);
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        Console.Error.WriteLine(FloodOptions.Usage);
+        return 2;
+    }
+
+    using var stopFlood = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stopFlood.Cancel();
+    };
+    var floodResult = await new FloodRunner(flood, Console.Error).RunAsync(stopFlood.Token);
+    Console.WriteLine(FloodReport.Table(floodResult));
+    Console.WriteLine(FloodReport.JsonLine(floodResult));
+    return floodResult.Flood.Lost == 0 ? 0 : 1;
+}
+
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(BenchOptions.Usage);
