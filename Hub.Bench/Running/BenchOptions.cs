@@ -9,6 +9,7 @@ public sealed record BenchOptions
     public const string Usage = """
         Hub.Bench [options]     measures the hub: connect, idle memory, NOTIFY-to-client latency, loss
         Hub.Bench summarize FILE  prints the RESULT lines collected in FILE as a Markdown table
+        Hub.Bench flood [options]  what refused calls cost the hub (Hub.Bench flood --help)
 
           --connections N       subscriber connections (default 1000)
           --processes P         child processes holding them; 0 = this process (default: N/2000 rounded up, at least 1)

@@ -137,7 +137,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         {
             Label = options.Label,
             StartedAt = startedAt,
-            Machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion.VersionString}, .NET {Environment.Version}",
+            Machine = Machine.Description,
             Protocol = options.Protocol.ToString(),
             Connections = options.Connections,
             WarmupConnections = warmupConnections,

@@ -45,7 +45,7 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
         {
             Label = options.Label,
             StartedAt = startedAt,
-            Machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion.VersionString}, .NET {Environment.Version}",
+            Machine = Machine.Description,
             Protocol = options.Protocol.ToString(),
             Flooders = options.Flooders,
             Rate = options.Rate,
