@@ -1,4 +1,9 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Hub.Server.Databases;
+using Hub.Server.Http;
 using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
 using Hub.Tests.Security;
@@ -40,6 +45,8 @@ public sealed class DatabaseConnectionCapTests(SharedPostgres postgres)
         Assert.Equal(3, metrics.ObserveValue(HubDiagnostics.Instruments.DatabaseConnections));
         Assert.Equal(3, metrics.ObserveValue(HubDiagnostics.Instruments.DatabaseConnectionsRefused));
         Assert.Single(tenants.Hub.Logs.Entries, static e => e.EventId.Name == "DatabaseConnectionsExhausted");
+        var stats = tenants.Hub.Hub.Services.GetRequiredService<StatsCollector>().Collect().Limits;
+        Assert.Equal((3, 3, 3L), (stats.DatabaseConnections, stats.MaxDatabaseConnections, stats.DatabaseConnectionsRefused));
 
         // A served database keeps its connection through a reconnect: the cap never takes it away.
         var pid = Assert.Single(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), tenants.A));
@@ -89,6 +96,18 @@ public sealed class DatabaseConnectionCapTests(SharedPostgres postgres)
         Assert.Empty(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), tenants.A, Hub.Server.Publishing.PublisherPools.PublisherApplicationName));
         Assert.Equal([HubFixture.Events], await admin.SubscribeAsync(c, HubFixture.Events));
         Assert.Equal(Exhausted(tenants.B, 2), Refusal.Of(await Assert.ThrowsAsync<HubException>(() => admin.PublishAsync(tenants.B, HubFixture.Events, "x"))));
+
+        // Over HTTP the same refusal is a 503: the request was fine, the hub cannot serve it now.
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(tenants.Hub.Hub.BaseUrl, "/api/publish"))
+        {
+            Content = JsonContent.Create(new { database = tenants.B, channel = HubFixture.Events, payload = "x" }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tenants.Hub.Tokens.Create("service", ["*"], ["*"]));
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(Exhausted(tenants.B, 2), body.RootElement.GetProperty("error").GetString());
     }
 
     private static (string, string) ToPair(Hub.Client.HubNotification notification) => (notification.Database, notification.Payload);
