@@ -6,11 +6,14 @@ using Hub.Server.Databases;
 using Hub.Server.Http;
 using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
+using Hub.Server.Streams;
 using Hub.Tests.Security;
+using Hub.Tests.Streams;
 using Hub.Tests.Telemetry;
 using Hub.Tests.Tenants;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Hub.Tests.Limits;
 
@@ -108,6 +111,38 @@ public sealed class DatabaseConnectionCapTests(SharedPostgres postgres)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
         Assert.Equal(Exhausted(tenants.B, 2), body.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task An_outbox_database_counts_its_pools_with_its_listener_and_closes_them_with_it()
+    {
+        var plain = await postgres.Server.CreateUniqueDatabaseAsync("cap");
+        await using var hub = await HubFixture.For(postgres.Server).Configure(s =>
+        {
+            OutboxScenario.Enable(s, static outbox => outbox.ReplayPoolSize = 2);
+            s.AddDatabase(plain, postgres.Server.ConnectionString(plain), HubFixture.Events);
+            // The listener, the reader's pool of 2 and the replay pool of 2.
+            s.Limits.MaxDatabaseConnections = 5;
+        }).StartAsync();
+        var budget = hub.Hub.Services.GetRequiredService<DatabaseConnectionBudget>();
+        var client = await hub.ConnectAsync();
+
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
+        Assert.Equal(5, budget.InUse);
+        Assert.Equal(Exhausted(plain, 5), Refusal.Of(await Assert.ThrowsAsync<HubException>(() => client.SubscribeAsync(plain, HubFixture.Events))));
+        await using (var app = new NpgsqlConnection(hub.DatabaseConnectionString))
+        {
+            await app.OpenAsync(TestContext.Current.CancellationToken);
+            await using var publish = new NpgsqlCommand("SELECT notify_hub.publish('events', 'row')", app);
+            await publish.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal((hub.Database, "row"), ToPair(await client.NextNotificationAsync()));
+
+        await client.UnsubscribeAsync(hub.Database, null);
+        await Eventually.TrueAsync(() => budget.InUse == 0, TimeSpan.FromSeconds(20), "the idle listener gives back its connection and its pools'");
+        Assert.Empty(await Postgres.ListenerPidsAsync(postgres.Server.ConnectionString(), hub.Database, OutboxDataSources.ReaderApplicationName));
+        Assert.Equal([HubFixture.Events], await client.SubscribeAsync(plain, HubFixture.Events));
     }
 
     private static (string, string) ToPair(Hub.Client.HubNotification notification) => (notification.Database, notification.Payload);
