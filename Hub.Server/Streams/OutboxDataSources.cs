@@ -22,6 +22,9 @@ public sealed class OutboxDataSources : IAsyncDisposable
 
     private readonly ConcurrentDictionary<(string Database, bool Replay), Lazy<NpgsqlDataSource>> _sources = new();
 
+    /// <summary>The name of <paramref name="database"/>'s reader or replay pool in metrics: never connection details.</summary>
+    public static string PoolName(string database, bool replay) => $"{database} {(replay ? "replay" : "outbox reader")}";
+
     /// <summary>The most connections both pools of <paramref name="database"/> open together.</summary>
     public static int ConnectionsOf(DatabaseDefinition database)
     {
@@ -81,6 +84,8 @@ public sealed class OutboxDataSources : IAsyncDisposable
             builder.ApplicationName = replay ? ReplayApplicationName : ReaderApplicationName;
         }
 
-        return NpgsqlDataSource.Create(builder);
+        // Named so that their metrics (db_client_connection_pool_name) carry the database and no host, port or user,
+        // which Npgsql's default name, the connection string, would.
+        return new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = PoolName(database.Name, replay) }.Build();
     }
 }
