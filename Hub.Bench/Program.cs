@@ -12,31 +12,38 @@ if (args is ["summarize", var resultsFile])
     return 0;
 }
 
+if (args is ["flood", "--help" or "-h"])
+{
+    Console.WriteLine(FloodOptions.Usage);
+    return 0;
+}
+
+if (args is ["flood", .. var floodArgs])
+{
+    if (CommandLine.Parse(() => FloodOptions.Parse(floodArgs), FloodOptions.Usage) is not { } flood)
+    {
+        return CommandLine.UsageExitCode;
+    }
+
+    using var stopFlood = CommandLine.CancelOnCtrlC();
+    var floodResult = await new FloodRunner(flood, Console.Error).RunAsync(stopFlood.Token);
+    Console.WriteLine(FloodReport.Table(floodResult));
+    Console.WriteLine(FloodReport.JsonLine(floodResult));
+    return floodResult.Flood.Lost == 0 ? 0 : 1;
+}
+
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(BenchOptions.Usage);
     return 0;
 }
 
-BenchOptions options;
-try
+if (CommandLine.Parse(() => BenchOptions.Parse(args), BenchOptions.Usage) is not { } options)
 {
-    options = BenchOptions.Parse(args);
-}
-catch (ArgumentException ex)
-{
-    Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine(BenchOptions.Usage);
-    return 2;
+    return CommandLine.UsageExitCode;
 }
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
-
+using var cancel = CommandLine.CancelOnCtrlC();
 var result = await new BenchRunner(options, Console.Error).RunAsync(cancel.Token);
 Console.WriteLine(ReportWriter.Table(result));
 Console.WriteLine(ReportWriter.JsonLine(result));

@@ -1,4 +1,5 @@
 using Hub.Server.LivePage;
+using Hub.Server.Security;
 
 namespace Hub.Server;
 
@@ -31,6 +32,7 @@ public static class HubApplication
 
         var app = builder.Build();
         app.UseLivePage();
+        app.UseNegotiateLimits();
         app.MapNotificationHub();
         return app;
     }

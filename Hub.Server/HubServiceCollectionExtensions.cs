@@ -12,6 +12,7 @@ using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Hub.Server.Tenants;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Server;
 
@@ -32,6 +33,10 @@ public static class HubServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DatabaseRegistry>();
+        services.AddSingleton<DatabaseConnectionBudget>();
+        // The cap is a limit like the others: configured and validated with them under Hub:Limits.
+        services.AddOptions<DatabaseConnectionBudgetOptions>().Configure<IOptions<LimitOptions>>(
+            static (budget, limits) => budget.MaxConnections = limits.Value.MaxDatabaseConnections);
         services.AddSingleton<ConnectionCounter>();
         services.AddSingleton<ListenerManager>();
         services.AddHostedService(static sp => sp.GetRequiredService<ListenerManager>());

@@ -10,6 +10,8 @@ namespace Hub.Bench.Hosting;
 public sealed class BenchServer : IAsyncDisposable
 {
     private readonly Process _process;
+    private long _outputLines;
+    private long _outputBytes;
 
     private BenchServer(Process process, Uri baseUrl)
     {
@@ -21,10 +23,15 @@ public sealed class BenchServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>What the hub wrote to its standard output and error so far, when started to count it (else nothing).</summary>
+    public LogVolume Output => new(Interlocked.Read(ref _outputLines), Interlocked.Read(ref _outputBytes));
+
     /// <param name="databases">Database name to connection string.</param>
     /// <param name="channel">The one channel each database allows.</param>
     /// <param name="environment">More settings (environment variable form, e.g. DOTNET_gcServer=0).</param>
-    public static async Task<BenchServer> StartAsync(IReadOnlyDictionary<string, string> databases, string channel, IEnumerable<KeyValuePair<string, string>> environment)
+    /// <param name="countOutput">Reads the hub's output and counts it in <see cref="Output"/> instead of letting it through to the console.</param>
+    public static async Task<BenchServer> StartAsync(
+        IReadOnlyDictionary<string, string> databases, string channel, IEnumerable<KeyValuePair<string, string>> environment, bool countOutput = false)
     {
         ArgumentNullException.ThrowIfNull(databases);
         ArgumentNullException.ThrowIfNull(environment);
@@ -34,8 +41,8 @@ public sealed class BenchServer : IAsyncDisposable
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
-            RedirectStandardOutput = false,
-            RedirectStandardError = false,
+            RedirectStandardOutput = countOutput,
+            RedirectStandardError = countOutput,
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(serverDll);
@@ -55,8 +62,24 @@ public sealed class BenchServer : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Hub.Server.");
+        var process = new Process { StartInfo = start };
         var server = new BenchServer(process, baseUrl);
+        if (countOutput)
+        {
+            process.OutputDataReceived += (_, e) => server.Count(e.Data);
+            process.ErrorDataReceived += (_, e) => server.Count(e.Data);
+        }
+
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("Could not start Hub.Server.");
+        }
+
+        if (countOutput)
+        {
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+        }
         await server.WaitUntilLiveAsync().ConfigureAwait(false);
         return server;
     }
@@ -70,6 +93,15 @@ public sealed class BenchServer : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void Count(string? line)
+    {
+        if (line is not null)
+        {
+            Interlocked.Increment(ref _outputLines);
+            Interlocked.Add(ref _outputBytes, System.Text.Encoding.UTF8.GetByteCount(line) + 1);
+        }
     }
 
     private async Task WaitUntilLiveAsync()

@@ -9,6 +9,7 @@ public sealed record BenchOptions
     public const string Usage = """
         Hub.Bench [options]     measures the hub: connect, idle memory, NOTIFY-to-client latency, loss
         Hub.Bench summarize FILE  prints the RESULT lines collected in FILE as a Markdown table
+        Hub.Bench flood [options]  what refused calls cost the hub (Hub.Bench flood --help)
 
           --connections N       subscriber connections (default 1000)
           --processes P         child processes holding them; 0 = this process (default: N/2000 rounded up, at least 1)
@@ -118,33 +119,39 @@ public sealed record BenchOptions
 
     private static BenchOptions AddEnvironment(BenchOptions options, List<KeyValuePair<string, string>> environment, string setting)
     {
+        environment.Add(EnvironmentSetting(setting));
+        return options with { ServerEnvironment = [.. environment] };
+    }
+
+    /// <summary>A <c>--server-env KEY=VALUE</c> setting.</summary>
+    internal static KeyValuePair<string, string> EnvironmentSetting(string setting)
+    {
         var equals = setting.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0)
         {
             throw new ArgumentException($"--server-env expects KEY=VALUE, got '{setting}'.");
         }
 
-        environment.Add(new(setting[..equals], setting[(equals + 1)..]));
-        return options with { ServerEnvironment = [.. environment] };
+        return new(setting[..equals], setting[(equals + 1)..]);
     }
 
-    private static WireProtocol ParseProtocol(string value) => value.ToUpperInvariant() switch
+    internal static WireProtocol ParseProtocol(string value) => value.ToUpperInvariant() switch
     {
         "JSON" => WireProtocol.Json,
         "MESSAGEPACK" or "MSGPACK" => WireProtocol.MessagePack,
         _ => throw new ArgumentException($"--protocol must be json or messagepack, got '{value}'."),
     };
 
-    private static double Number(string name, string value)
+    internal static double Number(string name, string value)
         => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number >= 0
             ? number
             : throw new ArgumentException($"{name} must be a non-negative number, got '{value}'.");
 
-    private static int NonNegative(string name, string value)
+    internal static int NonNegative(string name, string value)
         => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0
             ? number
             : throw new ArgumentException($"{name} must be a non-negative integer, got '{value}'.");
 
-    private static int Positive(string name, string value)
+    internal static int Positive(string name, string value)
         => NonNegative(name, value) is > 0 and var number ? number : throw new ArgumentException($"{name} must be greater than zero, got '{value}'.");
 }

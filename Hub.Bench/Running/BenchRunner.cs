@@ -19,7 +19,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
     {
         var startedAt = DateTime.UtcNow;
         await using var postgres = options.ConnectionString is null ? await PostgresServer.StartAsync().ConfigureAwait(false) : null;
-        var databases = await PrepareDatabasesAsync(postgres, cancellationToken).ConfigureAwait(false);
+        var databases = await BenchDatabases.PrepareAsync(postgres, options.ConnectionString, options.DatabaseNames, cancellationToken).ConfigureAwait(false);
 
         await using var server = options.Url is null
             ? await BenchServer.StartAsync(databases, options.Channel, options.ServerEnvironment).ConfigureAwait(false)
@@ -137,7 +137,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         {
             Label = options.Label,
             StartedAt = startedAt,
-            Machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion.VersionString}, .NET {Environment.Version}",
+            Machine = Machine.Description,
             Protocol = options.Protocol.ToString(),
             Connections = options.Connections,
             WarmupConnections = warmupConnections,
@@ -229,31 +229,6 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
     private static long[] ConnectionsPerDatabase(int connections, int databases)
         => [.. Enumerable.Range(0, databases).Select(d => (long)((connections / databases) + (d < connections % databases ? 1 : 0)))];
 
-    private async Task<Dictionary<string, string>> PrepareDatabasesAsync(PostgresServer? postgres, CancellationToken cancellationToken)
-    {
-        // Pooled, with a longer connect timeout than the tests use: the publishers open many connections under load.
-        var admin = postgres is null
-            ? options.ConnectionString!
-            : new NpgsqlConnectionStringBuilder(postgres.ConnectionString()) { Pooling = true, Timeout = 15 }.ConnectionString;
-        await using var connection = new NpgsqlConnection(admin);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var databases = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in options.DatabaseNames)
-        {
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
-            exists.Parameters.AddWithValue("name", name);
-            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
-            {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            databases[name] = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
-        }
-
-        return databases;
-    }
-
     private async Task<IBenchWorker[]> StartWorkersAsync(Uri hubUrl, string[] databases)
     {
         var processes = options.EffectiveProcesses;
@@ -272,7 +247,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         return [.. workers];
     }
 
-    private static Uri HubUrl(Uri url)
+    /// <summary>The hub URL of <paramref name="url"/>: itself when it has a path, else the hub's path on that server.</summary>
+    internal static Uri HubUrl(Uri url)
         => url.AbsolutePath.TrimEnd('/').Length > 0 ? url : new Uri(url, "/hubs/notifications");
 
     private static async Task<long?> ReadManagedHeapAsync(Uri url, CancellationToken cancellationToken)

@@ -45,6 +45,9 @@ public static class Refusals
 
         /// <summary><c>SubscribeFrom</c> was called on a database without a durable stream.</summary>
         public const string NotAnOutbox = "not_an_outbox";
+
+        /// <summary>The database would need a PostgreSQL connection beyond <c>Hub:Limits:MaxDatabaseConnections</c>.</summary>
+        public const string DatabaseConnectionsExhausted = "database_connections_exhausted";
     }
 
     /// <summary>No database name was given.</summary>
@@ -121,6 +124,25 @@ public static class Refusals
     /// <summary>The caller looked up as many new tenant databases as one user may.</summary>
     public static HubException UserTenantLookupsExceeded(int perSecond)
         => new($"rate limit reached: a user may look up at most {perSecond} new databases per second (Hub:Tenants:LookupsPerSecondPerUser); retry shortly");
+
+    /// <summary>
+    /// The database needs a PostgreSQL connection the hub may not open: it holds as many as
+    /// <c>Hub:Limits:MaxDatabaseConnections</c> allows for other databases.
+    /// </summary>
+    public static HubException DatabaseConnectionsExhausted(string database, int limit)
+        => new($"database '{Printable(database)}' cannot be served now: the hub holds the {limit} PostgreSQL connections it may open (Hub:Limits:MaxDatabaseConnections); retry later");
+
+    /// <summary>The user has as many negotiations that have not connected yet as it may (HTTP 429 on <c>/negotiate</c>).</summary>
+    public static HubException TooManyPendingNegotiationsForUser(int limit)
+        => new($"negotiate limit reached: a user may have at most {limit} negotiations that have not connected yet (Hub:Limits:PendingNegotiationsPerUser); connect or retry shortly");
+
+    /// <summary>The remote address has as many negotiations that have not connected yet as it may (HTTP 429 on <c>/negotiate</c>).</summary>
+    public static HubException TooManyPendingNegotiationsForAddress(int limit)
+        => new($"negotiate limit reached: an address may have at most {limit} negotiations that have not connected yet (Hub:Limits:PendingNegotiationsPerAddress); connect or retry shortly");
+
+    /// <summary>The hub has as many negotiations that have not connected yet as it keeps (HTTP 429 on <c>/negotiate</c>).</summary>
+    public static HubException TooManyPendingNegotiations(int limit)
+        => new($"negotiate limit reached: the hub keeps at most {limit} negotiations that have not connected yet (Hub:Limits:MaxPendingNegotiations); retry shortly");
 
     /// <summary>Escapes control characters so that a hostile name cannot forge log lines or break a client's display.</summary>
     public static string Printable(string value)

@@ -1,4 +1,6 @@
+using Hub.Server.Databases;
 using Hub.Server.Delivery;
+using Hub.Server.Limits;
 using Hub.Server.Hubs;
 using Hub.Server.Listening;
 using Hub.Server.Subscriptions;
@@ -10,7 +12,12 @@ namespace Hub.Server.Http;
 /// Gathers the figures the metrics observe from the services that own them, the same ones <see cref="StatsCollector"/> reports.
 /// </summary>
 public sealed class HubStateSource(
-    ConnectionCounter connections, ListenerManager listeners, SubscriptionService subscriptions, SlowConsumerMonitor slowConsumers) : IHubStateSource
+    ConnectionCounter connections,
+    ListenerManager listeners,
+    SubscriptionService subscriptions,
+    SlowConsumerMonitor slowConsumers,
+    PendingNegotiations negotiations,
+    DatabaseConnectionBudget budget) : IHubStateSource
 {
     private static readonly string[] States = [.. Enum.GetValues<ListenerState>().Select(ListenerStateNames.Of)];
 
@@ -25,6 +32,15 @@ public sealed class HubStateSource(
 
     /// <inheritdoc />
     public IReadOnlyList<string> ListenerStates => States;
+
+    /// <inheritdoc />
+    public long PendingNegotiations => negotiations.Count;
+
+    /// <inheritdoc />
+    public long DatabaseConnections => budget.InUse;
+
+    /// <inheritdoc />
+    public long DatabaseConnectionsRefused => budget.Refused;
 
     /// <inheritdoc />
     public IReadOnlyList<DatabaseGauges> Databases()

@@ -66,7 +66,7 @@ public static class PublishEndpoint
         }
         catch (HubException refusal)
         {
-            return Error(StatusOf(http, request, refusal), refusal.Message);
+            return Error(StatusOf(http, request, refusal, limits.Value.MaxDatabaseConnections), refusal.Message);
         }
 
         return Results.NoContent();
@@ -74,17 +74,18 @@ public static class PublishEndpoint
 
     /// <summary>
     /// 401 for a caller without a token that may not publish (a token would help), 403 for one whose token does not
-    /// grant the database, 503 when the database failed the NOTIFY, 400 for every other refusal (a bad name, channel
-    /// or payload).
+    /// grant the database, 503 when the database failed the NOTIFY or the hub may open no connection for it, 400 for
+    /// every other refusal (a bad name, channel or payload).
     /// </summary>
-    private static int StatusOf(HttpContext http, PublishRequest request, HubException refusal)
+    private static int StatusOf(HttpContext http, PublishRequest request, HubException refusal, int maxDatabaseConnections)
     {
         if (request.Database is not { } database)
         {
             return StatusCodes.Status400BadRequest;
         }
 
-        if (refusal.Message == Refusals.PublishFailed(database).Message)
+        if (refusal.Message == Refusals.PublishFailed(database).Message
+            || refusal.Message == Refusals.DatabaseConnectionsExhausted(database, maxDatabaseConnections).Message)
         {
             return StatusCodes.Status503ServiceUnavailable;
         }

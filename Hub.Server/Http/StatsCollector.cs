@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Hub.Server.Databases;
 using Hub.Server.Delivery;
 using Hub.Server.Hubs;
+using Hub.Server.Limits;
 using Hub.Server.Listening;
 using Hub.Server.Scaling;
 using Hub.Server.Security;
@@ -24,6 +25,8 @@ public sealed class StatsCollector(
     SlowConsumerMonitor slowConsumers,
     IOptions<ManagementOptions> management,
     OutboxReaders outboxes,
+    DatabaseConnectionBudget budget,
+    PendingNegotiations negotiations,
     RedisBackplane? backplane = null)
 {
     /// <summary>The report as of now.</summary>
@@ -55,7 +58,8 @@ public sealed class StatsCollector(
         var backplaneStats = backplane is null
             ? null
             : backplane.DownSince is { } downSince ? new BackplaneStats(false, downSince) : new BackplaneStats(backplane.Started, null);
-        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, delivery, backplaneStats, databases, tenants.Count);
+        var limits = new LimitStats(budget.InUse, budget.Limit, budget.Refused, negotiations.Count);
+        return new StatsReport(instance.Id, instance.StartedAt, connections.Current, memory, delivery, backplaneStats, databases, tenants.Count, limits);
     }
 
     private DatabaseStats ToStats(string database, ListenerSnapshot? snapshot) => new(

@@ -11,6 +11,7 @@ namespace Hub.Server.Http;
 /// <param name="Backplane">The Redis backplane, or null without one.</param>
 /// <param name="Databases">Per configured database, and per tenant database in use when they are listed (<c>Hub:Management:ListTenantDatabases</c>).</param>
 /// <param name="TenantDatabases">Tenant databases in use (with a listener) on this instance, listed or not.</param>
+/// <param name="Limits">PostgreSQL connections against their cap, and negotiations that have not connected yet.</param>
 public sealed record StatsReport(
     string InstanceId,
     DateTime StartedAt,
@@ -19,4 +20,5 @@ public sealed record StatsReport(
     DeliveryStats Delivery,
     BackplaneStats? Backplane,
     IReadOnlyDictionary<string, DatabaseStats> Databases,
-    int TenantDatabases);
+    int TenantDatabases,
+    LimitStats Limits);

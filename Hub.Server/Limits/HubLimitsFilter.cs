@@ -7,11 +7,12 @@ using Microsoft.Extensions.Options;
 namespace Hub.Server.Limits;
 
 /// <summary>
-/// Enforces the per-user connection limit when a connection opens and the per-connection call rate on every
+/// Ends a connection's pending negotiation and enforces the per-user connection limit when the connection opens and the per-connection call rate on every
 /// hub call, before the hub method runs. A connection that keeps calling faster than it may is closed.
 /// </summary>
 public sealed class HubLimitsFilter(
     UserConnections users,
+    PendingNegotiations negotiations,
     RefusalLog refusals,
     IOptions<LimitOptions> options,
     HubMetrics metrics,
@@ -30,6 +31,8 @@ public sealed class HubLimitsFilter(
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var caller = context.Context;
+        // Connected, whatever comes next: its negotiation no longer counts as pending.
+        negotiations.Connected(caller.ConnectionId);
         if (caller.UserIdentifier is { } userId)
         {
             if (!users.TryAdd(userId, _options.ConnectionsPerUser))

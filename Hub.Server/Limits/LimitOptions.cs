@@ -47,4 +47,40 @@ public sealed class LimitOptions
 
     /// <summary>The window <see cref="RateLimitedCallsBeforeClose"/> counts in.</summary>
     public TimeSpan RateLimitedCallsWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Negotiations (<c>POST {hub}/negotiate</c>) one authenticated user may have that have not connected yet; more are
+    /// refused with 429. A client negotiates once per connection and connects at once, so this many only pile up when
+    /// a client negotiates without connecting.
+    /// </summary>
+    // As many as the user may hold connections: a client reconnecting all of them at once stays within it.
+    public int PendingNegotiationsPerUser { get; set; } = 20;
+
+    /// <summary>
+    /// Negotiations one remote address (an IPv6 /64) may have that have not connected yet, whoever the users are.
+    /// Behind a proxy the address is the proxy's unless the hub is told the client's (see the security docs).
+    /// </summary>
+    // Larger than per user: several users can share an address (NAT, an office).
+    public int PendingNegotiationsPerAddress { get; set; } = 100;
+
+    /// <summary>
+    /// Negotiations that have not connected yet the hub keeps track of in all; beyond it every negotiation is refused.
+    /// Bounds the hub's memory for them whatever the number of addresses a flood comes from.
+    /// </summary>
+    public int MaxPendingNegotiations { get; set; } = 10_000;
+
+    /// <summary>
+    /// How long a negotiation counts as pending when its connection does not arrive. Longer than SignalR keeps a
+    /// negotiated connection that never connected (15 s), so that the count covers every one it still holds.
+    /// </summary>
+    public TimeSpan NegotiationTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// PostgreSQL connections the hub may open in all, over every database (configured and tenant): each listener
+    /// counts one for as long as it runs, an outbox database's reader and replay pools their size along with it, and
+    /// a publisher pool as many as it opened until it has been idle for <c>Hub:Publish:IdleLifetime</c>. Subscribe or
+    /// Publish that would need more is refused; what already runs is never taken away.
+    /// </summary>
+    // PostgreSQL's default max_connections is 100 (a few reserved): leave room for the applications on the same server.
+    public int MaxDatabaseConnections { get; set; } = 80;
 }

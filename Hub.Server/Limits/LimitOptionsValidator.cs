@@ -31,6 +31,11 @@ public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
             failures.Add($"{LimitOptions.SectionName}:RateLimitedCallsBeforeClose must not be negative (0 never closes).");
         }
 
+        RequirePositive(nameof(LimitOptions.PendingNegotiationsPerUser), options.PendingNegotiationsPerUser, failures);
+        RequirePositive(nameof(LimitOptions.PendingNegotiationsPerAddress), options.PendingNegotiationsPerAddress, failures);
+        RequirePositive(nameof(LimitOptions.MaxPendingNegotiations), options.MaxPendingNegotiations, failures);
+        RequirePositive(nameof(LimitOptions.MaxDatabaseConnections), options.MaxDatabaseConnections, failures);
+        RequirePositive(nameof(LimitOptions.NegotiationTimeout), options.NegotiationTimeout, failures);
         RequirePositive(nameof(LimitOptions.RefusalLogInterval), options.RefusalLogInterval, failures);
         RequirePositive(nameof(LimitOptions.RateLimitedCallsWindow), options.RateLimitedCallsWindow, failures);
         if (options.MaximumReceiveMessageSize < MinMaximumReceiveMessageSize)

@@ -19,4 +19,12 @@ internal static partial class LimitsLog
     [LoggerMessage(EventId = HubEventIds.ClosedForCallRate, EventName = "ClosedForCallRate", Level = LogLevel.Warning,
         Message = "Closed connection {ConnectionId} (user {UserId}): {Count} calls refused for the call rate within {Window}.")]
     public static partial void ClosedForCallRate(ILogger logger, string connectionId, string userId, long count, TimeSpan window);
+
+    [LoggerMessage(EventId = HubEventIds.NegotiationRefused, EventName = "NegotiationRefused", Level = LogLevel.Information,
+        Message = "Refused a negotiation of user {UserId} from {Address}: {Message}")]
+    public static partial void NegotiationRefused(ILogger logger, string userId, string address, string message);
+
+    [LoggerMessage(EventId = HubEventIds.NegotiationRefusalsNotLogged, EventName = "NegotiationRefusalsNotLogged", Level = LogLevel.Information,
+        Message = "{Count} more negotiations were refused than were logged within {Interval}.")]
+    public static partial void NegotiationRefusalsNotLogged(ILogger logger, long count, TimeSpan interval);
 }

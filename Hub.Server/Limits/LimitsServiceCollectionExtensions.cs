@@ -11,13 +11,16 @@ public static class LimitsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the limits of <c>Hub:Limits</c>: the largest message a client may send, the hub filter that enforces
-    /// the per-user connection limit and the per-connection call rate, and the refusal log's per-connection budget.
+    /// the per-user connection limit and the per-connection call rate, the refusal log's per-connection budget, and the
+    /// count of negotiations that have not connected yet (whose middleware is added by the security part).
     /// </summary>
     public static IServiceCollection AddHubLimits(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<LimitOptions, LimitOptionsValidator>(configuration, LimitOptions.SectionName);
         services.AddSingleton<UserConnections>();
         services.AddSingleton<RefusalLog>();
+        services.AddSingleton<PendingNegotiations>();
+        services.AddSingleton<NegotiationRefusalLog>();
         services.AddSingleton<HubLimitsFilter>();
         services.AddOptions<HubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
         {

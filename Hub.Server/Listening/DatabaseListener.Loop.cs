@@ -159,6 +159,10 @@ public sealed partial class DatabaseListener
                     ListenerLog.ClosedIdle(_logger, _database.Name, _options.IdleGracePeriod);
                 }
             }
+
+            // The stream's pools count with the listener: closed now, so that their connections can go back too.
+            _stream?.CloseIdleConnections();
+            _budget.Give(_connections);
         }
     }
 

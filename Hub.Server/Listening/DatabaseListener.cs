@@ -49,6 +49,11 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly string _connectionString;
     private readonly CancellationToken _stopping;
+    private readonly DatabaseConnectionBudget _budget;
+
+    // Taken from the budget when the loop starts and given back when it has ended: the listener's own connection
+    // and, for an outbox database, its stream's pools, across every reconnect in between.
+    private readonly int _connections;
 
     // Guarded by _gate.
     private readonly Lock _gate = new();
@@ -80,9 +85,11 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         HubMetrics metrics,
         ILogger logger,
         TimeProvider time,
+        DatabaseConnectionBudget budget,
         CancellationToken stopping,
         IDatabaseStreamReaderFactory? streams = null)
     {
+        ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(sink);
         _database = database;
@@ -97,6 +104,8 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         // Opened here and disposed in DisposeAsync: the listener owns its database's sink.
         _deliveries = sink.Open(database.Name);
         _stream = streams?.Create(database, _deliveries);
+        _budget = budget;
+        _connections = 1 + (_stream?.Connections ?? 0);
     }
 
     /// <summary>
@@ -105,19 +114,23 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     /// On failure or cancellation the subscriptions are taken back.
     /// </summary>
     /// <exception cref="TimeoutException">The connection or its LISTEN was not ready within <paramref name="timeout"/>.</exception>
+    /// <exception cref="DatabaseConnectionsExhaustedException">The listener is not running and the hub may open no more connections.</exception>
     public async Task AcquireAsync(IReadOnlyCollection<string> channels, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ActivationWaiter? waiter = null;
         lock (_gate)
         {
+            if (!EnsureRunningLocked())
+            {
+                throw new DatabaseConnectionsExhaustedException(_database.Name, _budget.Limit);
+            }
+
             _subscriptions.Add(channels);
             if (!IsServingLocked(channels))
             {
                 waiter = _subscriptions.Wait(channels);
                 WakeLocked();
             }
-
-            EnsureRunningLocked();
         }
 
         if (waiter is null)
@@ -194,16 +207,23 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         _wake.Dispose();
     }
 
-    private void EnsureRunningLocked()
+    /// <summary>Starts the loop unless it runs; false when it does not and the budget has no connections left for it.</summary>
+    private bool EnsureRunningLocked()
     {
         // The loop runs exactly while the state is neither idle nor offline: it sets one of those as it ends.
         if (_state is not (ListenerState.Idle or ListenerState.Offline) || _stopping.IsCancellationRequested)
         {
-            return;
+            return true;
+        }
+
+        if (!_budget.TryTake(_database.Name, _connections))
+        {
+            return false;
         }
 
         TransitionToLocked(ListenerState.Connecting);
         _loop = Task.Run(RunAsync);
+        return true;
     }
 
     /// <summary>The one place the state changes: checked, logged and metered.</summary>

@@ -21,4 +21,13 @@ public interface IDatabaseStreamReader : IAsyncDisposable
 
     /// <summary>This instance no longer forwards the database (connection lost, standing by, stopping).</summary>
     void StandDown();
+
+    /// <summary>
+    /// The most PostgreSQL connections the stream opens besides the listener's own: the listener takes them from the
+    /// hub's budget along with its own for as long as it runs.
+    /// </summary>
+    int Connections { get; }
+
+    /// <summary>The listener stopped: closes the stream's idle connections, so that they go back to the budget with the listener's.</summary>
+    void CloseIdleConnections();
 }

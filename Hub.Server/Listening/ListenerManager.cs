@@ -21,6 +21,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _time;
     private readonly IDatabaseStreamReaderFactory? _streams;
+    private readonly DatabaseConnectionBudget _budget;
 
     /// <summary>Creates the manager; listeners are created on demand.</summary>
     public ListenerManager(
@@ -31,9 +32,11 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
         HubMetrics metrics,
         ILoggerFactory loggerFactory,
         TimeProvider time,
+        DatabaseConnectionBudget budget,
         IDatabaseStreamReaderFactory? streams = null)
     {
         _streams = streams;
+        _budget = budget;
         _leadership = leadership;
         _options = options.Value;
         _sink = sink;
@@ -48,6 +51,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
     /// once they are all LISTENed on.
     /// </summary>
     /// <exception cref="TimeoutException">The database did not become ready within <see cref="ListenerOptions.SubscribeTimeout"/>.</exception>
+    /// <exception cref="DatabaseConnectionsExhaustedException">The database has no listener running and the hub may open no more connections.</exception>
     public Task AcquireAsync(DatabaseDefinition database, IReadOnlyCollection<string> channels, CancellationToken cancellationToken)
         => GetOrCreate(database).AcquireAsync(channels, _options.SubscribeTimeout, cancellationToken);
 
@@ -106,6 +110,7 @@ public sealed class ListenerManager : IHostedService, IAsyncDisposable
                 _metrics,
                 _loggerFactory.CreateLogger<DatabaseListener>(),
                 _time,
+                _budget,
                 _stopping.Token,
                 _streams));
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using Hub.Server.Contracts;
+using Hub.Server.Databases;
 using Hub.Server.Security;
 using Hub.Server.Streams;
 using Microsoft.AspNetCore.SignalR;
@@ -46,11 +47,16 @@ public sealed class PublishService(HubCallGuard guard, PublisherPools pools, Out
                 await outboxes.EnsureAsync(definition, context.ConnectionAborted).ConfigureAwait(false);
             }
 
+            await using var publisher = await pools.For(definition).OpenAsync(context.ConnectionAborted).ConfigureAwait(false);
             // Parameters, never text: the channel and payload reach PostgreSQL as values, whatever they contain.
-            await using var command = pools.For(definition).CreateCommand(outbox is null ? "SELECT pg_notify($1, $2)" : new OutboxSql(outbox.Schema).Publish);
+            await using var command = new NpgsqlCommand(outbox is null ? "SELECT pg_notify($1, $2)" : new OutboxSql(outbox.Schema).Publish, publisher.Connection);
             command.Parameters.Add(new NpgsqlParameter { Value = channel });
             command.Parameters.Add(new NpgsqlParameter { Value = payload });
             await command.ExecuteNonQueryAsync(context.ConnectionAborted).ConfigureAwait(false);
+        }
+        catch (DatabaseConnectionsExhaustedException ex)
+        {
+            throw guard.Refuse(context, Refusals.Reasons.DatabaseConnectionsExhausted, Refusals.DatabaseConnectionsExhausted(definition.Name, ex.Limit));
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException
             || (ex is OperationCanceledException && !context.ConnectionAborted.IsCancellationRequested))

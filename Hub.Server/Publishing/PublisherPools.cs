@@ -6,13 +6,14 @@ using Npgsql;
 namespace Hub.Server.Publishing;
 
 /// <summary>
-/// One bounded connection pool per database for publishing, shared by every client of this instance.
+/// One bounded connection pool per database for publishing, shared by every client of this instance, whose
+/// connections count against the hub's <see cref="DatabaseConnectionBudget"/> while it holds them.
 /// </summary>
 /// <remarks>
 /// Publishing never uses the listener's connection: that one belongs to the listener loop, and a NOTIFY
 /// sent on it would wait behind its <c>WaitAsync</c>.
 /// </remarks>
-public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDisposable
+public sealed class PublisherPools(IOptions<PublishOptions> options, DatabaseConnectionBudget budget, TimeProvider time) : IAsyncDisposable
 {
     /// <summary>The <c>application_name</c> of publishing connections, unless the connection string sets one.</summary>
     public const string PublisherApplicationName = "notify-hub publisher";
@@ -20,16 +21,16 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
     /// <summary>The name of <paramref name="database"/>'s pool in metrics: the database's name in the registry, never connection details.</summary>
     public static string PoolName(string database) => $"{database} publisher";
 
-    private readonly ConcurrentDictionary<string, Lazy<NpgsqlDataSource>> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<PublisherPool>> _pools = new(StringComparer.Ordinal);
 
     /// <summary>The pool of <paramref name="database"/>, created on first use.</summary>
-    public NpgsqlDataSource For(DatabaseDefinition database)
+    public PublisherPool For(DatabaseDefinition database)
     {
         ArgumentNullException.ThrowIfNull(database);
         return _pools.GetOrAdd(
             database.Name,
-            static (_, state) => new Lazy<NpgsqlDataSource>(() => Create(state.database, state.options)),
-            (database, options: options.Value)).Value;
+            static (_, state) => new Lazy<PublisherPool>(() => Create(state.database, state.options, state.budget, state.time)),
+            (database, options: options.Value, budget, time)).Value;
     }
 
     /// <inheritdoc />
@@ -43,7 +44,7 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
         _pools.Clear();
     }
 
-    private static NpgsqlDataSource Create(DatabaseDefinition database, PublishOptions options)
+    private static PublisherPool Create(DatabaseDefinition database, PublishOptions options, DatabaseConnectionBudget budget, TimeProvider time)
     {
         var idleSeconds = Math.Max(1, (int)Math.Ceiling(options.IdleLifetime.TotalSeconds));
         var builder = new NpgsqlConnectionStringBuilder(database.ConnectionString)
@@ -55,7 +56,8 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
             Timeout = Math.Max(1, (int)Math.Ceiling(options.Timeout.TotalSeconds)),
             CommandTimeout = Math.Max(1, (int)Math.Ceiling(options.Timeout.TotalSeconds)),
             // Npgsql closes the connections that stayed idle over the whole lifetime, sampling at each pruning
-            // interval: a connection idle for the lifetime is closed within about one more interval.
+            // interval: a connection idle for the lifetime is closed within about one more interval. When the whole
+            // pool has been idle that long, it closes them all itself and gives them back to the budget.
             ConnectionIdleLifetime = idleSeconds,
             ConnectionPruningInterval = Math.Clamp(idleSeconds / 3, 1, 10),
         };
@@ -66,6 +68,7 @@ public sealed class PublisherPools(IOptions<PublishOptions> options) : IAsyncDis
 
         // The pool's name labels its metrics (db_client_connection_pool_name); Npgsql's default would be the
         // connection string, host, port and user included.
-        return new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = PoolName(database.Name) }.Build();
+        var source = new NpgsqlDataSourceBuilder(builder.ConnectionString) { Name = PoolName(database.Name) }.Build();
+        return new PublisherPool(database.Name, source, options.MaxPoolSize, options.IdleLifetime, options.Timeout, budget, time);
     }
 }

@@ -23,6 +23,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private readonly OutboxSql _sql;
     private readonly IDatabaseSink _deliveries;
     private readonly NpgsqlDataSource _dataSource;
+    private readonly OutboxDataSources _dataSources;
     private readonly OutboxSchemaInstaller _installer;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -57,6 +58,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
         _sql = new OutboxSql(_options.Schema);
         _deliveries = deliveries;
         _dataSource = dataSources.ReaderOf(database);
+        _dataSources = dataSources;
         _installer = installer;
         _logger = logger;
         _time = time;
@@ -117,6 +119,12 @@ public sealed class OutboxReader : IDatabaseStreamReader
             _loop = Task.Run(() => RunAsync(cursor, run), CancellationToken.None);
         }
     }
+
+    /// <inheritdoc />
+    public int Connections => OutboxDataSources.ConnectionsOf(_database);
+
+    /// <inheritdoc />
+    public void CloseIdleConnections() => _dataSources.CloseIdle(_database.Name);
 
     /// <inheritdoc />
     public void StandDown()

@@ -156,6 +156,11 @@ public sealed class SubscriptionService(
                 throw;
             }
 
+            if (ex is DatabaseConnectionsExhaustedException exhausted)
+            {
+                throw guard.Refuse(context, Refusals.Reasons.DatabaseConnectionsExhausted, Refusals.DatabaseConnectionsExhausted(definition.Name, exhausted.Limit));
+            }
+
             SubscriptionLog.Unreachable(logger, context.ConnectionId, definition.Name, listenerOptions.Value.SubscribeTimeout, ex is TimeoutException ? null : ex);
             throw guard.Refuse(context, Refusals.Reasons.DatabaseUnreachable, Refusals.DatabaseUnreachable(definition.Name));
         }

@@ -67,6 +67,18 @@ public static class HubDiagnostics
 
         /// <summary>Outbox rows read and sent to clients.</summary>
         public const string OutboxRowsSent = "hub.outbox.rows.sent";
+
+        /// <summary>Negotiations refused because too many have not connected yet.</summary>
+        public const string NegotiationsRejected = "hub.negotiations.rejected";
+
+        /// <summary>Negotiations that have not connected yet.</summary>
+        public const string NegotiationsPending = "hub.negotiations.pending";
+
+        /// <summary>PostgreSQL connections the hub holds or may open now, out of Hub:Limits:MaxDatabaseConnections.</summary>
+        public const string DatabaseConnections = "hub.database.connections";
+
+        /// <summary>PostgreSQL connections refused because the hub holds as many as it may open.</summary>
+        public const string DatabaseConnectionsRefused = "hub.database.connections.refused";
     }
 
     /// <summary>The names of the hub's activities.</summary>
@@ -135,6 +147,22 @@ public static class HubDiagnostics
 
         /// <summary>The semantic-convention attribute of a failure: the exception type.</summary>
         public const string ErrorType = "error.type";
+
+        /// <summary>Which limit refused a negotiation (see <see cref="NegotiationLimits"/>).</summary>
+        public const string NegotiationLimit = "hub.negotiation.limit";
+    }
+
+    /// <summary>Values of <see cref="Attributes.NegotiationLimit"/>.</summary>
+    public static class NegotiationLimits
+    {
+        /// <summary>Too many of one user (Hub:Limits:PendingNegotiationsPerUser).</summary>
+        public const string User = "user";
+
+        /// <summary>Too many of one remote address (Hub:Limits:PendingNegotiationsPerAddress).</summary>
+        public const string Address = "address";
+
+        /// <summary>Too many in all (Hub:Limits:MaxPendingNegotiations).</summary>
+        public const string Hub = "hub";
     }
 
     /// <summary>Values of <see cref="Attributes.MessageType"/>.</summary>

@@ -28,6 +28,12 @@ public static class HubEventIds
     /// <summary>A tenant lookup was refused: the user asked for too many new names per second.</summary>
     public const int TenantLookupsThrottledForUser = 1005;
 
+    /// <summary>A database was refused a PostgreSQL connection: the hub holds as many as it may open.</summary>
+    public const int DatabaseConnectionsExhausted = 1006;
+
+    /// <summary>A database was refused a PostgreSQL connection within a run of refusals (Debug).</summary>
+    public const int DatabaseConnectionRefused = 1007;
+
     // 2000s: the listener of each database.
 
     /// <summary>A listener opens its connection.</summary>
@@ -136,6 +142,12 @@ public static class HubEventIds
 
     /// <summary>A connection that kept calling faster than it may was closed.</summary>
     public const int ClosedForCallRate = 6104;
+
+    /// <summary>A negotiation was refused: too many that have not connected yet (within the log budget).</summary>
+    public const int NegotiationRefused = 6105;
+
+    /// <summary>Negotiations refused beyond the log budget, summed up in one line.</summary>
+    public const int NegotiationRefusalsNotLogged = 6106;
 
     // 7000s: scale-out.
 

@@ -23,6 +23,7 @@ public sealed class HubMetrics
     private readonly Counter<long> _resyncsSent;
     private readonly Counter<long> _callsRejected;
     private readonly Counter<long> _listenerTransitions;
+    private readonly Counter<long> _negotiationsRejected;
 
     /// <summary>Creates the meter through <paramref name="meterFactory"/>, so it lives and dies with the host.</summary>
     public HubMetrics(IMeterFactory meterFactory, IOptions<TelemetryOptions> options, TimeProvider time)
@@ -53,11 +54,20 @@ public sealed class HubMetrics
             HubDiagnostics.Instruments.ListenerTransitions, "{transition}",
             "Listener state changes, by the state left and the state entered.");
 
+        _negotiationsRejected = Meter.CreateCounter<long>(
+            HubDiagnostics.Instruments.NegotiationsRejected, "{request}",
+            "Negotiations refused with 429 because too many of the user, the address or the hub had not connected yet, by the limit that refused.");
+
         // Prometheus' rate() and increase() miss the first increment of a series that appears at 1, so the
         // series whose label values are known up front start at 0.
         foreach (var reason in ConstantsOf(typeof(Contracts.Refusals.Reasons)))
         {
             _callsRejected.Add(0, new KeyValuePair<string, object?>(HubDiagnostics.Attributes.RejectionReason, reason));
+        }
+
+        foreach (var limit in ConstantsOf(typeof(HubDiagnostics.NegotiationLimits)))
+        {
+            _negotiationsRejected.Add(0, new KeyValuePair<string, object?>(HubDiagnostics.Attributes.NegotiationLimit, limit));
         }
     }
 
@@ -103,6 +113,10 @@ public sealed class HubMetrics
             activity.SetTag(HubDiagnostics.Attributes.Result, reason);
         }
     }
+
+    /// <summary>Records a negotiation refused by <paramref name="limit"/> (a <see cref="HubDiagnostics.NegotiationLimits"/> value).</summary>
+    public void NegotiationRejected(string limit)
+        => _negotiationsRejected.Add(1, new KeyValuePair<string, object?>(HubDiagnostics.Attributes.NegotiationLimit, limit));
 
     /// <summary>Records that the listener of <paramref name="database"/> went from <paramref name="previous"/> to <paramref name="next"/>.</summary>
     public void ListenerStateChanged(string database, string previous, string next)

@@ -46,6 +46,15 @@ public sealed class HubStateMetrics
         meter.CreateObservableCounter(
             HubDiagnostics.Instruments.SlowConsumersDisconnected, () => _state.SlowConsumersDisconnected, "{connection}",
             "Connections disconnected because more than Hub:Delivery:MaxBufferedBytesPerConnection waited for them.");
+        meter.CreateObservableUpDownCounter(
+            HubDiagnostics.Instruments.NegotiationsPending, () => _state.PendingNegotiations, "{request}",
+            "Negotiations whose connection has not arrived yet (bounded by the Hub:Limits:PendingNegotiations* limits).");
+        meter.CreateObservableUpDownCounter(
+            HubDiagnostics.Instruments.DatabaseConnections, () => _state.DatabaseConnections, "{connection}",
+            "PostgreSQL connections the hub holds or may open now (listeners, outbox pools, publisher pools), out of Hub:Limits:MaxDatabaseConnections.");
+        meter.CreateObservableCounter(
+            HubDiagnostics.Instruments.DatabaseConnectionsRefused, () => _state.DatabaseConnectionsRefused, "{connection}",
+            "PostgreSQL connections refused because the hub held Hub:Limits:MaxDatabaseConnections.");
     }
 
     private IEnumerable<Measurement<long>> PerDatabase(Func<DatabaseGauges, long> value)

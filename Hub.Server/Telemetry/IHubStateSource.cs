@@ -19,6 +19,15 @@ public interface IHubStateSource
     /// <summary>The name of every state a listener can be in, so that each state's series exists from the start.</summary>
     IReadOnlyList<string> ListenerStates { get; }
 
+    /// <summary>Negotiations that have not connected yet.</summary>
+    long PendingNegotiations { get; }
+
+    /// <summary>PostgreSQL connections the hub holds or may open now (taken from its budget).</summary>
+    long DatabaseConnections { get; }
+
+    /// <summary>PostgreSQL connections refused since start because the budget had none left.</summary>
+    long DatabaseConnectionsRefused { get; }
+
     /// <summary>The figures of every database that has a listener.</summary>
     IReadOnlyList<DatabaseGauges> Databases();
 }

@@ -63,6 +63,16 @@ public static class Postgres
         return [.. pids];
     }
 
+    /// <summary>How many connections, whoever opened them, are open to any of <paramref name="databases"/>.</summary>
+    public static async Task<long> ConnectionsToAsync(string adminConnectionString, params string[] databases)
+    {
+        await using var connection = new NpgsqlConnection(adminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(@names)", connection);
+        command.Parameters.AddWithValue("names", databases);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     public static async Task TerminateAsync(string adminConnectionString, int pid)
     {
         await using var connection = new NpgsqlConnection(adminConnectionString);

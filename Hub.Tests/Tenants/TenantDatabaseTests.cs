@@ -158,14 +158,8 @@ public sealed class TenantDatabaseTests(SharedPostgres postgres)
         Assert.Equal("carry on", (await owner.NextNotificationAsync()).Payload);
     }
 
-    private static async Task<long> ConnectionsToAsync(PostgresServer server, string[] databases)
-    {
-        await using var connection = new NpgsqlConnection(server.ConnectionString());
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY(@names)", connection);
-        command.Parameters.AddWithValue("names", databases);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private static Task<long> ConnectionsToAsync(PostgresServer server, string[] databases)
+        => Postgres.ConnectionsToAsync(server.ConnectionString(), databases);
 
     private static async Task<long> LookupConnectionsAsync(PostgresServer server)
     {
