@@ -29,6 +29,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _gate = new();
     private readonly TimeSpan _purgeInterval;
+    private readonly SentPositionSignal _sent = new();
 
     private CancellationTokenSource? _run;
     private Task _loop = Task.CompletedTask;
@@ -110,13 +111,24 @@ public sealed class OutboxReader : IDatabaseStreamReader
         // The listener calls this and StandDown from its one loop, so no other lead starts meanwhile.
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var cursor = await StartAsync(cancellationToken).ConfigureAwait(false);
+
+        // The previous lead may have left rows in the delivery queue; the cursor counts them as sent once they are.
+        await _deliveries.SentAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             var run = new CancellationTokenSource();
             _run = run;
+            _sent.Start(cursor);
             _loop = Task.Run(() => RunAsync(cursor, run), CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Completes with true once this reader has handed every row up to <paramref name="upTo"/> to the fan-out, with
+    /// false when or once it does not lead (then another instance, or nobody, sends the stream).
+    /// </summary>
+    public Task<bool> WaitForSentAsync(StreamPosition upTo, CancellationToken cancellationToken)
+        => _sent.WaitForAsync(upTo, cancellationToken);
 
     /// <inheritdoc />
     public void StandDown()
@@ -126,6 +138,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
             if (_run is { } run)
             {
                 _run = null;
+                _sent.Stop();
                 // Disposed by the loop it belongs to, once that loop has ended.
                 run.Cancel();
             }
@@ -204,6 +217,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
                 if (_run == run)
                 {
                     _run = null;
+                    _sent.Stop();
                 }
             }
 
@@ -262,6 +276,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
 
         // Stored only once handed on: a leader that dies before that leaves the batch to its successor.
         await _deliveries.SentAsync().WaitAsync(token).ConfigureAwait(false);
+        _sent.Advance(last);
         await using (var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false))
         {
             await SaveCursorAsync(connection, last, token).ConfigureAwait(false);

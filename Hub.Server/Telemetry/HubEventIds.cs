@@ -187,4 +187,7 @@ public static class HubEventIds
 
     /// <summary>A connection could not resume a database's stream from its position.</summary>
     public const int StreamHistoryUnavailable = 9009;
+
+    /// <summary>A replay stopped waiting for the outbox reader to send past its last row.</summary>
+    public const int StreamReaderWaitTimedOut = 9010;
 }
