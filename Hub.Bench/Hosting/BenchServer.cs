@@ -24,8 +24,17 @@ public sealed class BenchServer : IAsyncDisposable
     /// <param name="databases">Database name to connection string.</param>
     /// <param name="channel">The one channel each database allows.</param>
     /// <param name="environment">More settings (environment variable form, e.g. DOTNET_gcServer=0).</param>
-    public static async Task<BenchServer> StartAsync(IReadOnlyDictionary<string, string> databases, string channel, IEnumerable<KeyValuePair<string, string>> environment)
+    public static Task<BenchServer> StartAsync(IReadOnlyDictionary<string, string> databases, string channel, IEnumerable<KeyValuePair<string, string>> environment)
+        => StartAsync(databases, channel, environment, outboxDatabases: []);
+
+    /// <param name="databases">Database name to connection string.</param>
+    /// <param name="channel">The one channel each database allows.</param>
+    /// <param name="environment">More settings (environment variable form, e.g. DOTNET_gcServer=0).</param>
+    /// <param name="outboxDatabases">The databases that are outbox databases.</param>
+    public static async Task<BenchServer> StartAsync(
+        IReadOnlyDictionary<string, string> databases, string channel, IEnumerable<KeyValuePair<string, string>> environment, IReadOnlyCollection<string> outboxDatabases)
     {
+        ArgumentNullException.ThrowIfNull(outboxDatabases);
         ArgumentNullException.ThrowIfNull(databases);
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
@@ -50,6 +59,10 @@ public sealed class BenchServer : IAsyncDisposable
         {
             start.Environment[$"Hub__Databases__{name}__ConnectionString"] = connectionString;
             start.Environment[$"Hub__Databases__{name}__Channels__0"] = channel;
+            if (outboxDatabases.Contains(name))
+            {
+                start.Environment[$"Hub__Databases__{name}__Outbox__Enabled"] = "true";
+            }
         }
 
         foreach (var (key, value) in environment)

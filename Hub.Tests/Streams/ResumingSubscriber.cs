@@ -7,12 +7,16 @@ namespace Hub.Tests.Streams;
 /// <summary>
 /// A client of an outbox database written the way the contract asks one to be, on the official SignalR client and
 /// nothing else: it remembers the position of the last notification it delivered, drops any notification at or
-/// before it, and after every lost connection connects again and resumes with <c>SubscribeFrom</c> from it. It
-/// delivers the numbered payloads it gets and counts what it dropped, so a test can hold it against what was published.
+/// before it, after every lost connection connects again and resumes with <c>SubscribeFrom</c> from it, and answers
+/// a resync (on an outbox database: the hub may not have sent everything, as after a backplane outage) by resuming
+/// from it on the same connection. It delivers the numbered payloads it gets and counts what it dropped, so a test
+/// can hold it against what was published.
 /// </summary>
 public sealed class ResumingSubscriber : IAsyncDisposable
 {
-    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(3);
+    // A first subscription may install the schema and start the listener; a resume only reconnects and replays.
+    private static readonly TimeSpan FirstAttemptTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan ResumeAttemptTimeout = TimeSpan.FromSeconds(8);
 
     private readonly Func<Uri> _hubUrl;
     private readonly string _database;
@@ -55,7 +59,7 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     /// <summary>How many times it resumed with SubscribeFrom after a lost connection.</summary>
     public int Resumes => Volatile.Read(ref _resumes);
 
-    /// <summary>The reasons of every resync received, and "not recovered" for every resume the hub could not serve.</summary>
+    /// <summary>The reasons of every resync received (each answered by resuming), and "not recovered" for every resume the hub could not serve.</summary>
     public IReadOnlyList<string> Resyncs
     {
         get
@@ -108,11 +112,27 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="count"/> sequence numbers have been delivered.</summary>
-    public Task WaitForAsync(int count, TimeSpan timeout)
-        => Infrastructure.Eventually.TrueAsync(
-            () => Delivered.Count >= count,
-            timeout,
-            $"the subscriber should have delivered {count} (has {Delivered.Count}, dropped {Dropped}, resumed {Resumes} times, resyncs: {string.Join(", ", Resyncs)})");
+    public async Task WaitForAsync(int count, TimeSpan timeout)
+    {
+        try
+        {
+            await Infrastructure.Eventually.TrueAsync(() => Delivered.Count >= count, timeout, $"the subscriber should have delivered {count}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new InvalidOperationException($"Delivered {Describe()}, not {count}.", ex);
+        }
+    }
+
+    /// <summary>What it delivered, dropped and resumed, and the last error of a failed attempt.</summary>
+    public string Describe()
+    {
+        var delivered = Delivered;
+        var highest = delivered.Count > 0 ? delivered.Max() : -1;
+        var missing = Enumerable.Range(0, highest + 1).Except(delivered).ToArray();
+        return $"{delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}]), dropped {Dropped}, resumed {Resumes} times, "
+            + $"resyncs [{string.Join(", ", Resyncs)}], connection {_connection?.State.ToString() ?? "none"}, last error: {_lastError?.Message ?? "none"}";
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -158,26 +178,19 @@ public sealed class ResumingSubscriber : IAsyncDisposable
             {
                 _resyncs.Add(resync.Reason);
             }
+
+            // Not awaited here: the client runs handlers on its receive loop, which the call's result needs.
+            if (resync.Reason != Hub.Server.Contracts.ResyncReasons.HistoryUnavailable)
+            {
+                _ = Task.Run(() => ResumeOnAsync(connection));
+            }
         });
         try
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            attempt.CancelAfter(AttemptTimeout);
+            attempt.CancelAfter(isResume ? ResumeAttemptTimeout : FirstAttemptTimeout);
             await connection.StartAsync(attempt.Token);
-            var reply = await connection.InvokeAsync<SubscribeFromReply>("SubscribeFrom", _database, _channel, LastPosition, attempt.Token);
-            if (!reply.Recovered)
-            {
-                lock (_gate)
-                {
-                    _resyncs.Add("not recovered");
-                }
-            }
-
-            lock (_gate)
-            {
-                // Starting live: the head is where the stream starts for this client.
-                _last ??= reply.Position;
-            }
+            await SubscribeFromAsync(connection, attempt.Token);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
         {
@@ -202,6 +215,35 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         };
         _connection = connection;
         return true;
+    }
+
+    private async Task SubscribeFromAsync(HubConnection connection, CancellationToken cancellationToken)
+    {
+        var reply = await connection.InvokeAsync<SubscribeFromReply>("SubscribeFrom", _database, _channel, LastPosition, cancellationToken);
+        lock (_gate)
+        {
+            if (!reply.Recovered)
+            {
+                _resyncs.Add("not recovered");
+            }
+
+            // Starting live: the head is where the stream starts for this client.
+            _last ??= reply.Position;
+        }
+    }
+
+    private async Task ResumeOnAsync(HubConnection connection)
+    {
+        try
+        {
+            await SubscribeFromAsync(connection, _stop.Token);
+            Interlocked.Increment(ref _resumes);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+        {
+            // The connection went meanwhile: its Closed handler resumes on a new one.
+            _lastError = ex;
+        }
     }
 
     private async Task ResumeAsync()
