@@ -87,7 +87,7 @@ public static class NotifyPublisher
 
             // Catch up when behind, so the rate holds on average even when the box is busy.
             var due = (long)(elapsed.TotalSeconds * rate) + 1;
-            while (sent < due && Stopwatch.GetElapsedTime(started) < duration)
+            while (sent < due)
             {
                 // Writers of one database share its numbers: each is used once, whichever writer takes it.
                 payload.Value = NotificationPayload.Create(Interlocked.Increment(ref sequence.Value) - 1, Stopwatch.GetTimestamp(), payloadLength);

@@ -18,10 +18,9 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
     {
         const int Total = 2000;
         await using var fixture = await StartClusterAsync();
-        var (leader, survivor, onLeader) = await LeaderOnFirstAsync(fixture);
+        var (leader, survivor, onLeader, onSurvivor) = await SubscribersOnBothAsync(fixture, messagePackOnOther: true);
         await using var _ = onLeader;
-        await using var onSurvivor = await ResumingSubscriber.StartAsync(() => survivor.HubUrl, fixture.Database, HubFixture.Events, messagePack: true);
-        await Eventually.TrueAsync(async () => await survivor.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(15), "the second instance should stand by");
+        await using var __ = onSurvivor;
 
         var publishing = PublishPacedAsync(fixture.DatabaseConnectionString, Total);
         await onLeader.WaitForAsync(Total / 5, Receive);
@@ -30,7 +29,7 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
         await publishing;
 
         await Task.WhenAll(onLeader.WaitForAsync(Total, Receive), onSurvivor.WaitForAsync(Total, Receive));
-        Assert.Equal("listening", await survivor.StateOfAsync(fixture.Database));
+        await Eventually.TrueAsync(() => InStateAsync(survivor, fixture.Database, "listening"), Receive, "the survivor should lead");
         var expected = Enumerable.Range(0, Total).ToArray();
         foreach (var subscriber in new[] { onLeader, onSurvivor })
         {
@@ -48,10 +47,9 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
         const int Total = 300;
         const int Behind = 40;
         await using var fixture = await StartClusterAsync();
-        var (leader, survivor, onLeader) = await LeaderOnFirstAsync(fixture);
+        var (leader, survivor, onLeader, onSurvivor) = await SubscribersOnBothAsync(fixture);
         await using var _ = onLeader;
-        await using var onSurvivor = await ResumingSubscriber.StartAsync(() => survivor.HubUrl, fixture.Database, HubFixture.Events);
-        await Eventually.TrueAsync(async () => await survivor.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(15), "the second instance should stand by");
+        await using var __ = onSurvivor;
         await PublishPacedAsync(fixture.DatabaseConnectionString, Total);
         await Task.WhenAll(onLeader.WaitForAsync(Total, Receive), onSurvivor.WaitForAsync(Total, Receive));
         await Eventually.TrueAsync(
@@ -63,7 +61,7 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
         // that lags what clients already have. The survivor reads on from it and sends those rows again.
         await RewindCursorAsync(fixture.DatabaseConnectionString, Behind);
         await leader.KillAsync();
-        await Eventually.TrueAsync(async () => await survivor.StateOfAsync(fixture.Database) == "listening", TimeSpan.FromSeconds(15), "the survivor should lead");
+        await Eventually.TrueAsync(() => InStateAsync(survivor, fixture.Database, "listening"), Receive, "the survivor should lead");
         await Eventually.TrueAsync(() => onSurvivor.Dropped == Behind, Receive, $"the survivor's client should drop the {Behind} rows sent again (dropped {onSurvivor.Dropped})");
         await PublishPacedAsync(fixture.DatabaseConnectionString, 10, from: Total);
         await Task.WhenAll(onLeader.WaitForAsync(Total + 10, Receive), onSurvivor.WaitForAsync(Total + 10, Receive));
@@ -81,10 +79,9 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
     {
         const int Total = 1500;
         await using var fixture = await StartClusterAsync();
-        var (_, follower, keepsLeading) = await LeaderOnFirstAsync(fixture);
-        await using var __ = keepsLeading;
-        await using var resuming = await ResumingSubscriber.StartAsync(() => follower.HubUrl, fixture.Database, HubFixture.Events);
-        await Eventually.TrueAsync(async () => await follower.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(15), "the second instance should stand by");
+        var (_, follower, keepsLeading, resuming) = await SubscribersOnBothAsync(fixture);
+        await using var _ = keepsLeading;
+        await using var __ = resuming;
 
         var publishing = PublishPacedAsync(fixture.DatabaseConnectionString, Total);
         var cuts = 0;
@@ -108,7 +105,7 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
         Assert.True(resuming.Resumes > 10, $"resumed {resuming.Resumes} times");
         Assert.Equal(Enumerable.Range(0, Total).ToArray(), resuming.Delivered);
         Assert.Empty(resuming.Resyncs);
-        Assert.Equal("standby", await follower.StateOfAsync(fixture.Database));
+        await Eventually.TrueAsync(() => InStateAsync(follower, fixture.Database, "standby"), Receive, "the follower should still stand by");
 
         // Each hold ended on the leader's stored-cursor signal, none on the wait's time limit.
         Assert.DoesNotContain("stopped waiting for the outbox reader", follower.Output, StringComparison.Ordinal);
@@ -118,13 +115,32 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
     private async Task<HubFixture> StartClusterAsync()
         => await HubFixture.For(postgres.Server).WithDatabasePrefix("failover").Configure(static s => OutboxScenario.Enable(s)).StartClusterAsync(2);
 
-    /// <summary>The first instance leads once its client subscribed, the first one to.</summary>
-    private static async Task<(HubProcess Leader, HubProcess Other, ResumingSubscriber OnLeader)> LeaderOnFirstAsync(HubFixture fixture)
+    /// <summary>
+    /// A subscriber on each instance: the first instance leads, since its client subscribes first (and moves to the
+    /// other instance once it is gone), and the other instance stands by.
+    /// </summary>
+    private static async Task<(HubProcess Leader, HubProcess Other, ResumingSubscriber OnLeader, ResumingSubscriber OnOther)> SubscribersOnBothAsync(
+        HubFixture fixture, bool messagePackOnOther = false)
     {
         var (first, second) = (fixture.Cluster.Instances[0], fixture.Cluster.Instances[1]);
         var onLeader = await ResumingSubscriber.StartAsync(() => first.HasExited ? second.HubUrl : first.HubUrl, fixture.Database, HubFixture.Events);
         Assert.Equal(first, await fixture.Cluster.SettledListenerAsync());
-        return (first, second, onLeader);
+        var onOther = await ResumingSubscriber.StartAsync(() => second.HubUrl, fixture.Database, HubFixture.Events, messagePack: messagePackOnOther);
+        await Eventually.TrueAsync(() => InStateAsync(second, fixture.Database, "standby"), Receive, "the second instance should stand by");
+        return (first, second, onLeader, onOther);
+    }
+
+    /// <summary>Whether <paramref name="hub"/> says it is in <paramref name="state"/>; false while its stats do not answer in time (a loaded machine).</summary>
+    private static async Task<bool> InStateAsync(HubProcess hub, string database, string state)
+    {
+        try
+        {
+            return await hub.StateOfAsync(database) == state;
+        }
+        catch (Exception ex) when (ex is TaskCanceledException or HttpRequestException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
