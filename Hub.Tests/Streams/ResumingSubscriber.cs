@@ -24,6 +24,7 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     private readonly bool _messagePack;
     private readonly Lock _gate = new();
     private readonly List<int> _delivered = [];
+    private readonly List<(int Seq, int Generation)> _arrivals = [];
     private readonly List<string> _resyncs = [];
     private readonly CancellationTokenSource _stop = new();
     private HubConnection? _connection;
@@ -130,7 +131,18 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         var delivered = Delivered;
         var highest = delivered.Count > 0 ? delivered.Max() : -1;
         var missing = Enumerable.Range(0, highest + 1).Except(delivered).ToArray();
-        return $"{delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}]), dropped {Dropped}, resumed {Resumes} times, "
+        var around = string.Empty;
+        if (missing.Length > 0)
+        {
+            lock (_gate)
+            {
+                // What arrived around the first hole, as seq@connection, dropped ones included.
+                var at = _arrivals.FindIndex(a => a.Seq > missing[0]);
+                around = string.Join(" ", _arrivals.Skip(Math.Max(0, at - 5)).Take(12).Select(static a => $"{a.Seq}@{a.Generation}"));
+            }
+        }
+
+        return $"{delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}], arrivals around the first: {around}), dropped {Dropped}, resumed {Resumes} times, "
             + $"resyncs [{string.Join(", ", Resyncs)}], connection {_connection?.State.ToString() ?? "none"}, last error: {_lastError?.Message ?? "none"}";
     }
 
@@ -265,6 +277,8 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         {
             // The contract's rule: positions of one epoch order as ordinal strings; anything at or before the last
             // delivered one is a repeat (a failover re-sends at most one batch, the backplane may repeat at a seam).
+            // Every arrival, dropped or not, with the connection it came on, for a failure's description.
+            _arrivals.Add((int.Parse(notification.Payload, CultureInfo.InvariantCulture), _resumes));
             if (_last is not null && notification.Position is { } position
                 && string.CompareOrdinal(position, 0, _last, 0, Hub.Server.Streams.StreamPosition.EpochPrefixLength) == 0
                 && string.CompareOrdinal(position, _last) <= 0)
