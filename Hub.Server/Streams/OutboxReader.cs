@@ -247,10 +247,41 @@ public sealed class OutboxReader : IDatabaseStreamReader
         {
             await SaveCursorAsync(connection, cursor, token).ConfigureAwait(false);
         }
+        else if (cursor.Epoch == head.Position.Epoch && cursor.IsAfter(head.Purged) && !await RowExistsAsync(connection, cursor, token).ConfigureAwait(false))
+        {
+            // Rows the hub has sent are gone although retention did not delete them: the database went back in time,
+            // and the transaction ids after its recovery can come out below the cursor. Reading on from the cursor
+            // would skip those rows, and clients would drop them as repeats; in a new epoch they are neither.
+            cursor = await RenewEpochAsync(connection, cursor, token).ConfigureAwait(false);
+            await SaveCursorAsync(connection, cursor, token).ConfigureAwait(false);
+        }
 
         SetPosition(cursor);
         StreamsLog.ReaderStarted(_logger, _database.Name, cursor);
         return cursor;
+    }
+
+    private async Task<bool> RowExistsAsync(NpgsqlConnection connection, StreamPosition position, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(_sql.RowExists, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = position.Tx.ToString(CultureInfo.InvariantCulture) });
+        command.Parameters.Add(new NpgsqlParameter { Value = position.Id });
+        return (bool)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))!;
+    }
+
+    private async Task<StreamPosition> RenewEpochAsync(NpgsqlConnection connection, StreamPosition lost, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(_sql.RenewEpoch, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = lost.Tx.ToString(CultureInfo.InvariantCulture) });
+        command.Parameters.Add(new NpgsqlParameter { Value = lost.Id });
+        await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+        await reader.ReadAsync(token).ConfigureAwait(false);
+        var epoch = reader.GetInt64(0);
+        var from = reader.IsDBNull(1)
+            ? StreamPosition.Zero(epoch)
+            : new StreamPosition(epoch, ulong.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2));
+        StreamsLog.StreamWentBack(_logger, _database.Name, lost, from);
+        return from;
     }
 
     private async Task<OutboxBatch> ReadAsync(StreamPosition cursor, CancellationToken token)

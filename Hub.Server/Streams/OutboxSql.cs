@@ -51,6 +51,20 @@ public sealed class OutboxSql
                 LIMIT 1) h ON true
             """;
         ReadCursor = $"SELECT epoch, tx::text, id FROM {schema}.cursor";
+        RowExists = $"SELECT EXISTS (SELECT 1 FROM {schema}.outbox WHERE tx = $1::xid8 AND id = $2)";
+
+        // The database lost committed rows (a crash without synchronous commit, a failover to a replica behind it):
+        // a new epoch, and the last row at or before the cursor that was written before the server started.
+        RenewEpoch = $"""
+            WITH renewed AS (
+                UPDATE {schema}.meta SET epoch = {schema}.random_epoch() RETURNING epoch)
+            SELECT r.epoch, s.tx::text, s.id FROM renewed r
+            LEFT JOIN LATERAL (
+                SELECT tx, id FROM {schema}.outbox
+                WHERE (tx, id) <= ($1::xid8, $2) AND created_at < pg_postmaster_start_time()
+                ORDER BY tx DESC, id DESC
+                LIMIT 1) s ON true
+            """;
 
         // A cursor that moved tells the instances waiting for it (replays on other instances than the leader).
         SaveCursor = $"""
@@ -116,6 +130,15 @@ public sealed class OutboxSql
 
     /// <summary>The stored cursor, if any.</summary>
     public string ReadCursor { get; }
+
+    /// <summary>Whether the row (<c>$1</c> tx as text, <c>$2</c> id) is in the outbox.</summary>
+    public string RowExists { get; }
+
+    /// <summary>
+    /// Starts a new epoch and returns it with the last row at or before (<c>$1</c> tx as text, <c>$2</c> id) that was
+    /// written before the server started (nulls when none).
+    /// </summary>
+    public string RenewEpoch { get; }
 
     /// <summary>
     /// Moves the stored cursor forward to (<c>$1</c> epoch, <c>$2</c> tx as text, <c>$3</c> id), never back within an

@@ -190,4 +190,7 @@ public static class HubEventIds
 
     /// <summary>A replay stopped waiting for the outbox reader to send past its last row.</summary>
     public const int StreamReaderWaitTimedOut = 9010;
+
+    /// <summary>A database's outbox lost rows the hub had sent (commits lost in a crash): a new epoch starts.</summary>
+    public const int OutboxWentBack = 9011;
 }
