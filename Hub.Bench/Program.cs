@@ -44,6 +44,28 @@ if (CommandLine.Parse(() => BenchOptions.Parse(args), BenchOptions.Usage) is not
 }
 
 using var cancel = CommandLine.CancelOnCtrlC();
+
+if (options.Mode == BenchMode.OutboxCatchUp)
+{
+    var catchUp = await new CatchUpRunner(options, Console.Error).RunAsync(cancel.Token);
+    Console.WriteLine(ReportWriter.Table(catchUp));
+    Console.WriteLine(ReportWriter.JsonLine(catchUp));
+    return catchUp.Lost == 0 && catchUp.Duplicated == 0 ? 0 : 1;
+}
+
+if (options.Mode == BenchMode.OutboxLatency)
+{
+    var comparison = await new OutboxLatencyRunner(options, Console.Error).RunAsync(cancel.Token);
+    foreach (var half in new[] { comparison.Notify, comparison.Outbox })
+    {
+        Console.WriteLine(ReportWriter.Table(half));
+        Console.WriteLine(ReportWriter.JsonLine(half));
+    }
+
+    Console.WriteLine(ReportWriter.Comparison(comparison));
+    return new[] { comparison.Notify, comparison.Outbox }.All(static r => r.Lost == 0 && r.Duplicated == 0 && r.ConnectFailed == 0) ? 0 : 1;
+}
+
 var result = await new BenchRunner(options, Console.Error).RunAsync(cancel.Token);
 Console.WriteLine(ReportWriter.Table(result));
 Console.WriteLine(ReportWriter.JsonLine(result));

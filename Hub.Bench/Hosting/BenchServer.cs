@@ -29,11 +29,17 @@ public sealed class BenchServer : IAsyncDisposable
     /// <param name="databases">Database name to connection string.</param>
     /// <param name="channel">The one channel each database allows.</param>
     /// <param name="environment">More settings (environment variable form, e.g. DOTNET_gcServer=0).</param>
+    /// <param name="outboxDatabases">The databases that are outbox databases (none when null).</param>
     /// <param name="countOutput">Reads the hub's output and counts it in <see cref="Output"/> instead of letting it through to the console.</param>
     public static async Task<BenchServer> StartAsync(
-        IReadOnlyDictionary<string, string> databases, string channel, IEnumerable<KeyValuePair<string, string>> environment, bool countOutput = false)
+        IReadOnlyDictionary<string, string> databases,
+        string channel,
+        IEnumerable<KeyValuePair<string, string>> environment,
+        IReadOnlyCollection<string>? outboxDatabases = null,
+        bool countOutput = false)
     {
         ArgumentNullException.ThrowIfNull(databases);
+        outboxDatabases ??= [];
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
@@ -55,6 +61,10 @@ public sealed class BenchServer : IAsyncDisposable
         {
             start.Environment[$"Hub__Databases__{name}__ConnectionString"] = connectionString;
             start.Environment[$"Hub__Databases__{name}__Channels__0"] = channel;
+            if (outboxDatabases.Contains(name))
+            {
+                start.Environment[$"Hub__Databases__{name}__Outbox__Enabled"] = "true";
+            }
         }
 
         foreach (var (key, value) in environment)

@@ -5,6 +5,15 @@ public sealed record BenchResult
 {
     public string? Label { get; init; }
 
+    /// <summary>The <c>--mode</c> of the run: notify, outbox-publish, or one half of outbox-latency.</summary>
+    public string Mode { get; init; } = "notify";
+
+    /// <summary>Publishing connections per database.</summary>
+    public int Writers { get; init; } = 1;
+
+    /// <summary>Notifications (or outbox rows) committed per second while publishing, over all databases.</summary>
+    public double PublishedPerSecond { get; init; }
+
     public DateTime StartedAt { get; init; }
 
     public string Machine { get; init; } = "";

@@ -17,6 +17,7 @@ public static class ReportWriter
         var rows = new List<(string, string)>
         {
             ("run", $"{result.Label ?? "-"} ({result.StartedAt:yyyy-MM-dd HH:mm} UTC, {result.Machine})"),
+            ("mode", $"{result.Mode}, {result.Writers} publishing connection(s) per database, {result.PublishedPerSecond:N0} published/s"),
             ("load", $"{result.Connections:N0} connections (+{result.WarmupConnections} warm-up), {result.Processes} process(es), {result.Databases} database(s), {result.Protocol}, {result.Rate} NOTIFY/s per database for {result.DurationSeconds} s, payload {result.PayloadLength} chars"),
             ("connect", $"{result.Connected:N0} in {result.ConnectSeconds:F2} s (p50 {result.ConnectP50Ms:F1} ms, p99 {result.ConnectP99Ms:F1} ms, max {result.ConnectMaxMs:F1} ms), {result.ConnectFailed} failed{(result.ConnectError is null ? "" : $": {result.ConnectError}")}"),
             ("deliveries", $"{result.Received:N0} of {result.Expected:N0} expected ({result.Sent:N0} NOTIFY), {result.DeliveriesPerSecond:N0}/s, {PerMessage(result)} per WebSocket message"),
@@ -36,6 +37,30 @@ public static class ReportWriter
 
         return table.ToString();
     }
+
+    /// <summary>An outbox-catchup run as a table.</summary>
+    public static string Table(CatchUpResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            run        {result.Label ?? "-"} ({result.StartedAt:yyyy-MM-dd HH:mm} UTC, {result.Machine}), {result.Protocol}
+            catch-up   {result.Replayed:N0} of {result.Rows:N0} rows replayed in {result.ReplaySeconds:F2} s: {result.RowsPerSecond:N0} rows/s
+            integrity  lost {result.Lost:N0}, duplicated {result.Duplicated:N0}, out of order {result.OutOfOrder:N0}, resyncs {result.Resyncs:N0}
+            live       the live subscriber got {result.LiveReceived:N0} (lost {result.LiveLost:N0})
+
+            """);
+    }
+
+    /// <summary>The outbox's latency against plain NOTIFY's, measured in one outbox-latency run.</summary>
+    public static string Comparison(LatencyComparison comparison)
+    {
+        ArgumentNullException.ThrowIfNull(comparison);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"outbox vs NOTIFY  p99 {comparison.Outbox.LatencyP99Ms:F1} ms vs {comparison.Notify.LatencyP99Ms:F1} ms (x{comparison.P99Ratio:F2}), "
+            + $"steady p99 x{comparison.SteadyP99Ratio:F2}");
+    }
+
+    public static string JsonLine(CatchUpResult result) => JsonPrefix + JsonSerializer.Serialize(result, BenchJson.Options);
 
     public static string JsonLine(BenchResult result)
         => JsonPrefix + JsonSerializer.Serialize(result with { Timeline = [] }, BenchJson.Options);

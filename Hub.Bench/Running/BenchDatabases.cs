@@ -7,33 +7,46 @@ namespace Hub.Bench.Running;
 public static class BenchDatabases
 {
     /// <summary>
-    /// Creates <paramref name="names"/> on <paramref name="postgres"/> (started by the bench) or on the server of
+    /// The connection string to create databases with: <paramref name="postgres"/>'s (started by the bench), pooled
+    /// with a longer connect timeout than the tests use since the publishers open many connections under load, or
+    /// <paramref name="connectionString"/>.
+    /// </summary>
+    public static string Admin(PostgresServer? postgres, string? connectionString)
+        => postgres is null
+            ? connectionString ?? throw new ArgumentException("Either a started PostgreSQL or a connection string is needed.", nameof(connectionString))
+            : new NpgsqlConnectionStringBuilder(postgres.ConnectionString()) { Pooling = true, Timeout = 15 }.ConnectionString;
+
+    /// <summary>
+    /// Creates <paramref name="names"/> on <paramref name="postgres"/> or on the server of
     /// <paramref name="connectionString"/>, and returns each name's connection string.
     /// </summary>
     public static async Task<Dictionary<string, string>> PrepareAsync(
         PostgresServer? postgres, string? connectionString, IEnumerable<string> names, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(names);
-        // Pooled, with a longer connect timeout than the tests use: the publishers open many connections under load.
-        var admin = postgres is null
-            ? connectionString ?? throw new ArgumentException("Either a started PostgreSQL or a connection string is needed.", nameof(connectionString))
-            : new NpgsqlConnectionStringBuilder(postgres.ConnectionString()) { Pooling = true, Timeout = 15 }.ConnectionString;
-        await using var connection = new NpgsqlConnection(admin);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var admin = Admin(postgres, connectionString);
         var databases = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in names)
         {
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
-            exists.Parameters.AddWithValue("name", name);
-            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
-            {
-                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            databases[name] = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+            databases[name] = await EnsureAsync(admin, name, cancellationToken).ConfigureAwait(false);
         }
 
         return databases;
+    }
+
+    /// <summary>Creates <paramref name="name"/> on the server of <paramref name="admin"/> if needed; returns its connection string.</summary>
+    public static async Task<string> EnsureAsync(string admin, string name, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(admin);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", name);
+        if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
 }

@@ -11,6 +11,13 @@ public sealed record BenchOptions
         Hub.Bench summarize FILE  prints the RESULT lines collected in FILE as a Markdown table
         Hub.Bench flood [options]  what refused calls cost the hub (Hub.Bench flood --help)
 
+          --mode M              notify (default) | outbox-publish: rows through notify_hub.publish from --writers
+                                connections, their rate and delivery | outbox-latency: the same load on a plain
+                                NOTIFY database, then on an outbox database, on one hub | outbox-catchup: a client
+                                --catch-up rows behind resumes with SubscribeFrom
+          --writers W           publishing connections per database in the outbox modes (default 8)
+          --catch-up N          rows the resuming client is behind in outbox-catchup (default 100000)
+
           --connections N       subscriber connections (default 1000)
           --processes P         child processes holding them; 0 = this process (default: N/2000 rounded up, at least 1)
           --databases D         databases the connections are spread over (default 1)
@@ -31,6 +38,18 @@ public sealed record BenchOptions
           --plot FILE.svg       write latency over time as an SVG chart
           --label TEXT          a name for this run in the report
         """;
+
+    public BenchMode Mode { get; init; } = BenchMode.Notify;
+
+    public int Writers { get; init; } = 8;
+
+    public int CatchUp { get; init; } = 100_000;
+
+    /// <summary>Whether the databases of this run are outbox databases published through <c>notify_hub.publish</c>.</summary>
+    public bool Outbox => Mode is BenchMode.OutboxPublish or BenchMode.OutboxCatchUp;
+
+    /// <summary>Publishing connections per database: one for plain NOTIFY, <see cref="Writers"/> for an outbox.</summary>
+    public int EffectiveWriters => Outbox ? Writers : 1;
 
     public int Connections { get; init; } = 1000;
 
@@ -91,6 +110,9 @@ public sealed record BenchOptions
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{name} needs a value.");
             options = name switch
             {
+                "--mode" => options with { Mode = ParseMode(Value()) },
+                "--writers" => options with { Writers = Positive(name, Value()) },
+                "--catch-up" => options with { CatchUp = Positive(name, Value()) },
                 "--connections" => options with { Connections = Positive(name, Value()) },
                 "--processes" => options with { Processes = NonNegative(name, Value()) },
                 "--databases" => options with { Databases = Positive(name, Value()) },
@@ -134,6 +156,15 @@ public sealed record BenchOptions
 
         return new(setting[..equals], setting[(equals + 1)..]);
     }
+
+    private static BenchMode ParseMode(string value) => value.ToUpperInvariant() switch
+    {
+        "NOTIFY" => BenchMode.Notify,
+        "OUTBOX-PUBLISH" => BenchMode.OutboxPublish,
+        "OUTBOX-LATENCY" => BenchMode.OutboxLatency,
+        "OUTBOX-CATCHUP" => BenchMode.OutboxCatchUp,
+        _ => throw new ArgumentException($"--mode must be notify, outbox-publish, outbox-latency or outbox-catchup, got '{value}'."),
+    };
 
     internal static WireProtocol ParseProtocol(string value) => value.ToUpperInvariant() switch
     {

@@ -22,7 +22,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         var databases = await BenchDatabases.PrepareAsync(postgres, options.ConnectionString, options.DatabaseNames, cancellationToken).ConfigureAwait(false);
 
         await using var server = options.Url is null
-            ? await BenchServer.StartAsync(databases, options.Channel, options.ServerEnvironment).ConfigureAwait(false)
+            ? await BenchServer.StartAsync(databases, options.Channel, options.ServerEnvironment, options.Outbox ? databases.Keys : []).ConfigureAwait(false)
             : null;
         var hubUrl = HubUrl(server?.BaseUrl ?? options.Url!);
         var sampler = new ProcessSampler(server is null ? options.ServerProcessIds : [server.ProcessId]);
@@ -39,7 +39,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             throw new InvalidOperationException($"No warm-up connection succeeded: {warm.FirstError}");
         }
 
-        await NotifyPublisher.WarmUpAsync(databases, options.Channel, 40, TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+        var statement = PublishStatements.For(options.Outbox);
+        await NotifyPublisher.WarmUpAsync(databases, options.Channel, 40, TimeSpan.FromSeconds(2), statement, cancellationToken).ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         var baseline = sampler.Available ? sampler.Read() : (ProcessSampler.Sample?)null;
 
@@ -69,6 +70,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             ProcessSampler.Sample? loadFrom = null, loadTo = null;
             string? loadAverageFrom = null, loadAverageTo = null;
             long loadPeakRss = 0;
+            double publishSeconds = 0;
             if (options.Rate > 0)
             {
                 Log($"publishing {options.Rate} NOTIFY/s per database for {options.Duration.TotalSeconds} s");
@@ -76,8 +78,11 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
                 using var sampling = new CancellationTokenSource();
                 var peak = sampler.Available ? SamplePeakRssAsync(sampler, sampling.Token) : Task.FromResult(0L);
                 loadAverageFrom = LoadAverage();
-                sent = await NotifyPublisher.RunAsync(databases, options.Channel, options.Rate, options.Duration, options.PayloadLength, cancellationToken)
+                var publishing = Stopwatch.GetTimestamp();
+                sent = await NotifyPublisher.RunAsync(
+                    databases, options.Channel, options.Rate, options.Duration, options.PayloadLength, statement, options.EffectiveWriters, cancellationToken)
                     .ConfigureAwait(false);
+                publishSeconds = Stopwatch.GetElapsedTime(publishing).TotalSeconds;
                 loadAverageTo = LoadAverage();
                 await DrainAsync(workers, sent, ExpectedDeliveries(ready.Sum(static r => r.Connected), sent), cancellationToken).ConfigureAwait(false);
                 loadTo = sampler.Available ? sampler.Read() : null;
@@ -87,7 +92,12 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
 
             var results = await Task.WhenAll(workers.Select(w => w.CollectAsync(sent, cancellationToken))).ConfigureAwait(false);
             return Summarize(startedAt, warmupConnections, ready, connectSeconds, connectTimes, sent, results, publishStarted, baseline, idleFrom, idle, managedHeap, loadFrom, loadTo, loadPeakRss)
-                with { LoadAverageBefore = loadAverageFrom, LoadAverageAfter = loadAverageTo };
+                with
+                {
+                    LoadAverageBefore = loadAverageFrom,
+                    LoadAverageAfter = loadAverageTo,
+                    PublishedPerSecond = publishSeconds > 0 ? sent.Values.Sum() / publishSeconds : 0,
+                };
         }
         finally
         {
@@ -136,6 +146,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         return new BenchResult
         {
             Label = options.Label,
+            Mode = ModeName(options.Mode),
+            Writers = options.EffectiveWriters,
             StartedAt = startedAt,
             Machine = Machine.Description,
             Protocol = options.Protocol.ToString(),
@@ -214,6 +226,15 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The <c>--mode</c> value of <paramref name="mode"/>.</summary>
+    public static string ModeName(BenchMode mode) => mode switch
+    {
+        BenchMode.OutboxPublish => "outbox-publish",
+        BenchMode.OutboxLatency => "outbox-latency",
+        BenchMode.OutboxCatchUp => "outbox-catchup",
+        _ => "notify",
+    };
 
     private static long ExpectedDeliveries(int connected, Dictionary<string, long> sent)
     {

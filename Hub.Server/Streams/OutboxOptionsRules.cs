@@ -8,7 +8,7 @@ namespace Hub.Server.Streams;
 /// </summary>
 public static partial class OutboxOptionsRules
 {
-    /// <summary>Outbox schemas are lower-case identifiers short enough for the wake-up channel (<c>{schema}_wake</c>) to fit.</summary>
+    /// <summary>Outbox schemas are lower-case identifiers short enough for the wake-up and cursor channels (<c>{schema}_wake</c>, <c>{schema}_sent</c>) to fit.</summary>
     public const int MaxSchemaLength = PostgresNames.MaxIdentifierBytes - 5;
 
     /// <summary>Adds a message naming <c>{key}:Outbox:...</c> for every bad setting of <paramref name="outbox"/>.</summary>

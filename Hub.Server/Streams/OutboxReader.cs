@@ -30,6 +30,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _gate = new();
     private readonly TimeSpan _purgeInterval;
+    private readonly SentPositionSignal _sent = new();
 
     private CancellationTokenSource? _run;
     private Task _loop = Task.CompletedTask;
@@ -112,13 +113,24 @@ public sealed class OutboxReader : IDatabaseStreamReader
         // The listener calls this and StandDown from its one loop, so no other lead starts meanwhile.
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var cursor = await StartAsync(cancellationToken).ConfigureAwait(false);
+
+        // The previous lead may have left rows in the delivery queue; the cursor counts them as sent once they are.
+        await _deliveries.SentAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
             var run = new CancellationTokenSource();
             _run = run;
+            _sent.Start(cursor);
             _loop = Task.Run(() => RunAsync(cursor, run), CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// Completes with true once this reader has handed every row up to <paramref name="upTo"/> to the fan-out, with
+    /// false when or once it does not lead (then another instance, or nobody, sends the stream).
+    /// </summary>
+    public Task<bool> WaitForSentAsync(StreamPosition upTo, CancellationToken cancellationToken)
+        => _sent.WaitForAsync(upTo, cancellationToken);
 
     /// <inheritdoc />
     public int Connections => OutboxDataSources.ConnectionsOf(_database);
@@ -134,6 +146,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
             if (_run is { } run)
             {
                 _run = null;
+                _sent.Stop();
                 // Disposed by the loop it belongs to, once that loop has ended.
                 run.Cancel();
             }
@@ -212,6 +225,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
                 if (_run == run)
                 {
                     _run = null;
+                    _sent.Stop();
                 }
             }
 
@@ -241,10 +255,41 @@ public sealed class OutboxReader : IDatabaseStreamReader
         {
             await SaveCursorAsync(connection, cursor, token).ConfigureAwait(false);
         }
+        else if (cursor.Epoch == head.Position.Epoch && cursor.IsAfter(head.Purged) && !await RowExistsAsync(connection, cursor, token).ConfigureAwait(false))
+        {
+            // Rows the hub has sent are gone although retention did not delete them: the database went back in time,
+            // and the transaction ids after its recovery can come out below the cursor. Reading on from the cursor
+            // would skip those rows, and clients would drop them as repeats; in a new epoch they are neither.
+            cursor = await RenewEpochAsync(connection, cursor, token).ConfigureAwait(false);
+            await SaveCursorAsync(connection, cursor, token).ConfigureAwait(false);
+        }
 
         SetPosition(cursor);
         StreamsLog.ReaderStarted(_logger, _database.Name, cursor);
         return cursor;
+    }
+
+    private async Task<bool> RowExistsAsync(NpgsqlConnection connection, StreamPosition position, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(_sql.RowExists, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = position.Tx.ToString(CultureInfo.InvariantCulture) });
+        command.Parameters.Add(new NpgsqlParameter { Value = position.Id });
+        return (bool)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))!;
+    }
+
+    private async Task<StreamPosition> RenewEpochAsync(NpgsqlConnection connection, StreamPosition lost, CancellationToken token)
+    {
+        await using var command = new NpgsqlCommand(_sql.RenewEpoch, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = lost.Tx.ToString(CultureInfo.InvariantCulture) });
+        command.Parameters.Add(new NpgsqlParameter { Value = lost.Id });
+        await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+        await reader.ReadAsync(token).ConfigureAwait(false);
+        var epoch = reader.GetInt64(0);
+        var from = reader.IsDBNull(1)
+            ? StreamPosition.Zero(epoch)
+            : new StreamPosition(epoch, ulong.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2));
+        StreamsLog.StreamWentBack(_logger, _database.Name, lost, from);
+        return from;
     }
 
     private async Task<OutboxBatch> ReadAsync(StreamPosition cursor, CancellationToken token)
@@ -270,6 +315,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
 
         // Stored only once handed on: a leader that dies before that leaves the batch to its successor.
         await _deliveries.SentAsync().WaitAsync(token).ConfigureAwait(false);
+        _sent.Advance(last);
         await using (var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false))
         {
             await SaveCursorAsync(connection, last, token).ConfigureAwait(false);

@@ -30,6 +30,13 @@ public sealed class OutboxReaders(
     public OutboxReaderSnapshot? SnapshotOf(string database)
         => _readers.TryGetValue(database, out var reader) ? reader.Snapshot() : null;
 
+    /// <summary>
+    /// Completes with true once this instance's reader of <paramref name="database"/> has sent every row up to
+    /// <paramref name="upTo"/>, with false when or once this instance does not read it.
+    /// </summary>
+    public Task<bool> WaitForSentAsync(string database, StreamPosition upTo, CancellationToken cancellationToken)
+        => _readers.TryGetValue(database, out var reader) ? reader.WaitForSentAsync(upTo, cancellationToken) : Task.FromResult(false);
+
     /// <summary>Every reader's state.</summary>
     public IReadOnlyList<OutboxReaderSnapshot> Snapshot() => _readers.Values.Select(static r => r.Snapshot()).ToArray();
 }

@@ -21,6 +21,9 @@ public sealed class OutboxSql
     {
         Schema = schema;
         WakeChannel = schema + "_wake";
+        SentChannel = schema + "_sent";
+        ListenSent = $"LISTEN {SentChannel}";
+        UnlistenSent = $"UNLISTEN {SentChannel}";
         Install = InSchema(Script.Value);
         Publish = $"SELECT {schema}.publish($1, $2)";
         SetMaxPayload = $"UPDATE {schema}.meta SET max_payload_bytes = $1 WHERE max_payload_bytes IS DISTINCT FROM $1";
@@ -48,10 +51,29 @@ public sealed class OutboxSql
                 LIMIT 1) h ON true
             """;
         ReadCursor = $"SELECT epoch, tx::text, id FROM {schema}.cursor";
+        RowExists = $"SELECT EXISTS (SELECT 1 FROM {schema}.outbox WHERE tx = $1::xid8 AND id = $2)";
+
+        // The database lost committed rows (a crash without synchronous commit, a failover to a replica behind it):
+        // a new epoch, and the last row at or before the cursor that was written before the server started.
+        RenewEpoch = $"""
+            WITH renewed AS (
+                UPDATE {schema}.meta SET epoch = {schema}.random_epoch() RETURNING epoch)
+            SELECT r.epoch, s.tx::text, s.id FROM renewed r
+            LEFT JOIN LATERAL (
+                SELECT tx, id FROM {schema}.outbox
+                WHERE (tx, id) <= ($1::xid8, $2) AND created_at < pg_postmaster_start_time()
+                ORDER BY tx DESC, id DESC
+                LIMIT 1) s ON true
+            """;
+
+        // A cursor that moved tells the instances waiting for it (replays on other instances than the leader).
         SaveCursor = $"""
-            INSERT INTO {schema}.cursor AS c (singleton, epoch, tx, id) VALUES (true, $1, $2::xid8, $3)
-            ON CONFLICT (singleton) DO UPDATE SET epoch = excluded.epoch, tx = excluded.tx, id = excluded.id, updated_at = now()
-            WHERE c.epoch <> excluded.epoch OR (c.tx, c.id) < (excluded.tx, excluded.id)
+            WITH saved AS (
+                INSERT INTO {schema}.cursor AS c (singleton, epoch, tx, id) VALUES (true, $1, $2::xid8, $3)
+                ON CONFLICT (singleton) DO UPDATE SET epoch = excluded.epoch, tx = excluded.tx, id = excluded.id, updated_at = now()
+                WHERE c.epoch <> excluded.epoch OR (c.tx, c.id) < (excluded.tx, excluded.id)
+                RETURNING 1)
+            SELECT pg_notify('{SentChannel}', '') FROM saved
             """;
 
         // Only rows the reader has sent (at or before its stored cursor) are deleted, oldest first, a batch at a
@@ -79,6 +101,15 @@ public sealed class OutboxSql
     /// <summary>The channel <c>publish</c> notifies (with an empty payload) to wake the reader.</summary>
     public string WakeChannel { get; }
 
+    /// <summary>The channel <see cref="SaveCursor"/> notifies (with an empty payload) when the stored cursor moves.</summary>
+    public string SentChannel { get; }
+
+    /// <summary>Listens on <see cref="SentChannel"/>.</summary>
+    public string ListenSent { get; }
+
+    /// <summary>Stops listening on <see cref="SentChannel"/>.</summary>
+    public string UnlistenSent { get; }
+
     /// <summary><c>scripts/outbox.sql</c> for this schema.</summary>
     public string Install { get; }
 
@@ -100,7 +131,19 @@ public sealed class OutboxSql
     /// <summary>The stored cursor, if any.</summary>
     public string ReadCursor { get; }
 
-    /// <summary>Moves the stored cursor forward to (<c>$1</c> epoch, <c>$2</c> tx as text, <c>$3</c> id); never back within an epoch.</summary>
+    /// <summary>Whether the row (<c>$1</c> tx as text, <c>$2</c> id) is in the outbox.</summary>
+    public string RowExists { get; }
+
+    /// <summary>
+    /// Starts a new epoch and returns it with the last row at or before (<c>$1</c> tx as text, <c>$2</c> id) that was
+    /// written before the server started (nulls when none).
+    /// </summary>
+    public string RenewEpoch { get; }
+
+    /// <summary>
+    /// Moves the stored cursor forward to (<c>$1</c> epoch, <c>$2</c> tx as text, <c>$3</c> id), never back within an
+    /// epoch, and notifies <see cref="SentChannel"/> when it moved.
+    /// </summary>
     public string SaveCursor { get; }
 
     /// <summary>Deletes up to <c>$2</c> sent rows older than <c>$1</c> and returns how many it deleted.</summary>

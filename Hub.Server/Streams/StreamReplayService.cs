@@ -32,7 +32,6 @@ public sealed class StreamReplayService(
     ILogger<StreamReplayService> logger)
 {
     private static readonly TimeSpan MaxReaderWait = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan ReaderPollInterval = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// Subscribes the calling connection to <paramref name="channel"/> of the outbox database
@@ -171,43 +170,36 @@ public sealed class StreamReplayService(
     /// <summary>
     /// Waits until the database's reader has handed every row up to <paramref name="upTo"/> to the fan-out: this
     /// instance's own reader when it leads (then those rows are in the connection's hold already), else the cursor
-    /// the leader stored. Gives up after <see cref="MaxReaderWait"/>, so a reader that is down delays nobody for long;
-    /// clients drop what they already have, by position, whatever the server does.
+    /// the leader stored. Both are signals, not polls: the local reader completes a waiter when it has sent a batch,
+    /// and storing the cursor NOTIFYs the instances that wait for it. Gives up after <see cref="MaxReaderWait"/>, so
+    /// a reader that is down delays nobody for long; clients drop what they already have, by position, whatever the
+    /// server does.
     /// </summary>
     private async Task WaitForReaderAsync(DatabaseDefinition definition, OutboxSql sql, StreamPosition upTo, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        NpgsqlConnection? connection = null;
+        using var timeout = new CancellationTokenSource(MaxReaderWait, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            while (time.GetElapsedTime(started) < MaxReaderWait)
+            // The local reader answers false when this instance does not lead, or stops leading while waiting.
+            if (await readers.WaitForSentAsync(definition.Name, upTo, linked.Token).ConfigureAwait(false))
             {
-                StreamPosition? sent;
-                if (readers.SnapshotOf(definition.Name) is { Reading: true } local)
-                {
-                    sent = StreamPosition.TryParse(local.Position, out var position) ? position : null;
-                }
-                else
-                {
-                    connection ??= await dataSources.ReplayOf(definition).OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                    sent = await OutboxQueries.ReadCursorAsync(connection, sql, cancellationToken).ConfigureAwait(false);
-                }
+                return;
+            }
 
-                if (sent is { } s && (s.Epoch != upTo.Epoch || !upTo.IsAfter(s)))
-                {
-                    return;
-                }
-
-                await Task.Delay(ReaderPollInterval, time, cancellationToken).ConfigureAwait(false);
+            var remaining = MaxReaderWait - time.GetElapsedTime(started);
+            if (await StoredCursorWaiter.WaitForAsync(dataSources.ReplayOf(definition), sql, upTo, remaining, time, linked.Token).ConfigureAwait(false))
+            {
+                return;
             }
         }
-        finally
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
+            // Timed out: released below.
         }
+
+        StreamsLog.ReaderWaitTimedOut(logger, definition.Name, upTo, MaxReaderWait);
     }
 
     private async Task<Replay> UnavailableAsync(

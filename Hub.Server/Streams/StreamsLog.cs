@@ -40,4 +40,12 @@ internal static partial class StreamsLog
     [LoggerMessage(EventId = HubEventIds.StreamHistoryUnavailable, EventName = "StreamHistoryUnavailable", Level = LogLevel.Information,
         Message = "Connection {ConnectionId} cannot resume database '{Database}' from {Since}: {Why}; it continues live from {Position}.")]
     public static partial void HistoryUnavailable(ILogger logger, string connectionId, string database, StreamPosition since, string why, StreamPosition position);
+
+    [LoggerMessage(EventId = HubEventIds.StreamReaderWaitTimedOut, EventName = "StreamReaderWaitTimedOut", Level = LogLevel.Information,
+        Message = "A replay of database '{Database}' up to {Position} stopped waiting for the outbox reader after {Wait}: no reader sent that far; live notifications are released.")]
+    public static partial void ReaderWaitTimedOut(ILogger logger, string database, StreamPosition position, TimeSpan wait);
+
+    [LoggerMessage(EventId = HubEventIds.OutboxWentBack, EventName = "OutboxWentBack", Level = LogLevel.Warning,
+        Message = "The outbox of database '{Database}' no longer has the row at {Lost} the hub had sent (the database lost committed transactions): a new epoch starts, read from {From}; clients resuming from before get history-unavailable.")]
+    public static partial void StreamWentBack(ILogger logger, string database, StreamPosition lost, StreamPosition from);
 }

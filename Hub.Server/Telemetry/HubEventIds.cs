@@ -199,4 +199,10 @@ public static class HubEventIds
 
     /// <summary>A connection could not resume a database's stream from its position.</summary>
     public const int StreamHistoryUnavailable = 9009;
+
+    /// <summary>A replay stopped waiting for the outbox reader to send past its last row.</summary>
+    public const int StreamReaderWaitTimedOut = 9010;
+
+    /// <summary>A database's outbox lost rows the hub had sent (commits lost in a crash): a new epoch starts.</summary>
+    public const int OutboxWentBack = 9011;
 }

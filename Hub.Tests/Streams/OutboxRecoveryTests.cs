@@ -34,4 +34,50 @@ public sealed class OutboxRecoveryTests(SharedPostgres postgres)
         Assert.Equal(expected, (await resuming.NotificationsAsync(Total, TimeSpan.FromSeconds(60))).Select(n => n.Payload));
         Assert.Equal(rest[^1].Position, reply.Position);
     }
+
+    [Fact]
+    public async Task Rows_the_database_lost_after_they_were_sent_start_a_new_epoch_from_the_last_row_that_survived()
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var client = await outbox.ConnectAsync();
+        await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, null);
+        await outbox.PublishManyAsync(HubFixture.Events, 0, 5);
+        var sent = await client.NotificationsAsync(5);
+
+        // What a crash that loses the last commits leaves: the rows written before the server started, not the last
+        // two, which the hub had already sent.
+        await outbox.ExecuteAsync("DELETE FROM notify_hub.outbox WHERE payload IN ('3', '4')");
+        await outbox.ExecuteAsync("UPDATE notify_hub.outbox SET created_at = pg_postmaster_start_time() - interval '1 minute'");
+        foreach (var pid in await outbox.Fixture.ListenerPidsAsync())
+        {
+            await Postgres.TerminateAsync(postgres.Server.ConnectionString(), pid);
+        }
+
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await using var connection = await outbox.OpenAsync();
+                await using var command = new Npgsql.NpgsqlCommand("SELECT c.epoch <> $1 FROM notify_hub.cursor c", connection);
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Epoch(sent[0].Position) });
+                return (bool)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            },
+            TimeSpan.FromSeconds(20),
+            "the reader should start a new epoch once it leads again");
+        await outbox.PublishAsync(HubFixture.Events, "after");
+        var after = await client.NextNotificationAsync();
+        var resuming = await outbox.ConnectAsync();
+        var reply = await resuming.SubscribeFromAsync(outbox.Database, HubFixture.Events, sent[4].Position);
+
+        Assert.Equal("after", after.Payload);
+        Assert.NotEqual(Epoch(sent[0].Position), Epoch(after.Position));
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(500)), "the rows that survived are not sent again");
+        Assert.False(reply.Recovered);
+        Assert.Equal(Hub.Server.Contracts.ResyncReasons.HistoryUnavailable, (await resuming.NextResyncAsync()).Reason);
+    }
+
+    private static long Epoch(string? position)
+    {
+        Assert.True(Hub.Server.Streams.StreamPosition.TryParse(position, out var parsed));
+        return parsed!.Value.Epoch;
+    }
 }

@@ -15,9 +15,11 @@ public sealed class OutboxScenario : IAsyncDisposable
 
     public string ConnectionString => Fixture.DatabaseConnectionString;
 
-    public static async Task<OutboxScenario> StartAsync(PostgresServer postgres, Action<Hub.Server.Databases.OutboxOptions>? configure = null)
+    public static async Task<OutboxScenario> StartAsync(
+        PostgresServer postgres, Action<Hub.Server.Databases.OutboxOptions>? configure = null, bool captureLogs = false)
     {
-        var fixture = await HubFixture.For(postgres).Configure(settings => Enable(settings, configure)).StartAsync();
+        var builder = HubFixture.For(postgres).Configure(settings => Enable(settings, configure));
+        var fixture = await (captureLogs ? builder.CaptureLogs() : builder).StartAsync();
         return new OutboxScenario(fixture);
     }
 

@@ -1,5 +1,6 @@
 using Hub.Server.Contracts;
 using Hub.Server.Streams;
+using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 
@@ -159,7 +160,7 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     public async Task Reconnecting_with_a_position_while_the_stream_moves_has_no_gap_and_no_duplicate()
     {
         const int Total = 1500;
-        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server, captureLogs: true);
         var keepsListenerOpen = await outbox.ConnectAsync();
         var position = (await keepsListenerOpen.SubscribeFromAsync(outbox.Database, HubFixture.Events, null)).Position;
         var publishing = outbox.PublishManyAsync(HubFixture.Events, 0, Total);
@@ -185,6 +186,10 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
         await publishing;
         Assert.True(round > 10, $"reconnected {round} times");
         Assert.Equal(Enumerable.Range(0, Total).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), received);
+
+        // Each hold ended on the reader's signal, none on the wait's time limit.
+        Assert.Contains(outbox.Fixture.Logs.Entries, static e => e.EventId == HubEventIds.StreamReplayed);
+        Assert.DoesNotContain(outbox.Fixture.Logs.Entries, static e => e.EventId == HubEventIds.StreamReaderWaitTimedOut);
         GC.KeepAlive(keepsListenerOpen);
     }
 }
