@@ -19,7 +19,7 @@ namespace Hub.Server.Delivery;
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
 /// </remarks>
-internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
+internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHeldWriter
 {
     private const int MinimumMessageBuffer = 4096;
 
@@ -211,7 +211,7 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
     }
 
     /// <summary>See <see cref="DeliveryHold.WaitForRoomAsync"/>.</summary>
-    internal async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
     {
         // Polled: a replay waits here only while its client reads slower than the hub writes.
         while (Volatile.Read(ref _queuedBytes) > _maxBufferedBytes / 2 && !_discarding)
@@ -221,7 +221,7 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
     }
 
     /// <summary>See <see cref="DeliveryHold.Release"/>.</summary>
-    internal void ReleaseHold(DeliveryHold hold, Func<ReadOnlyMemory<byte>, bool> drop)
+    public void ReleaseHold(DeliveryHold hold, Func<ReadOnlyMemory<byte>, bool> drop)
     {
         bool startPump;
         lock (_gate)

@@ -12,9 +12,9 @@ namespace Hub.Server.Delivery;
 public sealed class DeliveryHold
 {
     private static readonly AsyncLocal<DeliveryHold?> Passing = new();
-    private readonly BoundedPipeWriter _writer;
+    private readonly IHeldWriter _writer;
 
-    internal DeliveryHold(BoundedPipeWriter writer) => _writer = writer;
+    internal DeliveryHold(IHeldWriter writer) => _writer = writer;
 
     /// <summary>The hold whose messages pass on this flow, if any.</summary>
     internal static DeliveryHold? Current => Passing.Value;
