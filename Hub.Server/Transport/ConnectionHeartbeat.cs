@@ -5,7 +5,9 @@ namespace Hub.Server.Transport;
 /// <summary>
 /// One timer for every connection of the hub's WebSocket transport: once a second it ticks each connection, which
 /// runs SignalR's keep-alive and client-timeout checks, closes a connection whose authentication expired and applies
-/// the slow-consumer rule to a connection that stopped reading. One timer instead of one per connection.
+/// the slow-consumer rule to a connection that stopped reading. One timer instead of one per connection. When the
+/// host stops it aborts every connection, as SignalR's connection manager does, so that the server's graceful
+/// shutdown does not wait for clients that would otherwise stay connected; they reconnect elsewhere or later.
 /// </summary>
 public sealed class ConnectionHeartbeat : IDisposable
 {
@@ -13,12 +15,15 @@ public sealed class ConnectionHeartbeat : IDisposable
 
     private readonly ConcurrentDictionary<WebSocketHubConnection, byte> _connections = new();
     private readonly ITimer _timer;
+    private readonly CancellationTokenRegistration _stopping;
 
     /// <summary>Starts the timer on <paramref name="time"/>'s clock.</summary>
-    public ConnectionHeartbeat(TimeProvider time)
+    public ConnectionHeartbeat(TimeProvider time, IHostApplicationLifetime lifetime)
     {
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(lifetime);
         _timer = time.CreateTimer(static state => ((ConnectionHeartbeat)state!).Tick(), this, Period, Period);
+        _stopping = lifetime.ApplicationStopping.Register(static state => ((ConnectionHeartbeat)state!).AbortAll(), this);
     }
 
     /// <summary>Connections ticked now.</summary>
@@ -29,7 +34,19 @@ public sealed class ConnectionHeartbeat : IDisposable
     internal void Remove(WebSocketHubConnection connection) => _connections.TryRemove(connection, out _);
 
     /// <inheritdoc />
-    public void Dispose() => _timer.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _timer.Dispose();
+    }
+
+    private void AbortAll()
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The server is shutting down."));
+        }
+    }
 
     private void Tick()
     {
