@@ -52,7 +52,16 @@ public sealed class ConnectionHeartbeat : IDisposable
     {
         foreach (var connection in _connections.Keys)
         {
-            connection.TickHeartbeat();
+            try
+            {
+                connection.TickHeartbeat();
+            }
+#pragma warning disable CA1031 // One connection's failure must neither stop the others' ticks nor escape the timer (that ends the process).
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The connection's heartbeat failed."));
+            }
         }
     }
 }

@@ -162,25 +162,33 @@ public sealed class WebSocketHubConnection : ConnectionContext,
         }
         finally
         {
+            // From here on an abort (a late heartbeat tick, the host stopping) has nothing left to do.
+            Interlocked.Exchange(ref _aborted, 1);
             Writer.Close();
             await _closed.CancelAsync().ConfigureAwait(false);
             _input.Reader.Complete();
             Transport.Output.Complete();
             _socket.Dispose();
             _httpContext = null;
-            _closed.Dispose();
+            // _closed is not disposed: an abort racing with the end may still cancel it, and a source without
+            // timers or links holds nothing that needs disposing.
         }
     }
 
     /// <summary>Ticked once a second by <see cref="ConnectionHeartbeat"/>.</summary>
     internal void TickHeartbeat()
     {
+        if (Volatile.Read(ref _aborted) != 0)
+        {
+            return;
+        }
+
         foreach (var (callback, state) in _heartbeats)
         {
             callback(state);
         }
 
-        if (_time.GetUtcNow() >= _authenticationExpiration && Volatile.Read(ref _aborted) == 0)
+        if (_time.GetUtcNow() >= _authenticationExpiration)
         {
             // As SignalR's CloseOnAuthenticationExpiration does: the client reconnects with a fresh token.
             TransportLog.AuthenticationExpired(_logger, ConnectionId);
