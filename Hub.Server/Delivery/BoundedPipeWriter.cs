@@ -21,8 +21,6 @@ namespace Hub.Server.Delivery;
 /// </remarks>
 internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHeldWriter
 {
-    private const int MinimumMessageBuffer = 4096;
-
     private static readonly ValueTask<FlushResult> Accepted = new(new FlushResult(isCanceled: false, isCompleted: false));
     private static readonly ValueTask<FlushResult> Closed = new(new FlushResult(isCanceled: false, isCompleted: true));
 
@@ -199,13 +197,8 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
     {
         lock (_gate)
         {
-            if (_hold is not null)
-            {
-                throw new InvalidOperationException("A delivery hold is already active on this connection.");
-            }
-
+            _hold = DeliveryHold.Begin(_hold, this);
             _held = [];
-            _hold = new DeliveryHold(this);
             return _hold;
         }
     }
@@ -300,23 +293,7 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
         return overflowBytes > 0 ? Overflowed(overflowBytes) : Accepted;
     }
 
-    private byte[] MessageBuffer(int sizeHint)
-    {
-        var needed = _messageLength + Math.Max(sizeHint, 256);
-        if (_message is null)
-        {
-            _message = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumMessageBuffer));
-        }
-        else if (_message.Length < needed)
-        {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _message.Length * 2));
-            _message.AsSpan(0, _messageLength).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_message);
-            _message = larger;
-        }
-
-        return _message;
-    }
+    private byte[] MessageBuffer(int sizeHint) => PooledMessageBuffer.Ensure(ref _message, _messageLength, sizeHint);
 
     private ValueTask<FlushResult> Through(ValueTask<FlushResult> flush)
     {

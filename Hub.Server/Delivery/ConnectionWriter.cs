@@ -217,13 +217,8 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     {
         lock (_gate)
         {
-            if (_hold is not null)
-            {
-                throw new InvalidOperationException("A delivery hold is already active on this connection.");
-            }
-
+            _hold = DeliveryHold.Begin(_hold, this);
             _held = [];
-            _hold = new DeliveryHold(this);
             return _hold;
         }
     }

@@ -16,6 +16,11 @@ public sealed class DeliveryHold
 
     internal DeliveryHold(IHeldWriter writer) => _writer = writer;
 
+    /// <summary>A new hold on <paramref name="writer"/>, which must have none active (<paramref name="active"/>).</summary>
+    /// <exception cref="InvalidOperationException">A hold is already active on this connection.</exception>
+    internal static DeliveryHold Begin(DeliveryHold? active, IHeldWriter writer)
+        => active is null ? new DeliveryHold(writer) : throw new InvalidOperationException("A delivery hold is already active on this connection.");
+
     /// <summary>The hold whose messages pass on this flow, if any.</summary>
     internal static DeliveryHold? Current => Passing.Value;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.WebSockets;
+using Hub.Server.Delivery;
 using Microsoft.AspNetCore.Connections;
 
 namespace Hub.Server.Transport;
@@ -12,8 +13,6 @@ namespace Hub.Server.Transport;
 /// </summary>
 internal sealed class WebSocketOutput(WebSocket socket, Func<TransferFormat> format) : PipeWriter
 {
-    private const int MinimumBuffer = 4096;
-
     private static readonly FlushResult Open = new(isCanceled: false, isCompleted: false);
     private static readonly FlushResult Closed = new(isCanceled: false, isCompleted: true);
 
@@ -97,21 +96,5 @@ internal sealed class WebSocketOutput(WebSocket socket, Func<TransferFormat> for
         }
     }
 
-    private byte[] Ensure(int sizeHint)
-    {
-        var needed = _length + Math.Max(sizeHint, 256);
-        if (_buffer is null)
-        {
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumBuffer));
-        }
-        else if (_buffer.Length < needed)
-        {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
-            _buffer.AsSpan(0, _length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = larger;
-        }
-
-        return _buffer;
-    }
+    private byte[] Ensure(int sizeHint) => PooledMessageBuffer.Ensure(ref _buffer, _length, sizeHint);
 }
