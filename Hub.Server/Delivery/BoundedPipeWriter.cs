@@ -203,15 +203,8 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
         }
     }
 
-    /// <summary>See <see cref="DeliveryHold.WaitForRoomAsync"/>.</summary>
-    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        // Polled: a replay waits here only while its client reads slower than the hub writes.
-        while (Volatile.Read(ref _queuedBytes) > _maxBufferedBytes / 2 && !_discarding)
-        {
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <inheritdoc />
+    public bool HasRoom => _discarding || Volatile.Read(ref _queuedBytes) <= _maxBufferedBytes / 2;
 
     /// <summary>See <see cref="DeliveryHold.Release"/>.</summary>
     public void ReleaseHold(DeliveryHold hold, Func<ReadOnlyMemory<byte>, bool> drop)

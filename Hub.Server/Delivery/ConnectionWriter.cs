@@ -224,12 +224,14 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     }
 
     /// <inheritdoc />
-    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    public bool HasRoom
     {
-        // Polled: a replay waits here only while its client reads slower than the hub writes.
-        while (!IsClosed() && QueuedBytes() > _policy.MaxBufferedBytes / 2)
+        get
         {
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                return _closed || _queuedBytes <= _policy.MaxBufferedBytes / 2;
+            }
         }
     }
 
@@ -520,19 +522,4 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
         _heldBytes = 0;
     }
 
-    private bool IsClosed()
-    {
-        lock (_gate)
-        {
-            return _closed;
-        }
-    }
-
-    private long QueuedBytes()
-    {
-        lock (_gate)
-        {
-            return _queuedBytes;
-        }
-    }
 }

@@ -35,7 +35,14 @@ public sealed class DeliveryHold
     /// Waits while more than half of the connection's bound is queued for it, so that a replay goes no faster than
     /// the client reads. Completes at once when there is room, and when the connection is closing.
     /// </summary>
-    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _writer.WaitForRoomAsync(cancellationToken);
+    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        // Polled: a replay waits here only while its client reads slower than the hub writes.
+        while (!_writer.HasRoom)
+        {
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Ends the hold: the held messages for which <paramref name="drop"/> is false go out after everything that
