@@ -2,6 +2,9 @@ using Hub.Server.Http;
 using Hub.Server.Hubs;
 using Hub.Server.Security;
 using Hub.Server.Contracts;
+using Hub.Server.Transport;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Hub.Server;
@@ -19,8 +22,18 @@ public static class HubEndpointRouteBuilderExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapNotificationHub(this IEndpointRouteBuilder endpoints)
     {
+        var transport = endpoints.ServiceProvider.GetRequiredService<IOptions<TransportOptions>>().Value;
         // A connection whose token expires is closed then; the client reconnects with a fresh token.
-        endpoints.MapHub<NotificationHub>(NotificationHubEndpoint.Path, static options => options.CloseOnAuthenticationExpiration = true)
+        const bool closeOnAuthenticationExpiration = true;
+        endpoints.MapHub<NotificationHub>(NotificationHubEndpoint.Path, options =>
+            {
+                options.CloseOnAuthenticationExpiration = closeOnAuthenticationExpiration;
+                if (!transport.FallbackTransports)
+                {
+                    options.Transports = HttpTransportType.WebSockets;
+                }
+            })
+            .WithHubWebSockets<NotificationHub>(transport, closeOnAuthenticationExpiration)
             .RequireAuthorization(SecurityPolicies.HubCaller);
         endpoints.MapGet("/api/stats", static (StatsCollector stats) => Results.Json(stats.Collect())).RequireManagementAccess();
         endpoints.MapPublishEndpoint();

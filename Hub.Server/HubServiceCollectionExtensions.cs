@@ -12,6 +12,7 @@ using Hub.Server.Streams;
 using Hub.Server.Subscriptions;
 using Hub.Server.Telemetry;
 using Hub.Server.Tenants;
+using Hub.Server.Transport;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Server;
@@ -51,7 +52,9 @@ public static class HubServiceCollectionExtensions
         services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddExactStringProtocols().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
-        services.AddBoundedDelivery<NotificationHub>(configuration);
+        // With the Redis backplane every instance must see every group send: no local groups, no broadcast fast path.
+        services.AddBoundedDelivery<NotificationHub>(configuration, localGroups: string.IsNullOrWhiteSpace(configuration[ScaleOutOptions.RedisKey]));
+        services.AddHubWebSockets<NotificationHub>(configuration);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);
         return services;

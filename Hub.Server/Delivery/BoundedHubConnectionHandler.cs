@@ -26,6 +26,12 @@ internal sealed class BoundedHubConnectionHandler<THub>(
 
     public override Task OnConnectedAsync(ConnectionContext connection)
     {
+        if (connection.Features.Get<ConnectionWriter>() is not null)
+        {
+            // The hub's own WebSocket transport bounds its connections in their ConnectionWriter.
+            return base.OnConnectedAsync(connection);
+        }
+
         var transport = connection.Transport;
         var output = new BoundedPipeWriter(transport.Output, connection, monitor, _maxBufferedBytes);
         connection.Transport = new BoundedDuplexPipe(transport, output);

@@ -19,10 +19,8 @@ namespace Hub.Server.Delivery;
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
 /// </remarks>
-internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
+internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHeldWriter
 {
-    private const int MinimumMessageBuffer = 4096;
-
     private static readonly ValueTask<FlushResult> Accepted = new(new FlushResult(isCanceled: false, isCompleted: false));
     private static readonly ValueTask<FlushResult> Closed = new(new FlushResult(isCanceled: false, isCompleted: true));
 
@@ -199,29 +197,17 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
     {
         lock (_gate)
         {
-            if (_hold is not null)
-            {
-                throw new InvalidOperationException("A delivery hold is already active on this connection.");
-            }
-
+            _hold = DeliveryHold.Begin(_hold, this);
             _held = [];
-            _hold = new DeliveryHold(this);
             return _hold;
         }
     }
 
-    /// <summary>See <see cref="DeliveryHold.WaitForRoomAsync"/>.</summary>
-    internal async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
-    {
-        // Polled: a replay waits here only while its client reads slower than the hub writes.
-        while (Volatile.Read(ref _queuedBytes) > _maxBufferedBytes / 2 && !_discarding)
-        {
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <inheritdoc />
+    public bool HasRoom => _discarding || Volatile.Read(ref _queuedBytes) <= _maxBufferedBytes / 2;
 
     /// <summary>See <see cref="DeliveryHold.Release"/>.</summary>
-    internal void ReleaseHold(DeliveryHold hold, Func<ReadOnlyMemory<byte>, bool> drop)
+    public void ReleaseHold(DeliveryHold hold, Func<ReadOnlyMemory<byte>, bool> drop)
     {
         bool startPump;
         lock (_gate)
@@ -300,23 +286,7 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature
         return overflowBytes > 0 ? Overflowed(overflowBytes) : Accepted;
     }
 
-    private byte[] MessageBuffer(int sizeHint)
-    {
-        var needed = _messageLength + Math.Max(sizeHint, 256);
-        if (_message is null)
-        {
-            _message = ArrayPool<byte>.Shared.Rent(Math.Max(needed, MinimumMessageBuffer));
-        }
-        else if (_message.Length < needed)
-        {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _message.Length * 2));
-            _message.AsSpan(0, _messageLength).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_message);
-            _message = larger;
-        }
-
-        return _message;
-    }
+    private byte[] MessageBuffer(int sizeHint) => PooledMessageBuffer.Ensure(ref _message, _messageLength, sizeHint);
 
     private ValueTask<FlushResult> Through(ValueTask<FlushResult> flush)
     {

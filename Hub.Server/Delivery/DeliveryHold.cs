@@ -12,9 +12,14 @@ namespace Hub.Server.Delivery;
 public sealed class DeliveryHold
 {
     private static readonly AsyncLocal<DeliveryHold?> Passing = new();
-    private readonly BoundedPipeWriter _writer;
+    private readonly IHeldWriter _writer;
 
-    internal DeliveryHold(BoundedPipeWriter writer) => _writer = writer;
+    internal DeliveryHold(IHeldWriter writer) => _writer = writer;
+
+    /// <summary>A new hold on <paramref name="writer"/>, which must have none active (<paramref name="active"/>).</summary>
+    /// <exception cref="InvalidOperationException">A hold is already active on this connection.</exception>
+    internal static DeliveryHold Begin(DeliveryHold? active, IHeldWriter writer)
+        => active is null ? new DeliveryHold(writer) : throw new InvalidOperationException("A delivery hold is already active on this connection.");
 
     /// <summary>The hold whose messages pass on this flow, if any.</summary>
     internal static DeliveryHold? Current => Passing.Value;
@@ -30,7 +35,14 @@ public sealed class DeliveryHold
     /// Waits while more than half of the connection's bound is queued for it, so that a replay goes no faster than
     /// the client reads. Completes at once when there is room, and when the connection is closing.
     /// </summary>
-    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _writer.WaitForRoomAsync(cancellationToken);
+    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        // Polled: a replay waits here only while its client reads slower than the hub writes.
+        while (!_writer.HasRoom)
+        {
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Ends the hold: the held messages for which <paramref name="drop"/> is false go out after everything that

@@ -9,11 +9,26 @@ public sealed class DeliveryOptions
     public const string SectionName = "Hub:Delivery";
 
     /// <summary>
-    /// The most bytes the hub holds for one connection whose transport is full (a client that stopped reading).
-    /// A connection that needs more is disconnected, so one stalled client costs bounded memory and never delays
-    /// the others. This comes on top of the transport's own buffer and the kernel's socket buffers.
+    /// The most bytes the hub holds for one connection that makes no progress (a client that stopped reading).
+    /// On the hub's WebSocket transport a connection with more waiting is disconnected once no write to its socket
+    /// has completed for <see cref="SlowConsumerTimeout"/>; a client that keeps reading may go over it during a burst,
+    /// up to <see cref="HardMaxBufferedBytesPerConnection"/>. On SignalR's own transports (server-sent events, long
+    /// polling) a connection that needs more is disconnected at once. Either way one stalled client costs bounded
+    /// memory and never delays the others. This comes on top of the transport's own buffer and the kernel's socket buffers.
     /// </summary>
     public long MaxBufferedBytesPerConnection { get; set; } = 1024 * 1024; // about 4,000 typical notifications
+
+    /// <summary>
+    /// How long a connection with more than <see cref="MaxBufferedBytesPerConnection"/> waiting may go without any write
+    /// to its socket completing before it is disconnected as a slow consumer.
+    /// </summary>
+    public TimeSpan SlowConsumerTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The most bytes that may wait for one connection however fast it reads: a burst larger than this (a huge
+    /// transaction) disconnects even a client that keeps reading, so that memory stays bounded.
+    /// </summary>
+    public long HardMaxBufferedBytesPerConnection { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
     /// Whether Kestrel continues socket work on the thread that completed it instead of queueing it again

@@ -12,8 +12,24 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
 
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
-        => options.MaxBufferedBytesPerConnection < MinimumBufferedBytes
-            ? ValidateOptionsResult.Fail(
-                $"{DeliveryOptions.SectionName}:{nameof(options.MaxBufferedBytesPerConnection)} must be at least {MinimumBufferedBytes} bytes.")
-            : ValidateOptionsResult.Success;
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.MaxBufferedBytesPerConnection < MinimumBufferedBytes)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.MaxBufferedBytesPerConnection)} must be at least {MinimumBufferedBytes} bytes.");
+        }
+        else if (options.HardMaxBufferedBytesPerConnection < options.MaxBufferedBytesPerConnection)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.HardMaxBufferedBytesPerConnection)} must be at least " +
+                $"{DeliveryOptions.SectionName}:{nameof(options.MaxBufferedBytesPerConnection)} ({options.MaxBufferedBytesPerConnection} bytes).");
+        }
+
+        if (options.SlowConsumerTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.SlowConsumerTimeout)} must be positive.");
+        }
+
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
 }

@@ -15,10 +15,18 @@ public static class DeliveryServiceCollectionExtensions
     /// Bounds what the hub buffers for each connection (<c>Hub:Delivery</c>) and disconnects clients that stay over
     /// the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
     /// extra thread-pool hop. Call after <c>AddSignalR</c>: it replaces <typeparamref name="THub"/>'s connection handler.
+    /// With <paramref name="localGroups"/> (one instance, no backplane) it also replaces SignalR's lifetime manager, so
+    /// that the groups of the hub's WebSocket connections are kept in <see cref="LocalGroups"/> for the broadcast fast path.
     /// </summary>
-    public static IServiceCollection AddBoundedDelivery<THub>(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBoundedDelivery<THub>(this IServiceCollection services, IConfiguration configuration, bool localGroups)
         where THub : Microsoft.AspNetCore.SignalR.Hub
     {
+        if (localGroups)
+        {
+            services.AddSingleton<LocalGroups>();
+            services.AddSingleton<HubLifetimeManager<THub>, LocalGroupsHubLifetimeManager<THub>>();
+        }
+
         services.AddValidatedOptions<DeliveryOptions, DeliveryOptionsValidator>(configuration, DeliveryOptions.SectionName);
         services.AddOptions<SocketTransportOptions>()
             // Unset stays on here; the scale-out turns the default off when it adds the backplane.

@@ -95,6 +95,15 @@ public static class HubEventIds
     /// <summary>A slow consumer was disconnected.</summary>
     public const int SlowConsumerDisconnected = 3003;
 
+    /// <summary>A connection opened on the hub's WebSocket transport (Debug).</summary>
+    public const int WebSocketConnected = 3004;
+
+    /// <summary>A connection on the hub's WebSocket transport ended (Debug).</summary>
+    public const int WebSocketDisconnected = 3005;
+
+    /// <summary>A connection on the hub's WebSocket transport was closed when its authentication expired.</summary>
+    public const int WebSocketAuthenticationExpired = 3006;
+
     // 4000s: subscriptions.
 
     /// <summary>A connection subscribed.</summary>

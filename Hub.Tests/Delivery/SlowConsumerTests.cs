@@ -186,6 +186,21 @@ public sealed class SlowConsumerTests(SharedPostgres postgres)
         Assert.Contains("Hub:Delivery:MaxBufferedBytesPerConnection", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Hub:Delivery:SlowConsumerTimeout", "00:00:00", "Hub:Delivery:SlowConsumerTimeout must be positive")]
+    [InlineData("Hub:Delivery:SlowConsumerTimeout", "-00:00:01", "Hub:Delivery:SlowConsumerTimeout must be positive")]
+    [InlineData("Hub:Delivery:HardMaxBufferedBytesPerConnection", "65536", "Hub:Delivery:HardMaxBufferedBytesPerConnection must be at least Hub:Delivery:MaxBufferedBytesPerConnection")]
+    public async Task Bad_progress_rule_fails_startup_naming_the_key(string key, string value, string message)
+    {
+        var database = await postgres.Server.CreateUniqueDatabaseAsync();
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), HubFixture.Events);
+        settings.Raw[key] = value;
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => HubHost.StartAsync(settings));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
     private Task<HubFixture> StartAsync(CapturedLogs logs)
         => HubFixture.For(postgres.Server)
             .Configure(settings => settings.Delivery.MaxBufferedBytesPerConnection = MaxBufferedBytes)

@@ -7,6 +7,7 @@ using Hub.Server.Scaling;
 using Hub.Server.Security;
 using Hub.Server.Telemetry;
 using Hub.Server.Tenants;
+using Hub.Server.Transport;
 
 namespace Hub.Tests.Infrastructure;
 
@@ -34,6 +35,8 @@ public sealed class HubSettings
     public LimitOptions Limits { get; } = new();
 
     public DeliveryOptions Delivery { get; } = new();
+
+    public TransportOptions Transport { get; } = new();
 
     public PublishOptions Publish { get; } = new();
 
@@ -83,6 +86,7 @@ public sealed class HubSettings
         ConfigurationKeys.Write(AuthOptions.SectionName, Auth, keys);
         ConfigurationKeys.Write(LimitOptions.SectionName, Limits, keys);
         ConfigurationKeys.Write(DeliveryOptions.SectionName, Delivery, keys);
+        ConfigurationKeys.Write(TransportOptions.SectionName, Transport, keys);
         ConfigurationKeys.Write(PublishOptions.SectionName, Publish, keys);
         ConfigurationKeys.Write(TelemetryOptions.SectionName, Telemetry, keys);
         ConfigurationKeys.Write(ScaleOutOptions.SectionName, ScaleOut, keys);

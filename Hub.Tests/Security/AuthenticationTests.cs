@@ -73,7 +73,7 @@ public sealed class AuthenticationTests(SharedPostgres postgres)
     [Fact]
     public async Task Token_in_query_string_is_taken_for_the_hub_event_stream()
     {
-        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().Configure(static s => s.Transport.FallbackTransports = true).StartAsync();
         var token = hub.Tokens.Create("browser", [hub.Database]);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
         using var negotiate = new HttpRequestMessage(HttpMethod.Post, "/hubs/notifications/negotiate?negotiateVersion=1");

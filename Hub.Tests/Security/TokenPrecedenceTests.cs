@@ -75,7 +75,7 @@ public sealed class TokenPrecedenceTests(SharedPostgres postgres)
     [Fact]
     public async Task On_an_event_stream_the_header_wins_over_the_query()
     {
-        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().StartAsync();
+        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs().Configure(static s => s.Transport.FallbackTransports = true).StartAsync();
         var token = hub.Tokens.Create("browser", [hub.Database]);
         using var http = new HttpClient { BaseAddress = hub.Hub.BaseUrl };
 

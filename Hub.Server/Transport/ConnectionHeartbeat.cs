@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+
+namespace Hub.Server.Transport;
+
+/// <summary>
+/// One timer for every connection of the hub's WebSocket transport: once a second it ticks each connection, which
+/// runs SignalR's keep-alive and client-timeout checks, closes a connection whose authentication expired and applies
+/// the slow-consumer rule to a connection that stopped reading. One timer instead of one per connection. When the
+/// host stops it aborts every connection, as SignalR's connection manager does, so that the server's graceful
+/// shutdown does not wait for clients that would otherwise stay connected; they reconnect elsewhere or later.
+/// </summary>
+public sealed class ConnectionHeartbeat : IDisposable
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<WebSocketHubConnection, byte> _connections = new();
+    private readonly ITimer _timer;
+    private readonly CancellationTokenRegistration _stopping;
+
+    /// <summary>Starts the timer on <paramref name="time"/>'s clock.</summary>
+    public ConnectionHeartbeat(TimeProvider time, IHostApplicationLifetime lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(lifetime);
+        _timer = time.CreateTimer(static state => ((ConnectionHeartbeat)state!).Tick(), this, Period, Period);
+        _stopping = lifetime.ApplicationStopping.Register(static state => ((ConnectionHeartbeat)state!).AbortAll(), this);
+    }
+
+    /// <summary>Connections ticked now.</summary>
+    public int Count => _connections.Count;
+
+    internal void Add(WebSocketHubConnection connection) => _connections.TryAdd(connection, 0);
+
+    internal void Remove(WebSocketHubConnection connection) => _connections.TryRemove(connection, out _);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _timer.Dispose();
+    }
+
+    private void AbortAll()
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The server is shutting down."));
+        }
+    }
+
+    private void Tick()
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            try
+            {
+                connection.TickHeartbeat();
+            }
+#pragma warning disable CA1031 // One connection's failure must neither stop the others' ticks nor escape the timer (that ends the process).
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The connection's heartbeat failed."));
+            }
+        }
+    }
+}
