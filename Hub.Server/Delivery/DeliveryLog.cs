@@ -16,4 +16,8 @@ internal static partial class DeliveryLog
     [LoggerMessage(EventId = HubEventIds.SlowConsumerDisconnected, EventName = "SlowConsumerDisconnected", Level = LogLevel.Warning,
         Message = "Connection {ConnectionId} disconnected: slow consumer, {BufferedBytes} bytes waiting exceed Hub:Delivery:MaxBufferedBytesPerConnection ({MaxBufferedBytes}).")]
     public static partial void SlowConsumerDisconnected(ILogger logger, string connectionId, long bufferedBytes, long maxBufferedBytes);
+
+    [LoggerMessage(EventId = HubEventIds.DeliveryOverloaded, EventName = "DeliveryOverloaded", Level = LogLevel.Warning,
+        Message = "The delivery queue of database '{Database}' went over Hub:Delivery:MaxQueueLength or MaxQueueAge: {Dropped} notifications dropped, resync from {Since:O} to {Until:O} sent instead.")]
+    public static partial void Overloaded(ILogger logger, string database, int dropped, DateTime since, DateTime until);
 }

@@ -24,4 +24,21 @@ public sealed class DeliveryOptions
     /// slower (docs/benchmarks.md).
     /// </summary>
     public bool? InlineSocketScheduling { get; set; }
+
+    /// <summary>
+    /// The most notifications one database's delivery queue holds. Past it the oldest are dropped and the database's
+    /// subscribers get one resync for the dropped span, so an overload costs a reload, never memory without bound.
+    /// </summary>
+    /// <remarks>
+    /// 10,000 plain notifications are about 3 MB at typical payload sizes (80 MB at PostgreSQL's 8,000-byte maximum).
+    /// An in-process fan-out drains that in well under a second; behind the Redis backplane, where a leader measured
+    /// about 200 group sends a second under load, it is 50 s of backlog, so <see cref="MaxQueueAge"/> trips first.
+    /// </remarks>
+    public int MaxQueueLength { get; set; } = 10_000;
+
+    /// <summary>
+    /// The longest a notification waits in its database's delivery queue. An older one is dropped, with a resync
+    /// for it, instead of reaching clients that late: past a few seconds a reload is worth more than a stale push.
+    /// </summary>
+    public TimeSpan MaxQueueAge { get; set; } = TimeSpan.FromSeconds(10); // twice a Redis command's default timeout, so one slow publish drops nothing
 }

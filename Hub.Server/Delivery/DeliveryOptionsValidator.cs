@@ -10,10 +10,31 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
     /// <summary>The smallest bound accepted: below one full-size notification no slow client could ever catch up.</summary>
     public const long MinimumBufferedBytes = 16 * 1024;
 
+    /// <summary>The shortest queue accepted: the queue drains to half its length before it sends the resync of a drop.</summary>
+    public const int MinimumQueueLength = 2;
+
+    /// <summary>The longest <see cref="DeliveryOptions.MaxQueueAge"/> accepted: later than this no push is worth sending.</summary>
+    public static readonly TimeSpan MaximumQueueAge = TimeSpan.FromHours(1);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
-        => options.MaxBufferedBytesPerConnection < MinimumBufferedBytes
-            ? ValidateOptionsResult.Fail(
-                $"{DeliveryOptions.SectionName}:{nameof(options.MaxBufferedBytesPerConnection)} must be at least {MinimumBufferedBytes} bytes.")
-            : ValidateOptionsResult.Success;
+    {
+        var failures = new List<string>();
+        if (options.MaxBufferedBytesPerConnection < MinimumBufferedBytes)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.MaxBufferedBytesPerConnection)} must be at least {MinimumBufferedBytes} bytes.");
+        }
+
+        if (options.MaxQueueLength < MinimumQueueLength)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.MaxQueueLength)} must be at least {MinimumQueueLength} (was {options.MaxQueueLength}).");
+        }
+
+        if (options.MaxQueueAge <= TimeSpan.Zero || options.MaxQueueAge > MaximumQueueAge)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.MaxQueueAge)} must be positive and at most {MaximumQueueAge} (was {options.MaxQueueAge}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -12,8 +12,8 @@ namespace Hub.Server.Delivery;
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Bounds what the hub buffers for each connection (<c>Hub:Delivery</c>) and disconnects clients that stay over
-    /// the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
+    /// Bounds what the hub buffers for each connection and each database's delivery queue (<c>Hub:Delivery</c>) and
+    /// disconnects clients that stay over the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
     /// extra thread-pool hop. Call after <c>AddSignalR</c>: it replaces <typeparamref name="THub"/>'s connection handler.
     /// </summary>
     public static IServiceCollection AddBoundedDelivery<THub>(this IServiceCollection services, IConfiguration configuration)
@@ -28,7 +28,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<HubConnectionHandler<THub>, BoundedHubConnectionHandler<THub>>();
         services.AddSingleton<NotificationFanout<THub>>();
         services.AddSingleton<IEnvelopeSender>(static sp => sp.GetRequiredService<NotificationFanout<THub>>());
-        services.AddSingleton<INotificationSink>(static sp => sp.GetRequiredService<NotificationFanout<THub>>());
+        services.AddSingleton<INotificationSink, DeliveryQueues>();
         return services;
     }
 }

@@ -89,6 +89,9 @@ public static class HubEventIds
     /// <summary>A slow consumer was disconnected.</summary>
     public const int SlowConsumerDisconnected = 3003;
 
+    /// <summary>A database's delivery queue went over its bound and dropped its oldest notifications.</summary>
+    public const int DeliveryOverloaded = 3004;
+
     // 4000s: subscriptions.
 
     /// <summary>A connection subscribed.</summary>
