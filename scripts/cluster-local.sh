@@ -54,7 +54,6 @@ case "${1:-start}" in
       Hub__Redis="127.0.0.1:$redis_port" \
       Hub__ScaleOut__ChannelPrefix="notify-hub-local" \
       Hub__Auth__AllowAnonymous="true" \
-      DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION=8192 \
       Hub__Databases__app__ConnectionString="Host=127.0.0.1;Port=$pg_port;Database=app;Username=postgres" \
       Hub__Databases__app__Channels__0="hub_events" \
       Hub__Databases__app__Channels__1="orders" \

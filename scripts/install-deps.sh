@@ -4,7 +4,8 @@
 # the tests also Redis and nginx. Idempotent: installs only what is missing, and shows apt's progress.
 # Usage: scripts/install-deps.sh [--run] [package ...]
 #   --run     only what scripts/run.sh needs (no Redis, no nginx)
-#   chromium  Debian's Chromium, for the browser tests; any other name is installed as given
+#   chromium  Debian's Chromium, for the browser tests; any other name is a package whose command has that
+#             name (jq, say), installed unless the command exists
 set -euo pipefail
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -30,7 +31,7 @@ fi
 for extra in "$@"; do
   case "$extra" in
     chromium) command -v chromium >/dev/null 2>&1 || packages+=(chromium) ;;
-    *) packages+=("$extra") ;;
+    *) command -v "$extra" >/dev/null 2>&1 || packages+=("$extra") ;;
   esac
 done
 

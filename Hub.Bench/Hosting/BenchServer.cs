@@ -44,8 +44,6 @@ public sealed class BenchServer : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Hub__Auth__AllowAnonymous"] = "true";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        // As in the hub's Dockerfile: the shared array pool keeps the buffers of a broadcast to every connection.
-        start.Environment["DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION"] = "8192";
         foreach (var (name, connectionString) in databases)
         {
             start.Environment[$"Hub__Databases__{name}__ConnectionString"] = connectionString;

@@ -41,8 +41,8 @@ public sealed partial class DeploymentFilesTests
         Assert.Contains("COPY clients/js/ clients/js/", dockerfile, StringComparison.Ordinal);
         Assert.Contains("COPY Hub.Server/ Hub.Server/", dockerfile, StringComparison.Ordinal);
 
-        // The image keeps a broadcast's pipe buffers pooled instead of allocating them for every broadcast.
-        Assert.Contains("ENV DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION=8192", dockerfile, StringComparison.Ordinal);
+        // The runtime settings ship in the hub's runtimeconfig, so the image sets none of its own.
+        Assert.DoesNotContain("DOTNET_SYSTEM_BUFFERS", dockerfile, StringComparison.Ordinal);
     }
 
     [Fact]
