@@ -41,4 +41,15 @@ public sealed class DeliveryOptions
     /// for it, instead of reaching clients that late: past a few seconds a reload is worth more than a stale push.
     /// </summary>
     public TimeSpan MaxQueueAge { get; set; } = TimeSpan.FromSeconds(10); // twice a Redis command's default timeout, so one slow publish drops nothing
+
+    /// <summary>
+    /// How long a stopping instance goes on sending what its delivery queues hold. What is left then is dropped and
+    /// covered by a resync, and the host's shutdown timeout is this plus <see cref="ShutdownGrace"/>, so an instance
+    /// in a rolling deploy exits within a known time. With a backplane the queue of a database this instance led is
+    /// dropped at once instead: the next leader covers it, and sending it now would arrive after the successor's.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the host's shutdown timeout allows on top of <see cref="ShutdownTimeout"/> for the rest of the stop.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 }

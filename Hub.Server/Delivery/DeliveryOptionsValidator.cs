@@ -10,7 +10,7 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
     /// <summary>The smallest bound accepted: below one full-size notification no slow client could ever catch up.</summary>
     public const long MinimumBufferedBytes = 16 * 1024;
 
-    /// <summary>The shortest queue accepted: the queue drains to half its length before it sends the resync of a drop.</summary>
+    /// <summary>The shortest queue accepted: one envelope waiting behind the one being sent.</summary>
     public const int MinimumQueueLength = 2;
 
     /// <summary>The longest <see cref="DeliveryOptions.MaxQueueAge"/> accepted: later than this no push is worth sending.</summary>
@@ -33,6 +33,11 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
         if (options.MaxQueueAge <= TimeSpan.Zero || options.MaxQueueAge > MaximumQueueAge)
         {
             failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.MaxQueueAge)} must be positive and at most {MaximumQueueAge} (was {options.MaxQueueAge}).");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.ShutdownTimeout)} must be between 00:00:00 and 00:10:00 (was {options.ShutdownTimeout}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -17,8 +17,14 @@ namespace Hub.Server.Delivery;
 /// <see cref="DeliveryOptions.MaxQueueAge"/>. Past either bound the oldest plain notifications are dropped (counted in
 /// <see cref="HubDiagnostics.Instruments.DeliveriesDropped"/>) and the database's subscribers get one resync for the
 /// dropped span (<see cref="DroppedSpan"/>) instead of pushes minutes late. That resync waits until the queue has
-/// drained to half its length, or the span is <see cref="DeliveryOptions.MaxQueueAge"/> old, so that one overload
+/// caught up (nothing waits), or the span is <see cref="DeliveryOptions.MaxQueueAge"/> old, so that one overload
 /// costs clients one reload rather than one per dropped notification.
+/// </para>
+/// <para>
+/// Sends happen only while <see cref="Lease"/> is valid: once this instance no longer leads the database (its lease
+/// ran out while it was frozen, or its listener lost the connection that held the leadership), what is queued is
+/// dropped, counted as dropped, and left to the next leader's resync, which starts at what was last sent
+/// (<see cref="LastSent"/>). So nothing reaches clients out of order after a handover.
 /// </para>
 /// <para>
 /// Outbox notifications (with a position) are never dropped: their reader waits for each batch to be sent before it
@@ -41,6 +47,7 @@ public sealed class DeliveryQueue : IDatabaseSink
     private readonly string _database;
     private readonly int _maxLength;
     private readonly TimeSpan _maxAge;
+    private readonly TimeSpan _shutdownTimeout;
     private readonly Task _consumer;
 
     // Guarded by _gate: envelopes, and the TaskCompletionSource of each SentAsync call at its place in the order;
@@ -49,9 +56,11 @@ public sealed class DeliveryQueue : IDatabaseSink
     private readonly Lock _gate = new();
     private readonly Queue<object> _queue = new();
     private readonly DroppedSpan _dropped = new();
-    private DateTime? _lastTaken;
+    private DateTime? _lastSent;
+    private bool _sending;
     private TaskCompletionSource? _arrived;
     private bool _completed;
+    private long _completedAt;
 
     /// <summary>Creates the queue of <paramref name="database"/> with the default bounds and starts its consumer.</summary>
     public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger)
@@ -71,6 +80,8 @@ public sealed class DeliveryQueue : IDatabaseSink
         _time = time;
         _maxLength = options.MaxQueueLength;
         _maxAge = options.MaxQueueAge;
+        _shutdownTimeout = options.ShutdownTimeout;
+        Lease = new ForwardingLease(time);
         _consumer = Task.Run(ConsumeAsync);
     }
 
@@ -81,10 +92,25 @@ public sealed class DeliveryQueue : IDatabaseSink
         {
             lock (_gate)
             {
-                return _queue.Count;
+                return _queue.Count + (_sending ? 1 : 0);
             }
         }
     }
+
+    /// <inheritdoc />
+    public DateTime? LastSent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastSent;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ForwardingLease Lease { get; }
 
     /// <inheritdoc />
     public void Enqueue(Envelope envelope)
@@ -105,18 +131,31 @@ public sealed class DeliveryQueue : IDatabaseSink
         return sent.Task;
     }
 
-    /// <summary>Stops accepting envelopes, sends what is queued and waits for the consumer to finish.</summary>
+    /// <summary>
+    /// Stops accepting envelopes and sends what is queued for up to <see cref="DeliveryOptions.ShutdownTimeout"/>;
+    /// what is left then is dropped and covered by one resync. Waits for the consumer no longer than that bound
+    /// and as long again for a send that hangs.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         TaskCompletionSource? arrived;
         lock (_gate)
         {
             _completed = true;
+            _completedAt = _time.GetTimestamp();
             arrived = TakeArrivedLocked();
         }
 
         arrived?.TrySetResult();
-        await _consumer.ConfigureAwait(false);
+        try
+        {
+            await _consumer.WaitAsync(2 * _shutdownTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A send that hangs (a backplane that does not answer) must not hold the instance up past its bound.
+            DeliveryLog.ShutdownAbandoned(_logger, _database, Pending);
+        }
     }
 
     private bool Add(object item)
@@ -176,24 +215,33 @@ public sealed class DeliveryQueue : IDatabaseSink
             Task arrived;
             var dropped = 0;
             ResyncEnvelope? resync = null;
-            int spanSize = 0;
+            var spanSize = 0;
+            var fenced = 0;
             object? item = null;
             int waiting;
             lock (_gate)
             {
                 dropped = DropOverBoundLocked();
-                if (!_dropped.IsEmpty && (_queue.Count <= _maxLength / 2 || _time.GetElapsedTime(_dropped.OpenedAt) >= _maxAge))
+                // Checked right before the send: a leader that resumes from a freeze finds its lease over here.
+                if (!Lease.IsValid)
+                {
+                    fenced = DropAllLocked();
+                    _dropped.Clear();
+                    _queue.TryDequeue(out item);
+                }
+                else if (!_dropped.IsEmpty && (_queue.Count == 0 || _time.GetElapsedTime(_dropped.OpenedAt) >= _maxAge))
                 {
                     spanSize = _dropped.Notifications;
                     var keptAfter = _queue.TryPeek(out var head) && head is NotificationEnvelope kept ? kept.ReceivedAt : _time.GetUtcNow().UtcDateTime;
                     resync = _dropped.Close(_database, keptAfter);
                 }
-                else if (_queue.TryDequeue(out item) && item is NotificationEnvelope notification)
+                else
                 {
-                    _lastTaken = notification.ReceivedAt;
+                    _queue.TryDequeue(out item);
                 }
 
                 waiting = _queue.Count;
+                _sending = resync is not null || item is not null;
                 if (resync is null && item is null && !_completed)
                 {
                     _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -202,9 +250,14 @@ public sealed class DeliveryQueue : IDatabaseSink
                 arrived = _arrived?.Task ?? Task.CompletedTask;
             }
 
-            if (dropped > 0)
+            if (dropped + fenced > 0)
             {
-                _telemetry.Dropped(_database, dropped);
+                _telemetry.Dropped(_database, dropped + fenced);
+            }
+
+            if (fenced > 0)
+            {
+                DeliveryLog.Fenced(_logger, _database, fenced);
             }
 
             if (resync is not null)
@@ -227,17 +280,45 @@ public sealed class DeliveryQueue : IDatabaseSink
     {
         var dropped = 0;
         var now = _time.GetUtcNow().UtcDateTime;
+        // A stopping instance that ran out of time drops what is left, as over a bound.
+        var outOfTime = _completed && _time.GetElapsedTime(_completedAt) >= _shutdownTimeout;
         while (_queue.TryPeek(out var head) && IsDroppable(head))
         {
-            var overLength = _queue.Count > _maxLength;
+            var overLength = outOfTime || _queue.Count > _maxLength;
             if (!overLength && !(head is NotificationEnvelope notification && now - notification.ReceivedAt > _maxAge))
             {
                 break;
             }
 
             _queue.Dequeue();
-            _dropped.Add((Envelope)head, _lastTaken, _time.GetTimestamp());
+            _dropped.Add((Envelope)head, _lastSent, _time.GetTimestamp());
             dropped += head is NotificationEnvelope ? 1 : 0;
+        }
+
+        return dropped;
+    }
+
+    /// <summary>Drops every queued notification and resync (this instance no longer leads); returns how many notifications.</summary>
+    private int DropAllLocked()
+    {
+        var dropped = 0;
+        var kept = new Queue<object>();
+        while (_queue.TryDequeue(out var item))
+        {
+            if (IsDroppable(item))
+            {
+                dropped += item is NotificationEnvelope ? 1 : 0;
+            }
+            else
+            {
+                kept.Enqueue(item);
+            }
+        }
+
+        // What is not droppable (outbox rows and their SentAsync marks) keeps its order.
+        foreach (var item in kept)
+        {
+            _queue.Enqueue(item);
         }
 
         return dropped;
@@ -271,6 +352,14 @@ public sealed class DeliveryQueue : IDatabaseSink
             }
 
             await send.ConfigureAwait(false);
+            if (envelope is NotificationEnvelope notification)
+            {
+                lock (_gate)
+                {
+                    _lastSent = notification.ReceivedAt;
+                }
+            }
+
             _telemetry.Sent(_database, envelope);
         }
         catch (Exception ex)

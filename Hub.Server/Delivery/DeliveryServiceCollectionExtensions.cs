@@ -24,6 +24,8 @@ public static class DeliveryServiceCollectionExtensions
             // Unset stays on here; the scale-out turns the default off when it adds the backplane.
             .Configure<IOptions<DeliveryOptions>>(static (sockets, delivery) =>
                 sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling ?? true);
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<DeliveryOptions>>(static (host, delivery) => host.ShutdownTimeout = delivery.Value.ShutdownTimeout + DeliveryOptions.ShutdownGrace);
         services.AddSingleton<SlowConsumerMonitor>();
         services.AddSingleton<HubConnectionHandler<THub>, BoundedHubConnectionHandler<THub>>();
         services.AddSingleton<NotificationFanout<THub>>();

@@ -56,6 +56,13 @@ internal sealed class DroppedSpan
         }
     }
 
+    /// <summary>Forgets the span: another instance's resync covers it.</summary>
+    public void Clear()
+    {
+        IsEmpty = true;
+        Notifications = 0;
+    }
+
     /// <summary>
     /// The resync for the span of <paramref name="database"/>, ending at <paramref name="keptAfter"/>; the span is
     /// empty again afterwards.
@@ -63,8 +70,7 @@ internal sealed class DroppedSpan
     public ResyncEnvelope Close(string database, DateTime keptAfter)
     {
         var resync = new ResyncEnvelope(database, ResyncReasons.DeliveryOverloaded, _since, keptAfter > _until ? keptAfter : _until);
-        IsEmpty = true;
-        Notifications = 0;
+        Clear();
         return resync;
     }
 }
