@@ -19,11 +19,7 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("freeze").StartClusterAsync(2);
         var cluster = fixture.Cluster;
         var (leader, standby) = (cluster.Instances[0], cluster.Instances[1]);
-        var onLeader = await fixture.TrackAsync(DeliveryLedger.SubscribeAsync(leader.HubUrl, fixture.Database, HubFixture.Events));
-        Assert.Equal(leader, await cluster.SettledListenerAsync());
-        var onStandby = await fixture.TrackAsync(DeliveryLedger.SubscribeAsync(standby.HubUrl, fixture.Database, HubFixture.Events, messagePack: true));
-        await Eventually.TrueAsync(async () => await standby.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should stand by");
-
+        var (onLeader, onStandby) = await LeaderAndStandbyClientsAsync(fixture);
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         await onStandby.WaitForAsync(20, TimeSpan.FromSeconds(10));
 
@@ -110,11 +106,7 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
             .StartClusterAsync(2);
         var cluster = fixture.Cluster;
         var (leader, standby) = (cluster.Instances[0], cluster.Instances[1]);
-        var onLeader = await fixture.TrackAsync(DeliveryLedger.SubscribeAsync(leader.HubUrl, fixture.Database, HubFixture.Events));
-        Assert.Equal(leader, await cluster.SettledListenerAsync());
-        var onStandby = await fixture.TrackAsync(DeliveryLedger.SubscribeAsync(standby.HubUrl, fixture.Database, HubFixture.Events, messagePack: true));
-        await Eventually.TrueAsync(async () => await standby.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should stand by");
-
+        var (onLeader, onStandby) = await LeaderAndStandbyClientsAsync(fixture);
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         await onStandby.WaitForAsync(20, TimeSpan.FromSeconds(10));
 
@@ -138,5 +130,16 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         var audit = onStandby.Audit(last, load.Times);
         output.WriteLine($"fault: leader SIGTERM | client on the new leader: {audit}");
         Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{audit}\n{cluster.Logs()}");
+    }
+
+    /// <summary>A client on the first instance, which leads, and one on the second, which stands by.</summary>
+    private static async Task<(DeliveryLedger OnLeader, DeliveryLedger OnStandby)> LeaderAndStandbyClientsAsync(HubFixture fixture)
+    {
+        var (leader, standby) = (fixture.Cluster.Instances[0], fixture.Cluster.Instances[1]);
+        var onLeader = await fixture.TrackAsync(DeliveryLedger.SubscribeAsync(leader.HubUrl, fixture.Database, HubFixture.Events));
+        Assert.Equal(leader, await fixture.Cluster.SettledListenerAsync());
+        var onStandby = await fixture.TrackAsync(DeliveryLedger.SubscribeAsync(standby.HubUrl, fixture.Database, HubFixture.Events, messagePack: true));
+        await Eventually.TrueAsync(async () => await standby.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should stand by");
+        return (onLeader, onStandby);
     }
 }
