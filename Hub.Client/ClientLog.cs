@@ -19,4 +19,10 @@ internal static partial class ClientLog
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "A '{Event}' handler threw; the other handlers and the delivery carry on.")]
     public static partial void HandlerFailed(ILogger logger, string @event, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Subscribed to database '{Database}' channel '{Channel}' from position '{Since}': now at '{Position}', recovered {Recovered}.")]
+    public static partial void SubscribedFrom(ILogger logger, string database, string? channel, string? since, string position, bool recovered);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Debug, Message = "Dropped a repeated notification of database '{Database}' channel '{Channel}' at position '{Position}'.")]
+    public static partial void RepeatDropped(ILogger logger, string database, string channel, string position);
 }

@@ -10,7 +10,9 @@ namespace Hub.Client;
 /// <summary>
 /// A connection to the notification hub that stays subscribed: it reconnects by itself, subscribes again to
 /// everything it had (SignalR groups do not survive a reconnect), and raises <see cref="Resync"/> for the time
-/// it was away, because notifications sent meanwhile are gone.
+/// it was away, because notifications sent meanwhile are gone. Subscriptions to an outbox database made with
+/// <see cref="SubscribeFromAsync"/> lose nothing instead: after a reconnect they resume from the last position
+/// delivered, and a resync comes only when the hub can no longer resume from it.
 /// </summary>
 /// <example>
 /// <code>
@@ -31,7 +33,9 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
     private readonly Lock _readersGate = new();
     private readonly List<ChannelWriter<HubNotification>> _readers = [];
     private readonly CancellationTokenSource _disposed = new();
-    private DateTime _disconnectedAt;
+    private readonly StreamCursors _cursors = new();
+    private readonly ReceiveClock _clock = new(TimeProvider.System);
+    private DateTime _lastHeardBeforeLoss;
     private Task _restart = Task.CompletedTask;
 
     /// <summary>Creates a client; nothing connects before <see cref="StartAsync"/>.</summary>
@@ -45,7 +49,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
         _options = options;
         _logger = (ILogger?)loggerFactory?.CreateLogger<NotificationHubClient>() ?? NullLogger.Instance;
-        _connection = BuildConnection(options, loggerFactory, _logger);
+        _connection = BuildConnection(options, loggerFactory, _logger, _clock);
         _connection.On<HubNotification>(ClientMethods.Notification, OnNotification);
         _connection.On<HubResync>(ClientMethods.Resync, resync => Raise(Resync, resync, nameof(Resync)));
         _connection.Reconnecting += OnReconnecting;
@@ -53,7 +57,10 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         _connection.Closed += OnClosedAsync;
     }
 
-    /// <summary>Raised for each notification, in the order the hub sent them.</summary>
+    /// <summary>
+    /// Raised for each notification, in the order the hub sent them. A notification of an outbox database at or
+    /// before the last position delivered on its channel (a repeat where a resume meets the live stream) is dropped.
+    /// </summary>
     public event Action<HubNotification>? Notification;
 
     /// <summary>Raised when notifications of a database may have been missed; reload its state.</summary>
@@ -93,6 +100,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
             try
             {
                 await _connection.StartAsync(cancellationToken).ConfigureAwait(false);
+                _clock.Stamp();
                 return;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ObjectDisposedException)
@@ -129,6 +137,44 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Subscribes to <paramref name="channel"/> of the outbox database <paramref name="database"/> (all its channels
+    /// when null) and receives, before the live notifications, everything after <paramref name="since"/>: a position
+    /// this client or a stored notification gave, or null to start live. From then on the subscription resumes by
+    /// itself after every reconnect, from the last position delivered, and raises no <c>client-reconnected</c> resync.
+    /// </summary>
+    /// <returns>
+    /// The channels subscribed now, the position the subscription stands at, and whether the hub could resume from
+    /// <paramref name="since"/>; when it could not, a <c>history-unavailable</c> <see cref="Resync"/> was raised.
+    /// </returns>
+    /// <exception cref="Microsoft.AspNetCore.SignalR.HubException">The hub refused, with the reason in the message
+    /// (a database without a durable stream, a malformed position).</exception>
+    public async Task<StreamSubscription> SubscribeFromAsync(string database, string? channel = null, string? since = null, CancellationToken cancellationToken = default)
+    {
+        await _subscriptionsGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var subscription = await InvokeSubscribeFromAsync(database, channel, since, cancellationToken).ConfigureAwait(false);
+            lock (_subscriptions)
+            {
+                _subscriptions[database] = new SortedSet<string>(subscription.Channels, StringComparer.Ordinal);
+            }
+
+            return subscription;
+        }
+        finally
+        {
+            _subscriptionsGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The position of the last notification delivered on <paramref name="channel"/> of an outbox database, or on any
+    /// of its channels when null; store it and pass it to <see cref="SubscribeFromAsync"/> on the next start. Null
+    /// before anything of that database was delivered or subscribed with <see cref="SubscribeFromAsync"/>.
+    /// </summary>
+    public string? PositionOf(string database, string? channel = null) => _cursors.PositionOf(database, channel);
+
     /// <summary>Unsubscribes from <paramref name="channel"/> of <paramref name="database"/>, or from all its channels when null.</summary>
     public async Task UnsubscribeAsync(string database, string? channel = null, CancellationToken cancellationToken = default)
     {
@@ -136,6 +182,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         try
         {
             await _connection.InvokeAsync(HubMethods.Unsubscribe, database, channel, cancellationToken).ConfigureAwait(false);
+            _cursors.Forget(database, channel);
             lock (_subscriptions)
             {
                 if (channel is null)
@@ -218,7 +265,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         _subscriptionsGate.Dispose();
     }
 
-    private static HubConnection BuildConnection(NotificationHubClientOptions options, ILoggerFactory? loggerFactory, ILogger logger)
+    private static HubConnection BuildConnection(NotificationHubClientOptions options, ILoggerFactory? loggerFactory, ILogger logger, ReceiveClock clock)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(options.Url!, http =>
@@ -246,11 +293,33 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
         }
 
         options.ConfigureConnection?.Invoke(builder);
+        // After the application's adjustments, so the protocol it may have chosen there is the one stamped.
+        ReceiveStampingProtocol.Decorate(builder.Services, clock);
         return builder.Build();
+    }
+
+    private async Task<StreamSubscription> InvokeSubscribeFromAsync(string database, string? channel, string? since, CancellationToken cancellationToken)
+    {
+        var subscription = await _connection.InvokeAsync<StreamSubscription>(HubMethods.SubscribeFrom, database, channel, since, cancellationToken).ConfigureAwait(false);
+        // The answer lists every channel of the database this connection has; only the asked ones were replayed. SignalR
+        // runs notification handlers on their own loop, so the replayed ones may not have been handled yet: the channels
+        // start from 'since' and the replay advances them, never from the answer's position, which would drop the replay.
+        // Started live, a channel that was live already keeps its own position for the same reason.
+        var asked = channel is null ? subscription.Channels : [channel];
+        var from = since is not null && subscription.Recovered ? since : subscription.Position;
+        _cursors.Resumed(database, asked, from, keepOwnEpoch: since is null);
+        ClientLog.SubscribedFrom(_logger, database, channel, since, subscription.Position, subscription.Recovered);
+        return subscription;
     }
 
     private void OnNotification(HubNotification notification)
     {
+        if (!_cursors.TryAdvance(notification.Database, notification.Channel, notification.Position))
+        {
+            ClientLog.RepeatDropped(_logger, notification.Database, notification.Channel, notification.Position!);
+            return;
+        }
+
         Raise(Notification, notification, nameof(Notification));
         lock (_readersGate)
         {
@@ -263,7 +332,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
     private Task OnReconnecting(Exception? error)
     {
-        _disconnectedAt = DateTime.UtcNow;
+        _lastHeardBeforeLoss = _clock.Last;
         ClientLog.Reconnecting(_logger, error);
         Raise(Disconnected, error, nameof(Disconnected));
         return Task.CompletedTask;
@@ -271,6 +340,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
     private async Task OnReconnectedAsync(string? connectionId)
     {
+        _clock.Stamp();
         await ResubscribeAsync().ConfigureAwait(false);
         foreach (var handler in Handlers(Reconnected))
         {
@@ -287,7 +357,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
         // Closed without automatic reconnect (the server said not to, or the transport gave up at start):
         // start over ourselves, since this client promises to stay connected until disposed.
-        _disconnectedAt = DateTime.UtcNow;
+        _lastHeardBeforeLoss = _clock.Last;
         ClientLog.Reconnecting(_logger, error);
         Raise(Disconnected, error, nameof(Disconnected));
         _restart = Task.Run(async () =>
@@ -299,7 +369,9 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Subscribes the new connection to everything this client had. It holds the subscriptions gate throughout, so a
+    /// Subscribes the new connection to everything this client had: durable channels resume from their positions,
+    /// the others raise one <c>client-reconnected</c> resync per database, from the last moment the old connection
+    /// heard from the hub (a ping at the latest) to now. It holds the subscriptions gate throughout, so a
     /// Subscribe or Unsubscribe made meanwhile runs before or after it, never between its snapshot and its calls
     /// (which would subscribe the server to a channel the client had just left). Resyncs are raised after the gate
     /// is released, so a handler that subscribes does not wait on it.
@@ -318,7 +390,7 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
         try
         {
-            var until = DateTime.UtcNow;
+            var until = _clock.Now;
             KeyValuePair<string, string[]>[] wanted;
             lock (_subscriptions)
             {
@@ -329,13 +401,26 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
             {
                 try
                 {
+                    var missedAny = false;
                     foreach (var channel in channels)
                     {
-                        await _connection.InvokeAsync<string[]>(HubMethods.Subscribe, database, channel, _disposed.Token).ConfigureAwait(false);
+                        if (_cursors.TryGetResumePosition(database, channel, out var position))
+                        {
+                            // A recovered resume missed nothing; an unrecovered one gets the hub's history-unavailable resync.
+                            await InvokeSubscribeFromAsync(database, channel, position, _disposed.Token).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await _connection.InvokeAsync<string[]>(HubMethods.Subscribe, database, channel, _disposed.Token).ConfigureAwait(false);
+                            missedAny = true;
+                        }
                     }
 
                     ClientLog.Resubscribed(_logger, database, channels.Length);
-                    resyncs.Add(new HubResync(database, ResyncReasons.ClientReconnected, _disconnectedAt, until));
+                    if (missedAny)
+                    {
+                        resyncs.Add(new HubResync(database, ResyncReasons.ClientReconnected, _lastHeardBeforeLoss, until));
+                    }
                 }
                 catch (Exception ex) when (!_disposed.IsCancellationRequested)
                 {

@@ -2,6 +2,7 @@
 import { NotificationFeed, element, formatTime } from "./feed.js";
 import { RateChart } from "./chart.js";
 import { StatsPanel } from "./stats.js";
+import { StoredStreams } from "./streams.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -38,6 +39,9 @@ const feed = new NotificationFeed({ list: $("notifications"), empty: $("empty"),
 $("shown-limit").textContent = String(feed.limit);
 const chart = new RateChart({ canvas: $("chart"), rate: $("rate") }).start();
 let knownDatabases = {};
+// Outbox databases are subscribed with SubscribeFrom and resume across reloads; the others with Subscribe.
+const streams = new StoredStreams();
+const plainDatabases = new Set();
 // The databases this caller may publish to (GET api/databases); the publish box shows for those only.
 let publishable = new Set();
 
@@ -57,6 +61,7 @@ const client = new lib.NotificationHubClient({
 let reconnects = 0;
 client.on("notification", (notification) => {
   feed.add(notification);
+  streams.advance(notification);
   chart.count();
 });
 client.on("resync", showResync);
@@ -103,7 +108,10 @@ ui.clear.addEventListener("click", () => feed.clear());
 showState(client.state);
 loadDatabases();
 await client.start();
-if (params.has("database")) {
+for (const stored of streams.all) {
+  await subscribe(stored.database, stored.channel);
+}
+if (params.has("database") && !streams.all.some((s) => s.database === params.get("database"))) {
   await subscribe(params.get("database"), params.get("channel") || null);
 }
 
@@ -114,7 +122,7 @@ async function subscribe(database, channel) {
   }
 
   try {
-    await client.subscribe(database, channel);
+    await subscribeToStreamOrPlain(database, channel);
     ui.error.hidden = true;
     ui.channel.value = "";
   } catch (error) {
@@ -124,9 +132,39 @@ async function subscribe(database, channel) {
   renderSubscriptions();
 }
 
+// GET api/databases says which configured databases keep a durable stream; a database it does not list (a tenant's)
+// is taken for an outbox until the hub answers that it has no durable stream.
+async function subscribeToStreamOrPlain(database, channel) {
+  const outbox = knownDatabases[database]?.outbox;
+  if (outbox !== false && !plainDatabases.has(database)) {
+    const since = channel === null ? null : streams.positionOf(database, channel);
+    try {
+      const subscription = await client.subscribeFrom(database, channel, since);
+      for (const subscribed of channel === null ? subscription.channels : [channel]) {
+        streams.remember(database, subscribed, client.positionOf(database, subscribed) ?? subscription.position);
+      }
+
+      if (since !== null && subscription.recovered) {
+        showResumed(database, channel, since);
+      }
+
+      return;
+    } catch (error) {
+      if (outbox === true || !/has no durable stream/.test(error.message)) {
+        throw error;
+      }
+
+      plainDatabases.add(database);
+    }
+  }
+
+  await client.subscribe(database, channel);
+}
+
 async function unsubscribe(database, channel) {
   try {
     await client.unsubscribe(database, channel);
+    streams.forget(database, channel);
     ui.error.hidden = true;
   } catch (error) {
     showError(error.message);
@@ -248,17 +286,28 @@ function showState(state) {
   }
 }
 
-function showResync(resync) {
-  const banner = element("div", "banner");
-  banner.dataset.database = resync.database;
-  banner.dataset.reason = resync.reason;
+function showResumed(database, channel, position) {
   const text = element("p");
+  text.append(element("strong", "", "Resumed "), `· ${database} · ${channel} from `, element("code", "position", position));
+  addBanner(text, { database, kind: "resumed" });
+}
+
+function showResync(resync) {
+  const text = element("p");
+  // A history-unavailable window opens at the start of time: the hub cannot say since when.
+  const since = resync.since.getTime() <= 0 ? "the start" : formatTime(resync.since);
   text.append(
     element("strong", "", "Resync "),
-    `· ${resync.database}: notifications between ${formatTime(resync.since)} and ${formatTime(resync.until)} may have been missed `,
+    `· ${resync.database}: notifications between ${since} and ${formatTime(resync.until)} may have been missed `,
     element("span", "muted", `(${resync.reason})`),
     ". Reload any state derived from them.",
   );
+  addBanner(text, { database: resync.database, reason: resync.reason, kind: "resync" });
+}
+
+function addBanner(text, data) {
+  const banner = element("div", "banner");
+  Object.assign(banner.dataset, data);
   const dismiss = element("button", "secondary", "Dismiss");
   dismiss.type = "button";
   dismiss.addEventListener("click", () => banner.remove());

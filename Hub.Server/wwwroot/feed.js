@@ -113,6 +113,13 @@ function renderItem(notification) {
     element("span", "tag channel", notification.channel),
     element("span", "muted", `pid ${notification.processId}`),
   );
+  if (notification.position) {
+    // An outbox database's stream position: opaque, long, and what a reload resumes from.
+    const position = element("code", "position", notification.position);
+    position.title = "stream position";
+    meta.append(position);
+  }
+
   const payload = formatPayload(notification.payload);
   const body = element("pre", payload.json ? "payload json" : "payload", payload.text);
   item.append(meta, body);

@@ -10,16 +10,24 @@ public sealed class ClientRecorder : IAsyncDisposable
     private readonly Channel<HubNotification> _notifications = Channel.CreateUnbounded<HubNotification>();
     private readonly Channel<HubResync> _resyncs = Channel.CreateUnbounded<HubResync>();
     private readonly Channel<string> _resubscribeFailures = Channel.CreateUnbounded<string>();
+    private int _resyncCount;
 
     private ClientRecorder(NotificationHubClient client)
     {
         Client = client;
         client.Notification += n => _notifications.Writer.TryWrite(n);
-        client.Resync += r => _resyncs.Writer.TryWrite(r);
+        client.Resync += r =>
+        {
+            Interlocked.Increment(ref _resyncCount);
+            _resyncs.Writer.TryWrite(r);
+        };
         client.ResubscribeFailed += (database, _) => _resubscribeFailures.Writer.TryWrite(database);
     }
 
     public NotificationHubClient Client { get; }
+
+    /// <summary>How many resyncs the client raised so far, read or not.</summary>
+    public int ResyncCount => Volatile.Read(ref _resyncCount);
 
     /// <summary>Creates the client; <paramref name="prepare"/> may add handlers before it starts.</summary>
     public static async Task<ClientRecorder> StartAsync(NotificationHubClientOptions options, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null, Action<NotificationHubClient>? prepare = null)

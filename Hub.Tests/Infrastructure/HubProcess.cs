@@ -34,10 +34,11 @@ public sealed class HubProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts an instance with <paramref name="settings"/> (passed as environment variables), and waits until it answers /health/live.
+    /// A <paramref name="port"/> of an instance that was killed brings "the same server" back for its clients.
     /// </summary>
-    public static async Task<HubProcess> StartAsync(string instanceId, HubSettings settings)
+    public static async Task<HubProcess> StartAsync(string instanceId, HubSettings settings, int? port = null)
     {
-        var port = FreePort.Next();
+        port ??= FreePort.Next();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
@@ -55,7 +56,7 @@ public sealed class HubProcess : IAsyncDisposable
 
         var dll = Path.Combine(AppContext.BaseDirectory, "Hub.Server.dll");
         var process = ChildProcess.Start(instanceId, "dotnet", [dll], environment, AppContext.BaseDirectory);
-        var hub = new HubProcess(instanceId, port, process);
+        var hub = new HubProcess(instanceId, port.Value, process);
         try
         {
             await Eventually.TrueAsync(hub.IsLiveAsync, TimeSpan.FromSeconds(30), $"{instanceId} did not start: {process.Output}");

@@ -17,6 +17,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private volatile bool _blackholed;
     private volatile TaskCompletionSource _serverReads = Completed();
     private Task _accepting = Task.CompletedTask;
+    private long _bytesFromClients;
 
     public TcpProxy(int targetPort)
     {
@@ -26,6 +27,9 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>The bytes clients have sent towards the server so far, on every connection (pings included).</summary>
+    public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
 
     /// <summary>Stops forwarding in both directions on every connection, old and new, without closing any.</summary>
     public void Blackhole() => _blackholed = true;
@@ -118,6 +122,11 @@ public sealed class TcpProxy : IAsyncDisposable
                 wasBlackholed |= _blackholed;
                 if (!wasBlackholed)
                 {
+                    if (!fromServer)
+                    {
+                        Interlocked.Add(ref _bytesFromClients, read);
+                    }
+
                     await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
                 }
             }

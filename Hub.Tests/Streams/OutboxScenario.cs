@@ -61,6 +61,20 @@ public sealed class OutboxScenario : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes a row, truncates the outbox (a new epoch) and publishes another; returns both as
+    /// <paramref name="live"/>, subscribed to 'events', received them.
+    /// </summary>
+    public async Task<(Hub.Client.HubNotification Old, Hub.Client.HubNotification Current)> StartNewEpochAsync(RecordingClient live)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        await PublishAsync(HubFixture.Events, "old epoch");
+        var old = await live.NextNotificationAsync();
+        await ExecuteAsync("TRUNCATE notify_hub.outbox");
+        await PublishAsync(HubFixture.Events, "new epoch");
+        return (old, await live.NextNotificationAsync());
+    }
+
     public async Task<NpgsqlConnection> OpenAsync()
     {
         var connection = new NpgsqlConnection(ConnectionString);

@@ -97,12 +97,7 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     public async Task Position_from_another_epoch_gets_history_unavailable()
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
-        var live = await outbox.SubscribedClientAsync();
-        await outbox.PublishAsync(HubFixture.Events, "old epoch");
-        var old = await live.NextNotificationAsync();
-        await outbox.ExecuteAsync("TRUNCATE notify_hub.outbox");
-        await outbox.PublishAsync(HubFixture.Events, "new epoch");
-        var current = await live.NextNotificationAsync();
+        var (old, current) = await outbox.StartNewEpochAsync(await outbox.SubscribedClientAsync());
         var client = await outbox.ConnectAsync();
 
         var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, old.Position);

@@ -23,14 +23,30 @@ export interface HubResync {
   /** The database name it was subscribed with. */
   readonly database: string;
   /**
-   * Why: `listener-reconnected` (the hub lost its database connection) or `client-reconnected`
-   * (this client lost its hub connection), among others.
+   * Why: `listener-reconnected` (the hub lost its database connection), `client-reconnected` (this client lost
+   * its hub connection) or `history-unavailable` (an outbox could not resume from a position), among others.
    */
   readonly reason: string;
-  /** The last moment delivery is known to have worked. */
+  /** The last moment delivery is known to have worked (for `client-reconnected`: the last message this client got). */
   readonly since: Date;
   /** The moment it worked again. */
   readonly until: Date;
+}
+
+/** What `subscribeFrom` resolves with: the hub's answer to `SubscribeFrom`. */
+export interface StreamSubscription {
+  /** The channels of the database this client is subscribed to now. */
+  readonly channels: readonly string[];
+  /**
+   * Where the subscription stands: the last notification replayed, or the head of the stream when nothing was; store
+   * it (or the `position` of each notification handled later) to resume from it.
+   */
+  readonly position: string;
+  /**
+   * False when the hub could not resume from the position given (older than retention, another incarnation of the
+   * outbox): a `history-unavailable` resync was raised and the subscription continues live from `position`.
+   */
+  readonly recovered: boolean;
 }
 
 /** The `reason` values of a resync (clients/contract.json, `resyncReasons`); the .NET client exports the same. */

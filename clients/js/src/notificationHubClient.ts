@@ -2,12 +2,15 @@ import {
   HttpTransportType,
   HubConnection,
   HubConnectionBuilder,
+  JsonHubProtocol,
   LogLevel,
   type IHttpConnectionOptions,
+  type IHubProtocol,
 } from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 import { DEFAULT_MAX_RECONNECT_DELAY_MS, ForeverRetryPolicy, foreverRetryDelay } from "./foreverRetryPolicy.js";
 import { toHubError } from "./hubError.js";
+import { KeepAlivePinger } from "./keepAlivePinger.js";
 import {
   CLIENT_RECONNECTED,
   ClientMethods,
@@ -16,10 +19,13 @@ import {
   toResync,
   type HubNotification,
   type HubResync,
+  type StreamSubscription,
   type WireNotification,
   type WireResync,
 } from "./messages.js";
 import type { NotificationHubClientOptions } from "./options.js";
+import { ReceiveClock, ReceiveStampingProtocol } from "./receiveClock.js";
+import { StreamCursors } from "./streamCursors.js";
 import { TypedEvents } from "./typedEvents.js";
 
 /** Where the client is: `reconnecting` covers both SignalR's own reconnect and a restart after the connection closed. */
@@ -27,7 +33,10 @@ export type ConnectionState = "disconnected" | "connecting" | "connected" | "rec
 
 /** The events of a {@link NotificationHubClient}. */
 export interface NotificationHubClientEvents {
-  /** A notification, in the order the hub sent them. */
+  /**
+   * A notification, in the order the hub sent them. One of an outbox database at or before the last position
+   * delivered on its channel (a repeat where a resume meets the live stream) is dropped.
+   */
   notification: (notification: HubNotification) => void;
   /** Notifications of a database may have been missed; reload its state. */
   resync: (resync: HubResync) => void;
@@ -44,7 +53,9 @@ export interface NotificationHubClientEvents {
 /**
  * A connection to the notification hub that stays subscribed: it reconnects by itself, forever, subscribes again
  * to everything it had (SignalR groups do not survive a reconnect), and raises `resync` with reason
- * `client-reconnected` for the time it was away, because notifications sent meanwhile are gone.
+ * `client-reconnected` for the time it was away, because notifications sent meanwhile are gone. Subscriptions to an
+ * outbox database made with {@link NotificationHubClient.subscribeFrom} lose nothing instead: after a reconnect they
+ * resume from the last position delivered, and a resync comes only when the hub can no longer resume from it.
  *
  * @example
  * const client = new NotificationHubClient({ url: "http://127.0.0.1:5080/hubs/notifications" });
@@ -61,7 +72,10 @@ export class NotificationHubClient {
   // Subscribe, unsubscribe and resubscribe run one at a time, so the remembered set matches the server's.
   private gate: Promise<unknown> = Promise.resolve();
   private currentState: ConnectionState = "disconnected";
-  private disconnectedAt = new Date();
+  private readonly cursors = new StreamCursors();
+  private readonly clock = new ReceiveClock();
+  private readonly pinger: KeepAlivePinger;
+  private lastHeardBeforeLoss = new Date();
   private lifetime: AbortController | undefined;
   private restarting: Promise<void> = Promise.resolve();
 
@@ -72,10 +86,9 @@ export class NotificationHubClient {
     }
 
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
-    this.connection = buildConnection(options, this.maxReconnectDelayMs);
-    this.connection.on(ClientMethods.notification, (wire: WireNotification) =>
-      this.events.emit("notification", toNotification(wire)),
-    );
+    this.connection = buildConnection(options, this.maxReconnectDelayMs, this.clock);
+    this.pinger = new KeepAlivePinger(this.connection);
+    this.connection.on(ClientMethods.notification, (wire: WireNotification) => this.onNotification(toNotification(wire)));
     this.connection.on(ClientMethods.resync, (wire: WireResync) => this.events.emit("resync", toResync(wire)));
     this.connection.onreconnecting((error) => this.onLost(error));
     this.connection.onreconnected(() => this.onReconnected());
@@ -140,8 +153,9 @@ export class NotificationHubClient {
 
     lifetime.abort();
     await this.restarting.catch(() => undefined);
+    this.pinger.stop();
     await this.connection.stop();
-    this.disconnectedAt = new Date();
+    this.lastHeardBeforeLoss = this.clock.lastHeard;
     this.setState("disconnected");
   }
 
@@ -160,10 +174,38 @@ export class NotificationHubClient {
     });
   }
 
+  /**
+   * Subscribes to `channel` of the outbox database `database` (all its channels when null) and receives, before the
+   * live notifications, everything after `since`: a position this client or a stored notification gave (for example
+   * from `localStorage`), or null to start live. From then on the subscription resumes by itself after every
+   * reconnect, from the last position delivered, and raises no `client-reconnected` resync.
+   *
+   * @returns The channels subscribed now, the position the subscription stands at, and whether the hub could resume
+   * from `since`; when it could not, a `history-unavailable` resync was raised.
+   * @throws {HubError} The hub refused (a database without a durable stream, a malformed position).
+   */
+  subscribeFrom(database: string, channel: string | null = null, since: string | null = null): Promise<StreamSubscription> {
+    return this.serialized(async () => {
+      const subscription = await this.invokeSubscribeFrom(database, channel, since);
+      this.subscribed.set(database, new Set(subscription.channels));
+      return subscription;
+    });
+  }
+
+  /**
+   * The position of the last notification delivered on `channel` of an outbox database, or on any of its channels
+   * when null; store it and pass it to {@link subscribeFrom} on the next start. Null before anything of that database
+   * was delivered or subscribed with {@link subscribeFrom}.
+   */
+  positionOf(database: string, channel: string | null = null): string | null {
+    return this.cursors.positionOf(database, channel);
+  }
+
   /** Unsubscribes from `channel` of `database`, or from all its channels when `channel` is null or omitted. */
   unsubscribe(database: string, channel: string | null = null): Promise<void> {
     return this.serialized(async () => {
       await this.invoke<void>(HubMethods.unsubscribe, database, channel);
+      this.cursors.forget(database, channel);
       const channels = this.subscribed.get(database);
       if (channel === null) {
         this.subscribed.delete(database);
@@ -191,6 +233,23 @@ export class NotificationHubClient {
     }
   }
 
+  private async invokeSubscribeFrom(database: string, channel: string | null, since: string | null): Promise<StreamSubscription> {
+    const subscription = await this.invoke<StreamSubscription>(HubMethods.subscribeFrom, database, channel, since);
+    // The answer lists every channel of the database this connection has; only the asked ones were replayed. They
+    // start from 'since' and the replayed notifications advance them, as in the .NET client, whose handlers run on
+    // their own loop and may not have seen the replay yet when the answer arrives.
+    // Started live, a channel that was live already keeps its own position.
+    const from = since !== null && subscription.recovered ? since : subscription.position;
+    this.cursors.resumed(database, channel === null ? subscription.channels : [channel], from, since === null);
+    return subscription;
+  }
+
+  private onNotification(notification: HubNotification): void {
+    if (this.cursors.tryAdvance(notification.database, notification.channel, notification.position)) {
+      this.events.emit("notification", notification);
+    }
+  }
+
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const result = this.gate.then(work, work);
     this.gate = result.catch(() => undefined);
@@ -201,6 +260,8 @@ export class NotificationHubClient {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.connection.start();
+        this.clock.stamp();
+        this.pinger.start();
         return;
       } catch (error) {
         if (signal.aborted) {
@@ -213,12 +274,13 @@ export class NotificationHubClient {
   }
 
   private onLost(error: Error | undefined): void {
-    this.disconnectedAt = new Date();
+    this.lastHeardBeforeLoss = this.clock.lastHeard;
     this.setState("reconnecting");
     this.events.emit("disconnected", error);
   }
 
   private async onReconnected(): Promise<void> {
+    this.clock.stamp();
     await this.resubscribe();
     this.setState("connected");
     this.events.emit("reconnected");
@@ -244,20 +306,35 @@ export class NotificationHubClient {
     })();
   }
 
+  /**
+   * Subscribes the new connection to everything this client had: durable channels resume from their positions (a
+   * recovered resume missed nothing; an unrecovered one gets the hub's `history-unavailable` resync), the others
+   * raise one `client-reconnected` resync per database, from the last moment the old connection heard from the hub
+   * (a ping at the latest) to now.
+   */
   private resubscribe(): Promise<void> {
     return this.serialized(async () => {
-      const since = this.disconnectedAt;
+      const since = this.lastHeardBeforeLoss;
       for (const [database, channels] of [...this.subscribed]) {
+        let missedAny = false;
         try {
           for (const channel of [...channels]) {
-            await this.invoke<string[]>(HubMethods.subscribe, database, channel);
+            const position = this.cursors.resumePosition(database, channel);
+            if (position !== undefined) {
+              await this.invokeSubscribeFrom(database, channel, position);
+            } else {
+              await this.invoke<string[]>(HubMethods.subscribe, database, channel);
+              missedAny = true;
+            }
           }
         } catch (error) {
           this.events.emit("resubscribeFailed", database, error);
           continue;
         }
 
-        this.events.emit("resync", { database, reason: CLIENT_RECONNECTED, since, until: new Date() });
+        if (missedAny) {
+          this.events.emit("resync", { database, reason: CLIENT_RECONNECTED, since, until: new Date() });
+        }
       }
     });
   }
@@ -270,7 +347,7 @@ export class NotificationHubClient {
   }
 }
 
-function buildConnection(options: NotificationHubClientOptions, maxReconnectDelayMs: number): HubConnection {
+function buildConnection(options: NotificationHubClientOptions, maxReconnectDelayMs: number, clock: ReceiveClock): HubConnection {
   const http: IHttpConnectionOptions = {};
   if (options.accessTokenFactory) {
     http.accessTokenFactory = options.accessTokenFactory;
@@ -290,6 +367,10 @@ function buildConnection(options: NotificationHubClientOptions, maxReconnectDela
   }
 
   options.configureConnection?.(builder);
+  // After the application's adjustments, so the protocol it may have chosen there is the one stamped. The builder
+  // keeps it in a field its typings mark internal; without one it uses JSON.
+  const chosen = (builder as unknown as { protocol?: IHubProtocol }).protocol ?? new JsonHubProtocol();
+  builder.withHubProtocol(new ReceiveStampingProtocol(chosen, clock));
   return builder.build();
 }
 
