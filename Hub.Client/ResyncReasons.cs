@@ -12,6 +12,9 @@ public static class ResyncReasons
     /// <summary>The hub's Redis backplane was unreachable for a while.</summary>
     public const string BackplaneReconnected = "backplane-reconnected";
 
+    /// <summary>The hub fell too far behind on the database and dropped notifications rather than deliver them late.</summary>
+    public const string DeliveryOverloaded = "delivery-overloaded";
+
     /// <summary>This client lost its hub connection, reconnected and resubscribed (raised by the client itself).</summary>
     public const string ClientReconnected = "client-reconnected";
 

@@ -11,6 +11,12 @@ public static class ResyncReasons
     /// <summary>Another instance took over listening to the database (scaled out), so the handover may have missed some.</summary>
     public const string ListenerFailover = "listener-failover";
 
+    /// <summary>
+    /// The database's delivery queue went over <c>Hub:Delivery:MaxQueueLength</c> or <c>MaxQueueAge</c>: the hub dropped
+    /// the oldest notifications rather than deliver them late.
+    /// </summary>
+    public const string DeliveryOverloaded = "delivery-overloaded";
+
     /// <summary>The Redis backplane was unreachable: notifications published meanwhile never reached this instance's clients.</summary>
     public const string BackplaneReconnected = "backplane-reconnected";
 

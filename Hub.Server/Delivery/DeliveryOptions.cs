@@ -39,4 +39,32 @@ public sealed class DeliveryOptions
     /// slower (docs/benchmarks.md).
     /// </summary>
     public bool? InlineSocketScheduling { get; set; }
+
+    /// <summary>
+    /// The most notifications one database's delivery queue holds. Past it the oldest are dropped and the database's
+    /// subscribers get one resync for the dropped span, so an overload costs a reload, never memory without bound.
+    /// </summary>
+    /// <remarks>
+    /// 10,000 plain notifications are about 3 MB at typical payload sizes (80 MB at PostgreSQL's 8,000-byte maximum).
+    /// An in-process fan-out drains that in well under a second; behind the Redis backplane, where a leader measured
+    /// about 200 group sends a second under load, it is 50 s of backlog, so <see cref="MaxQueueAge"/> trips first.
+    /// </remarks>
+    public int MaxQueueLength { get; set; } = 10_000;
+
+    /// <summary>
+    /// The longest a notification waits in its database's delivery queue. An older one is dropped, with a resync
+    /// for it, instead of reaching clients that late: past a few seconds a reload is worth more than a stale push.
+    /// </summary>
+    public TimeSpan MaxQueueAge { get; set; } = TimeSpan.FromSeconds(10); // twice a Redis command's default timeout, so one slow publish drops nothing
+
+    /// <summary>
+    /// How long a stopping instance goes on sending what its delivery queues hold. What is left then is dropped and
+    /// covered by a resync, and the host's shutdown timeout is this plus <see cref="ShutdownGrace"/>, so an instance
+    /// in a rolling deploy exits within a known time. With a backplane the queue of a database this instance led is
+    /// dropped at once instead: the next leader covers it, and sending it now would arrive after the successor's.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the host's shutdown timeout allows on top of <see cref="ShutdownTimeout"/> for the rest of the stop.</summary>
+    public static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(5);
 }

@@ -10,6 +10,12 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
     /// <summary>The smallest bound accepted: below one full-size notification no slow client could ever catch up.</summary>
     public const long MinimumBufferedBytes = 16 * 1024;
 
+    /// <summary>The shortest queue accepted: one envelope waiting behind the one being sent.</summary>
+    public const int MinimumQueueLength = 2;
+
+    /// <summary>The longest <see cref="DeliveryOptions.MaxQueueAge"/> accepted: later than this no push is worth sending.</summary>
+    public static readonly TimeSpan MaximumQueueAge = TimeSpan.FromHours(1);
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, DeliveryOptions options)
     {
@@ -30,6 +36,21 @@ public sealed class DeliveryOptionsValidator : IValidateOptions<DeliveryOptions>
             failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.SlowConsumerTimeout)} must be positive.");
         }
 
-        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+        if (options.MaxQueueLength < MinimumQueueLength)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.MaxQueueLength)} must be at least {MinimumQueueLength} (was {options.MaxQueueLength}).");
+        }
+
+        if (options.MaxQueueAge <= TimeSpan.Zero || options.MaxQueueAge > MaximumQueueAge)
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.MaxQueueAge)} must be positive and at most {MaximumQueueAge} (was {options.MaxQueueAge}).");
+        }
+
+        if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{DeliveryOptions.SectionName}:{nameof(options.ShutdownTimeout)} must be between 00:00:00 and 00:10:00 (was {options.ShutdownTimeout}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

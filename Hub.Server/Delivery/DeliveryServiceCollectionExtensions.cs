@@ -12,8 +12,8 @@ namespace Hub.Server.Delivery;
 public static class DeliveryServiceCollectionExtensions
 {
     /// <summary>
-    /// Bounds what the hub buffers for each connection (<c>Hub:Delivery</c>) and disconnects clients that stay over
-    /// the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
+    /// Bounds what the hub buffers for each connection and each database's delivery queue (<c>Hub:Delivery</c>) and
+    /// disconnects clients that stay over the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
     /// extra thread-pool hop. Call after <c>AddSignalR</c>: it replaces <typeparamref name="THub"/>'s connection handler.
     /// With <paramref name="localGroups"/> (one instance, no backplane) it also replaces SignalR's lifetime manager, so
     /// that the groups of the hub's WebSocket connections are kept in <see cref="LocalGroups"/> for the broadcast fast path.
@@ -32,11 +32,13 @@ public static class DeliveryServiceCollectionExtensions
             // Unset stays on here; the scale-out turns the default off when it adds the backplane.
             .Configure<IOptions<DeliveryOptions>>(static (sockets, delivery) =>
                 sockets.UnsafePreferInlineScheduling = delivery.Value.InlineSocketScheduling ?? true);
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<DeliveryOptions>>(static (host, delivery) => host.ShutdownTimeout = delivery.Value.ShutdownTimeout + DeliveryOptions.ShutdownGrace);
         services.AddSingleton<SlowConsumerMonitor>();
         services.AddSingleton<HubConnectionHandler<THub>, BoundedHubConnectionHandler<THub>>();
         services.AddSingleton<NotificationFanout<THub>>();
         services.AddSingleton<IEnvelopeSender>(static sp => sp.GetRequiredService<NotificationFanout<THub>>());
-        services.AddSingleton<INotificationSink>(static sp => sp.GetRequiredService<NotificationFanout<THub>>());
+        services.AddSingleton<INotificationSink, DeliveryQueues>();
         return services;
     }
 }

@@ -62,7 +62,7 @@ public sealed partial class DatabaseListener
     {
         if (!_leadership.Clustered)
         {
-            await StartForwardingAsync().ConfigureAwait(false);
+            await StartForwardingAsync(connection).ConfigureAwait(false);
             return true;
         }
 
@@ -92,21 +92,31 @@ public sealed partial class DatabaseListener
                 return false;
             }
 
-            // Whatever arrived between the LISTEN and the lock was dropped; a leader that had just left may not have sent it.
-            missedSince = _firstNotForwardedAt;
+            // Whatever arrived between the LISTEN and the lock was dropped; a leader that had just left may not have
+            // sent it, nor what it last had queued when this instance saw it lead (its connection and this standby's
+            // may have dropped together).
+            missedSince = Earliest(_firstNotForwardedAt, _handoverSince);
         }
         else
         {
-            missedSince = UtcNow();
+            _handoverSince ??= UtcNow();
             // Not woken by subscription changes: a statement on the listener connection is never cancelled (see
             // ListenerConnection), and the wait is short enough for the loop to look again after it.
-            if (!await _leadership.WaitToLeadAsync(connection, _database.Name).ConfigureAwait(false))
+            var wait = await _leadership.WaitToLeadAsync(connection, _database.Name).ConfigureAwait(false);
+            if (wait.LeaderDelivered is { } delivered)
+            {
+                _handoverSince = delivered;
+            }
+
+            if (!wait.Leads)
             {
                 return false;
             }
+
+            missedSince = _handoverSince;
         }
 
-        await StartForwardingAsync().ConfigureAwait(false);
+        await StartForwardingAsync(connection).ConfigureAwait(false);
         await SyncChannelsAsync(connection).ConfigureAwait(false);
         ListenerLog.Leading(_logger, _database.Name, connection.ProcessId);
         if (missedSince is { } since)
@@ -123,12 +133,53 @@ public sealed partial class DatabaseListener
     /// From now on what the connection receives goes to clients; an outbox database's reader first loads where it
     /// starts, so that everything committed after this returns reaches subscribers.
     /// </summary>
-    private async Task StartForwardingAsync()
+    private async Task StartForwardingAsync(ListenerConnection connection)
     {
         _forwarding = true;
+        _forwardingSince = UtcNow();
+        _confirmedAt = _forwardingSince;
+        _handoverSince = null;
+        if (_leadership.Clustered)
+        {
+            await RenewLeaseAsync(connection).ConfigureAwait(false);
+        }
+        else
+        {
+            _deliveries.Lease.Grant();
+        }
+
         if (_stream is not null)
         {
             await _stream.LeadAsync(_stopping).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Runs the leadership heartbeat, telling the other instances what has been sent, and renews the lease from its
+    /// start. A lease that ran out first (the process stalled past it) means a standby may have taken over already:
+    /// the leadership is given up as if the connection were lost.
+    /// </summary>
+    private async Task HeartbeatAsync(ListenerConnection connection)
+    {
+        if (!_deliveries.Lease.IsValid)
+        {
+            ListenerLog.LeaseExpired(_logger, _database.Name);
+            throw new ListenerConnectionLostException("The leadership lease ran out before the heartbeat renewed it.");
+        }
+
+        await RenewLeaseAsync(connection).ConfigureAwait(false);
+    }
+
+    private async Task RenewLeaseAsync(ListenerConnection connection)
+    {
+        var startedAt = _time.GetTimestamp();
+        var startedAtUtc = UtcNow();
+        await _leadership.HeartbeatAsync(connection, DeliveredUntil()).ConfigureAwait(false);
+        _lastHeartbeat = startedAt;
+        _confirmedAt = startedAtUtc;
+        _deliveries.Lease.Renew(startedAt, _leadership.LeaseDuration);
+    }
+
+    private static DateTime? Earliest(DateTime? a, DateTime? b)
+        => a is { } x && b is { } y ? (x < y ? x : y) : a ?? b;
 }

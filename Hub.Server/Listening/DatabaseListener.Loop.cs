@@ -13,6 +13,7 @@ public sealed partial class DatabaseListener
         DateTime? outageSince = null;
         var lastAlive = UtcNow();
         long? idleSince = null;
+        _handoverSince = null;
 
         try
         {
@@ -81,8 +82,19 @@ public sealed partial class DatabaseListener
                     var waitFor = idleSince is { } idleStart
                         ? Min(_options.KeepAliveInterval, _options.IdleGracePeriod - _time.GetElapsedTime(idleStart))
                         : _options.KeepAliveInterval;
+                    var heartbeats = _forwarding && _leadership.Clustered;
+                    if (heartbeats)
+                    {
+                        // However busy the connection is with notifications, the other instances must see the leader alive.
+                        waitFor = Min(waitFor, _leadership.HeartbeatInterval - _time.GetElapsedTime(_lastHeartbeat));
+                    }
+
                     var notified = await connection.WaitAsync(Max(waitFor, TimeSpan.FromMilliseconds(1)), wake).ConfigureAwait(false);
-                    if (!notified && idleSince is null)
+                    if (heartbeats && _time.GetElapsedTime(_lastHeartbeat) >= _leadership.HeartbeatInterval)
+                    {
+                        await HeartbeatAsync(connection).ConfigureAwait(false);
+                    }
+                    else if (!notified && idleSince is null)
                     {
                         await connection.ProbeAsync().ConfigureAwait(false);
                     }
@@ -101,7 +113,7 @@ public sealed partial class DatabaseListener
                         // A standby forwarded nothing, so its clients missed nothing: the leader covers them.
                         if (_forwarding)
                         {
-                            outageSince ??= lastAlive;
+                            outageSince ??= await StopForwardingAsync(lastAlive).ConfigureAwait(false);
                         }
 
                         // Reset here, not when the connection is disposed: a stuck one is closed later, in the background.
@@ -148,6 +160,12 @@ public sealed partial class DatabaseListener
         }
         finally
         {
+            if (_forwarding && _leadership.Clustered)
+            {
+                // Handing over: the next leader covers what this one has not sent, from what it last reported.
+                _deliveries.Lease.Revoke();
+            }
+
             _forwarding = false;
             _stream?.StandDown();
             _tracer.Stopped();
@@ -190,6 +208,34 @@ public sealed partial class DatabaseListener
         ListenerLog.Connected(_logger, _database.Name, connection.ProcessId);
         _tracer.Connected(activity, connection.ProcessId);
         return connection;
+    }
+
+    /// <summary>
+    /// Ends this instance's forwarding after its connection was lost and returns where the resync for the outage
+    /// starts. With a backplane the leadership went with the connection, so the queue stops sending (another instance
+    /// may lead before this one is back) and what it drops is covered from what was last sent; without one the queue
+    /// goes on sending and the outage starts when the connection was last known alive.
+    /// </summary>
+    private async Task<DateTime> StopForwardingAsync(DateTime lastAlive)
+    {
+        if (!_leadership.Clustered)
+        {
+            return lastAlive;
+        }
+
+        var delivered = DeliveredUntil();
+        _deliveries.Lease.Revoke();
+        try
+        {
+            // Everything queued is dropped now, so none of it can go out once this instance leads again.
+            await _deliveries.SentAsync().WaitAsync(_options.KeepAliveTimeout, _time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A send stuck on the backplane: the rest is dropped when the queue gets to it, lease or not renewed.
+        }
+
+        return delivered < lastAlive ? delivered : lastAlive;
     }
 
     private void CountReconnect()

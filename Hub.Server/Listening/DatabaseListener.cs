@@ -72,6 +72,14 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     private bool _forwarding;
     private DateTime? _firstNotForwardedAt;
 
+    // Loop only: when this instance last started forwarding and last ran its leadership heartbeat (a TimeProvider
+    // timestamp); and, while another instance leads, the newest moment up to which that leader is known to have
+    // delivered, where the resync of a takeover starts.
+    private DateTime _forwardingSince;
+    private DateTime _confirmedAt;
+    private long _lastHeartbeat;
+    private DateTime? _handoverSince;
+
     // Loop only: whether the current connection LISTENs on the stream's wake-up channel (outbox databases).
     private bool _wakeListened;
 
@@ -307,6 +315,23 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         {
             _deliveries.Enqueue(new ResyncEnvelope(_database.Name, reason, since, until));
         }
+    }
+
+    /// <summary>
+    /// Up to when everything committed has been sent by this instance, as far as it can tell. Everything committed
+    /// before the last heartbeat started had reached the connection by the time the heartbeat's answer did (PostgreSQL
+    /// sends notifications ahead of it), so that is the mark when nothing waits to be sent; otherwise it is no later
+    /// than the receive time of the last notification sent. A notification still unread in the socket was committed
+    /// after the mark or is not yet counted as sent: either way it lies in a window that starts at the mark.
+    /// </summary>
+    private DateTime DeliveredUntil()
+    {
+        if (_deliveries.Pending == 0)
+        {
+            return _confirmedAt;
+        }
+
+        return _deliveries.LastSent is { } sent ? (sent < _confirmedAt ? sent : _confirmedAt) : _forwardingSince;
     }
 
     private DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;

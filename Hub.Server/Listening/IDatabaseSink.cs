@@ -12,6 +12,18 @@ public interface IDatabaseSink : IAsyncDisposable
     int Pending { get; }
 
     /// <summary>
+    /// The receive time of the newest notification whose send completed: everything the listener received up to
+    /// then has been handed to clients (or the backplane). Null before the first.
+    /// </summary>
+    DateTime? LastSent { get; }
+
+    /// <summary>
+    /// The sink sends only while this lease is valid; when it is not, it drops what is queued instead, because
+    /// another instance leads the database now and covers the drop with its resync.
+    /// </summary>
+    ForwardingLease Lease { get; }
+
+    /// <summary>
     /// Queues <paramref name="envelope"/> behind everything queued before it. Called inside Npgsql's read loop, so it
     /// must neither block nor do I/O.
     /// </summary>

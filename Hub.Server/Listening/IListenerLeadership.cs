@@ -14,6 +14,15 @@ public interface IListenerLeadership
     /// </summary>
     bool Clustered { get; }
 
+    /// <summary>How often the leader proves it is alive (<see cref="HeartbeatAsync"/>); infinite for a single instance.</summary>
+    TimeSpan HeartbeatInterval { get; }
+
+    /// <summary>
+    /// How long after a heartbeat started the leader may still send. Shorter than the silence after which other
+    /// instances take the leadership from it, so that a leader that froze stops sending before its successor starts.
+    /// </summary>
+    TimeSpan LeaseDuration { get; }
+
     /// <summary>Becomes the listener of <paramref name="database"/> on <paramref name="connection"/> if no other instance is.</summary>
     Task<bool> TryLeadAsync(ListenerConnection connection, string database);
 
@@ -21,8 +30,15 @@ public interface IListenerLeadership
     Task StandByAsync(ListenerConnection connection);
 
     /// <summary>
-    /// Waits a bounded time for the leader of <paramref name="database"/> to go; returns whether
-    /// <paramref name="connection"/> leads now (and has its listener name back).
+    /// Tells the other instances that the leader on <paramref name="connection"/> is alive and has sent everything
+    /// it received up to <paramref name="delivered"/>.
     /// </summary>
-    Task<bool> WaitToLeadAsync(ListenerConnection connection, string database);
+    Task HeartbeatAsync(ListenerConnection connection, DateTime? delivered);
+
+    /// <summary>
+    /// Waits a bounded time for the leader of <paramref name="database"/> to go, and takes the leadership from a
+    /// leader that stopped sending heartbeats; reports whether <paramref name="connection"/> leads now (and has its
+    /// listener name back) and what the leader last reported as sent.
+    /// </summary>
+    Task<LeadershipWait> WaitToLeadAsync(ListenerConnection connection, string database);
 }

@@ -77,4 +77,8 @@ internal static partial class ListenerLog
     [LoggerMessage(EventId = HubEventIds.ListenerDroppedBeforeLead, EventName = "ListenerDroppedBeforeLead", Level = LogLevel.Trace,
         Message = "Database '{Database}' channel '{Channel}': notification not forwarded, another instance is the listener.")]
     public static partial void NotForwarded(ILogger logger, string database, string channel);
+
+    [LoggerMessage(EventId = HubEventIds.ListenerLeaseExpired, EventName = "ListenerLeaseExpired", Level = LogLevel.Warning,
+        Message = "Listener of database '{Database}' could not renew its leadership in time; it stops sending and competes for the leadership again.")]
+    public static partial void LeaseExpired(ILogger logger, string database);
 }

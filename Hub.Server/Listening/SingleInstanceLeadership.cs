@@ -16,5 +16,14 @@ public sealed class SingleInstanceLeadership : IListenerLeadership
     public Task StandByAsync(ListenerConnection connection) => Task.CompletedTask;
 
     /// <inheritdoc />
-    public Task<bool> WaitToLeadAsync(ListenerConnection connection, string database) => Task.FromResult(true);
+    public TimeSpan HeartbeatInterval => Timeout.InfiniteTimeSpan;
+
+    /// <inheritdoc />
+    public TimeSpan LeaseDuration => Timeout.InfiniteTimeSpan;
+
+    /// <inheritdoc />
+    public Task HeartbeatAsync(ListenerConnection connection, DateTime? delivered) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task<LeadershipWait> WaitToLeadAsync(ListenerConnection connection, string database) => Task.FromResult(new LeadershipWait(true, null));
 }

@@ -8,23 +8,39 @@ namespace Hub.Server.Scaling;
 /// Decides which instance listens to a database when several share a backplane: the one whose LISTEN connection
 /// holds the database's session advisory lock. Leadership therefore ends with that connection, whether its last
 /// subscriber left, its process died or the network dropped it, and PostgreSQL hands the lock to the next waiter.
+/// A leader that is alive but does not act (a frozen process, a long pause, a hung thread) keeps its session, so the
+/// leader also runs a heartbeat statement (<see cref="LeaderHeartbeat"/>) and a standby that finds it silent for
+/// <see cref="ScaleOutOptions.LeaderTimeout"/> terminates its session and takes the lock.
 /// </summary>
 /// <remarks>
 /// Every statement runs through the listener connection's bounded commands (see <see cref="ListenerConnection"/>).
 /// A standby runs no LISTEN and is renamed (<c>application_name</c> gets <see cref="StandbySuffix"/>) so an operator
 /// can tell it from the listener in <c>pg_stat_activity</c>.
 /// </remarks>
-public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options) : IListenerLeadership
+public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, ILogger<AdvisoryLockLeadership> logger) : IListenerLeadership
 {
     /// <summary>Appended to the listener's <c>application_name</c> while it waits for the lock.</summary>
     public const string StandbySuffix = " (standby)";
 
     private const string LockNotAvailable = "55P03";
 
-    private readonly TimeSpan _standbyLockWait = options.Value.StandbyLockWait;
+    private readonly TimeSpan _heartbeatInterval = options.Value.LeaderHeartbeatInterval;
+    private readonly TimeSpan _leaderTimeout = options.Value.LeaderTimeout;
+    // One wait on the lock lasts no longer than a heartbeat interval, so that a silent leader is noticed in time.
+    private readonly TimeSpan _lockWait = Min(options.Value.StandbyLockWait, options.Value.LeaderHeartbeatInterval);
 
     /// <inheritdoc />
     public bool Clustered => true;
+
+    /// <inheritdoc />
+    public TimeSpan HeartbeatInterval => _heartbeatInterval;
+
+    /// <summary>
+    /// <see cref="ScaleOutOptions.LeaderTimeout"/> less half a heartbeat interval: a standby terminates a leader only
+    /// after that much silence by PostgreSQL's clock, which started no earlier than the leader's own count, so the
+    /// lease is over before the successor starts. The half interval absorbs the gap between the last check and a send.
+    /// </summary>
+    public TimeSpan LeaseDuration => _leaderTimeout - (_heartbeatInterval / 2);
 
     /// <summary>Takes the lock of <paramref name="database"/> if no other session holds it.</summary>
     public async Task<bool> TryLeadAsync(ListenerConnection connection, string database)
@@ -42,22 +58,50 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options) : 
             "UNLISTEN *; SELECT set_config('application_name', @name, false)", TimeSpan.Zero, ("name", connection.ApplicationName + StandbySuffix));
     }
 
-    /// <summary>
-    /// Waits up to <see cref="ScaleOutOptions.StandbyLockWait"/> for the lock of <paramref name="database"/>; PostgreSQL
-    /// grants it the moment the holder's session releases it. Returns false when the wait ran out and the lock is
-    /// still held.
-    /// </summary>
-    public async Task<bool> WaitToLeadAsync(ListenerConnection connection, string database)
+    /// <inheritdoc />
+    public Task HeartbeatAsync(ListenerConnection connection, DateTime? delivered)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        return connection.ExecuteAsync(LeaderHeartbeat.Sql(delivered));
+    }
+
+    /// <summary>
+    /// Waits up to <see cref="ScaleOutOptions.StandbyLockWait"/> (at most a heartbeat interval) for the lock of
+    /// <paramref name="database"/>; PostgreSQL grants it the moment the holder's session releases it. When the wait
+    /// runs out, looks at the holder: one silent for <see cref="ScaleOutOptions.LeaderTimeout"/> is terminated and
+    /// the lock waited for once more.
+    /// </summary>
+    public async Task<LeadershipWait> WaitToLeadAsync(ListenerConnection connection, string database)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var key = AdvisoryLockKeys.ForListener(database);
+        if (await WaitForLockAsync(connection, key).ConfigureAwait(false))
+        {
+            return new LeadershipWait(true, null);
+        }
+
+        var holder = LeaderHeartbeat.ParseHolder(await connection.QueryAsync(
+            LeaderHeartbeat.HolderSql, TimeSpan.Zero, ("high", (key >> 32) & 0xFFFFFFFF), ("low", key & 0xFFFFFFFF)).ConfigureAwait(false));
+        if (holder is not { Silent: { } silent } || silent < _leaderTimeout)
+        {
+            return new LeadershipWait(false, holder?.Delivered);
+        }
+
+        ScaleOutLog.LeaderFenced(logger, database, holder.ProcessId, silent);
+        await connection.QueryAsync("SELECT pg_terminate_backend(@pid)", TimeSpan.Zero, ("pid", holder.ProcessId)).ConfigureAwait(false);
+        return new LeadershipWait(await WaitForLockAsync(connection, key).ConfigureAwait(false), holder.Delivered);
+    }
+
+    private async Task<bool> WaitForLockAsync(ListenerConnection connection, long key)
+    {
         try
         {
             // The statement itself gives up after lock_timeout; the connection's bound allows for that on top.
             await connection.QueryAsync(
                 "SELECT set_config('lock_timeout', @wait, false); SELECT pg_advisory_lock(@key)",
-                _standbyLockWait,
-                ("wait", $"{(long)_standbyLockWait.TotalMilliseconds}ms"),
-                ("key", AdvisoryLockKeys.ForListener(database))).ConfigureAwait(false);
+                _lockWait,
+                ("wait", $"{(long)_lockWait.TotalMilliseconds}ms"),
+                ("key", key)).ConfigureAwait(false);
         }
         catch (PostgresException ex) when (ex.SqlState == LockNotAvailable)
         {
@@ -70,4 +114,6 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options) : 
             ("name", connection.ApplicationName)).ConfigureAwait(false);
         return true;
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

@@ -20,4 +20,8 @@ internal static partial class ScaleOutLog
     [LoggerMessage(EventId = HubEventIds.BackplaneConnecting, EventName = "BackplaneConnecting", Level = LogLevel.Information,
         Message = "Connecting to the Redis backplane with channel prefix '{ChannelPrefix}'.")]
     public static partial void Connecting(ILogger logger, string channelPrefix);
+
+    [LoggerMessage(EventId = HubEventIds.LeaderFenced, EventName = "LeaderFenced", Level = LogLevel.Warning,
+        Message = "The leader of database '{Database}' (backend {ProcessId}) sent no heartbeat for {Silent}: terminating its session to take over.")]
+    public static partial void LeaderFenced(ILogger logger, string database, int processId, TimeSpan silent);
 }

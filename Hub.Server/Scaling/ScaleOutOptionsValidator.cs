@@ -21,6 +21,15 @@ public sealed class ScaleOutOptionsValidator : IValidateOptions<ScaleOutOptions>
             failures.Add($"{ScaleOutOptions.SectionName}:{nameof(ScaleOutOptions.StandbyLockWait)} must be between 00:00:00.1 and 01:00:00 (was {options.StandbyLockWait}).");
         }
 
+        if (options.LeaderHeartbeatInterval < TimeSpan.FromMilliseconds(100) || options.LeaderHeartbeatInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{ScaleOutOptions.SectionName}:{nameof(ScaleOutOptions.LeaderHeartbeatInterval)} must be between 00:00:00.1 and 00:01:00 (was {options.LeaderHeartbeatInterval}).");
+        }
+        else if (options.LeaderTimeout < 2 * options.LeaderHeartbeatInterval || options.LeaderTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add($"{ScaleOutOptions.SectionName}:{nameof(ScaleOutOptions.LeaderTimeout)} must be at least twice {ScaleOutOptions.SectionName}:{nameof(ScaleOutOptions.LeaderHeartbeatInterval)} and at most 00:10:00 (was {options.LeaderTimeout}).");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

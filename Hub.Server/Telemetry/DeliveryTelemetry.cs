@@ -10,6 +10,9 @@ public sealed class DeliveryTelemetry(HubMetrics metrics, HubActivities activiti
     /// <summary>The delivery queue of <paramref name="database"/> opened.</summary>
     public void Opened(string database) => metrics.Opened(database);
 
+    /// <summary>The delivery queue of <paramref name="database"/> dropped <paramref name="count"/> notifications over its bound.</summary>
+    public void Dropped(string database, int count) => metrics.Dropped(database, count);
+
     /// <summary>Records the group send of <paramref name="envelope"/>, failed when <paramref name="error"/> is set.</summary>
     public void Sent(string database, Envelope envelope, Exception? error = null)
     {

@@ -38,6 +38,9 @@ public static class HubDiagnostics
         /// <summary>Group sends to clients: one per notification or resync, whatever the number of recipients.</summary>
         public const string MessagesSent = "hub.messages.sent";
 
+        /// <summary>Notifications dropped from a database's delivery queue over its bound; a resync covers them.</summary>
+        public const string DeliveriesDropped = "hub.deliveries.dropped";
+
         /// <summary>From the moment the listener had a notification to the group send completing.</summary>
         public const string FanoutDuration = "hub.fanout.duration";
 

@@ -84,6 +84,9 @@ public static class HubEventIds
     /// <summary>A listener changed state (Debug).</summary>
     public const int ListenerStateChanged = 2016;
 
+    /// <summary>A leader's lease ran out before its heartbeat renewed it: it gives the leadership up.</summary>
+    public const int ListenerLeaseExpired = 2017;
+
     // 3000s: delivery to connections.
 
     /// <summary>A group send failed.</summary>
@@ -103,6 +106,15 @@ public static class HubEventIds
 
     /// <summary>A connection on the hub's WebSocket transport was closed when its authentication expired.</summary>
     public const int WebSocketAuthenticationExpired = 3006;
+
+    /// <summary>A database's delivery queue went over its bound and dropped its oldest notifications.</summary>
+    public const int DeliveryOverloaded = 3007;
+
+    /// <summary>A database's delivery queue dropped what it held because this instance no longer leads the database.</summary>
+    public const int DeliveryFenced = 3008;
+
+    /// <summary>A stopping instance gave up waiting for a database's delivery queue.</summary>
+    public const int DeliveryShutdownAbandoned = 3009;
 
     // 4000s: subscriptions.
 
@@ -171,6 +183,9 @@ public static class HubEventIds
 
     /// <summary>Connecting to the Redis backplane.</summary>
     public const int BackplaneConnecting = 7004;
+
+    /// <summary>A standby terminated the session of a leader that stopped sending heartbeats.</summary>
+    public const int LeaderFenced = 7005;
 
     // 8000s: HTTP endpoints and startup.
 

@@ -21,6 +21,7 @@ public sealed class HubMetrics
     private readonly Histogram<double> _fanoutDuration;
     private readonly Histogram<int> _payloadSize;
     private readonly Counter<long> _resyncsSent;
+    private readonly Counter<long> _deliveriesDropped;
     private readonly Counter<long> _callsRejected;
     private readonly Counter<long> _listenerTransitions;
     private readonly Counter<long> _negotiationsRejected;
@@ -46,6 +47,9 @@ public sealed class HubMetrics
         _resyncsSent = Meter.CreateCounter<long>(
             HubDiagnostics.Instruments.ResyncsSent, "{resync}",
             "Resyncs sent to the subscribers of a database because notifications may have been missed.");
+        _deliveriesDropped = Meter.CreateCounter<long>(
+            HubDiagnostics.Instruments.DeliveriesDropped, "{notification}",
+            "Notifications dropped from a database's delivery queue over Hub:Delivery:MaxQueueLength or MaxQueueAge; its subscribers get a resync for them.");
         _callsRejected = Meter.CreateCounter<long>(
             HubDiagnostics.Instruments.CallsRejected, "{call}",
             "Hub calls refused (Subscribe, Unsubscribe, Publish, limits), by reason. The database is never an attribute here: refused names come from clients.");
@@ -102,7 +106,12 @@ public sealed class HubMetrics
 
             _resyncsSent.Add(0, tags);
         }
+
+        _deliveriesDropped.Add(0, DatabaseTags(database));
     }
+
+    /// <summary>Records that the delivery queue of <paramref name="database"/> dropped <paramref name="count"/> notifications.</summary>
+    public void Dropped(string database, int count) => _deliveriesDropped.Add(count, DatabaseTags(database));
 
     /// <summary>Records a refused call and marks the hub activity in progress with the reason.</summary>
     public void Rejected(string reason)
@@ -169,6 +178,9 @@ public sealed class HubMetrics
                 break;
         }
     }
+
+    private TagList DatabaseTags(string database)
+        => _databaseAttribute ? new TagList { { HubDiagnostics.Attributes.Database, database } } : default;
 
     private static IEnumerable<string> ConstantsOf(Type type)
         => type.GetFields(BindingFlags.Public | BindingFlags.Static)

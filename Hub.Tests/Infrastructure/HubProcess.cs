@@ -73,6 +73,15 @@ public sealed class HubProcess : IAsyncDisposable
     /// <summary>SIGKILL, as a crash or an OOM kill would end it.</summary>
     public Task KillAsync() => _process.KillAsync();
 
+    /// <summary>SIGSTOP: the instance freezes with its connections open.</summary>
+    public Task PauseAsync() => _process.PauseAsync();
+
+    /// <summary>SIGCONT after <see cref="PauseAsync"/>.</summary>
+    public Task ResumeAsync() => _process.ResumeAsync();
+
+    /// <summary>SIGTERM, as a rolling deploy stops an instance; waits up to <paramref name="timeout"/> for it to exit, then kills it.</summary>
+    public Task TerminateAsync(TimeSpan timeout) => _process.TerminateAsync(timeout);
+
     public async Task<JsonElement> StatsAsync()
         => await Http.GetFromJsonAsync<JsonElement>(new Uri(BaseUrl, "/api/stats"));
 

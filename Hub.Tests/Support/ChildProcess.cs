@@ -96,6 +96,12 @@ public sealed class ChildProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    /// <summary>SIGSTOP: the process freezes with every socket open, as a long pause or a stalled VM would leave it.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>SIGCONT: a paused process carries on where it stopped.</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
     /// <summary>SIGTERM: lets a server that has children (nginx's workers) take them down with it.</summary>
     public async Task TerminateAsync(TimeSpan timeout)
     {
@@ -112,6 +118,14 @@ public sealed class ChildProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             await KillAsync();
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        if (!_process.HasExited)
+        {
+            await ExternalProcess.RunAsync("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         }
     }
 

@@ -57,6 +57,8 @@ export const ResyncReasons = {
   listenerFailover: "listener-failover",
   /** The hub's Redis backplane was unreachable for a while. */
   backplaneReconnected: "backplane-reconnected",
+  /** The hub fell too far behind on the database and dropped notifications rather than deliver them late. */
+  deliveryOverloaded: "delivery-overloaded",
   /** This client lost its hub connection, reconnected and resubscribed (raised by the client itself). */
   clientReconnected: "client-reconnected",
   /** The hub could not resume an outbox database from the given position (older than retention, or another incarnation). */
