@@ -10,7 +10,8 @@ public sealed class HubFixture : IAsyncDisposable
     public const string Events = "events";
     public const string Other = "other";
 
-    private readonly List<IAsyncDisposable> _owned = [];
+    // Tests connect clients in parallel, so what the fixture owns is added from several threads at once.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<IAsyncDisposable> _owned = new();
     private readonly HubHost? _hub;
     private readonly HubInstances? _cluster;
     private readonly TestTokens? _tokens;
@@ -67,7 +68,7 @@ public sealed class HubFixture : IAsyncDisposable
         where T : IAsyncDisposable
     {
         var created = await create;
-        _owned.Add(created);
+        _owned.Enqueue(created);
         return created;
     }
 
