@@ -7,9 +7,9 @@ namespace Hub.Server.Delivery;
 /// and the window the resync must cover.
 /// </summary>
 /// <remarks>
-/// The window starts at the last notification the queue handed to the sender before its first drop, the last moment
+/// The window starts at the last notification whose send had completed before its first drop, the last moment
 /// delivery is known to have worked (a client can check that against the last notification it received), or at the
-/// first dropped one when none went out before. It ends at the first notification kept after the drop (the queue's
+/// first dropped one when none had. It ends at the first notification kept after the drop (the queue's
 /// head when the resync goes out), or at that moment when nothing is queued: every dropped notification was received
 /// between the two, and a client can check both ends against what it received. A queued resync that is dropped folds
 /// its own window into the span, so no window is ever lost.
@@ -28,7 +28,7 @@ internal sealed class DroppedSpan
     /// <summary>When the first drop of the span happened (a <see cref="TimeProvider"/> timestamp).</summary>
     public long OpenedAt { get; private set; }
 
-    /// <summary>Adds <paramref name="dropped"/>; <paramref name="lastSent"/> is the receive time of the last notification handed to the sender.</summary>
+    /// <summary>Adds <paramref name="dropped"/>; <paramref name="lastSent"/> is the receive time of the last notification whose send completed.</summary>
     public void Add(Envelope dropped, DateTime? lastSent, long now)
     {
         var (since, until) = dropped switch
