@@ -62,12 +62,6 @@ public sealed class DeliveryQueue : IDatabaseSink
     private bool _completed;
     private long _completedAt;
 
-    /// <summary>Creates the queue of <paramref name="database"/> with the default bounds and starts its consumer.</summary>
-    public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger)
-        : this(database, sender, telemetry, logger, new DeliveryOptions(), TimeProvider.System)
-    {
-    }
-
     /// <summary>Creates the queue of <paramref name="database"/> bounded by <paramref name="options"/> and starts its consumer.</summary>
     public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger, DeliveryOptions options, TimeProvider time)
     {

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.SignalR.Protocol;
 namespace Hub.Server.Delivery;
 
 /// <summary>
-/// Sends envelopes to their groups and is the listeners' sink: each database gets a <see cref="DeliveryQueue"/>
-/// that sends in the order the listener received.
+/// Sends envelopes to their groups, for the <see cref="DeliveryQueue"/> of each database (opened by
+/// <see cref="DeliveryQueues"/>), in the order the queue hands them over.
 /// </summary>
 /// <remarks>
 /// The broadcast fast path: with <see cref="LocalGroups"/> (a single instance), the envelope is serialized and framed
@@ -20,8 +20,8 @@ namespace Hub.Server.Delivery;
 /// </remarks>
 /// <typeparam name="THub">The hub whose clients receive the envelopes.</typeparam>
 public sealed class NotificationFanout<THub>(
-    IHubContext<THub> hubContext, DeliveryTelemetry telemetry, ILoggerFactory loggerFactory, LocalGroups? localGroups = null)
-    : IEnvelopeSender, INotificationSink
+    IHubContext<THub> hubContext, LocalGroups? localGroups = null)
+    : IEnvelopeSender
     where THub : Microsoft.AspNetCore.SignalR.Hub
 {
     /// <inheritdoc />
@@ -50,7 +50,4 @@ public sealed class NotificationFanout<THub>(
         ArgumentNullException.ThrowIfNull(envelope);
         return hubContext.Clients.Client(connectionId).SendAsync(envelope.ClientMethod(), envelope, cancellationToken);
     }
-
-    /// <inheritdoc />
-    public IDatabaseSink Open(string database) => new DeliveryQueue(database, this, telemetry, loggerFactory.CreateLogger<DeliveryQueue>());
 }
