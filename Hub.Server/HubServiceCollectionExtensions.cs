@@ -52,8 +52,12 @@ public static class HubServiceCollectionExtensions
         services.AddHubTelemetry(configuration);
 
         services.AddSignalR().AddExactStringProtocols().AddNotificationHubScaleOut(configuration, HubEndpointRouteBuilderExtensions.ReadyTag);
-        // With the Redis backplane every instance must see every group send: no local groups, no broadcast fast path.
+        // With the Redis backplane the envelope channel brings every notification to every instance, which fans it out
+        // on its own local groups; SignalR's local groups are replaced only on a single instance.
         services.AddBoundedDelivery<NotificationHub>(configuration, localGroups: string.IsNullOrWhiteSpace(configuration[ScaleOutOptions.RedisKey]));
+        services.AddEnvelopeChannel<NotificationHub>(configuration, signalRTransports:
+            configuration.GetValue($"{TransportOptions.SectionName}:{nameof(TransportOptions.FallbackTransports)}", false)
+            || !configuration.GetValue($"{TransportOptions.SectionName}:{nameof(TransportOptions.LeanWebSockets)}", true));
         services.AddHubWebSockets<NotificationHub>(configuration);
         services.AddHealthChecks()
             .AddCheck<ListenerHealthCheck>("listeners", tags: [HubEndpointRouteBuilderExtensions.ReadyTag]);

@@ -16,14 +16,17 @@ public static class DeliveryServiceCollectionExtensions
     /// disconnects clients that stay over the bound, so a client that stops reading never delays the others, and lets Kestrel send frames without an
     /// extra thread-pool hop. Call after <c>AddSignalR</c>: it replaces <typeparamref name="THub"/>'s connection handler.
     /// With <paramref name="localGroups"/> (one instance, no backplane) it also replaces SignalR's lifetime manager, so
-    /// that the groups of the hub's WebSocket connections are kept in <see cref="LocalGroups"/> for the broadcast fast path.
+    /// that the groups of the hub's WebSocket connections are kept in <see cref="LocalGroups"/> for the broadcast fast path,
+    /// and the fan-out runs that path itself. Without it the scale-out keeps the groups and runs the fast path for what
+    /// arrives on its channel.
     /// </summary>
     public static IServiceCollection AddBoundedDelivery<THub>(this IServiceCollection services, IConfiguration configuration, bool localGroups)
         where THub : Microsoft.AspNetCore.SignalR.Hub
     {
+        services.AddSingleton<LocalGroups>();
+        services.AddSingleton<LocalBroadcast>();
         if (localGroups)
         {
-            services.AddSingleton<LocalGroups>();
             services.AddSingleton<HubLifetimeManager<THub>, LocalGroupsHubLifetimeManager<THub>>();
         }
 
@@ -36,7 +39,8 @@ public static class DeliveryServiceCollectionExtensions
             .Configure<IOptions<DeliveryOptions>>(static (host, delivery) => host.ShutdownTimeout = delivery.Value.ShutdownTimeout + DeliveryOptions.ShutdownGrace);
         services.AddSingleton<SlowConsumerMonitor>();
         services.AddSingleton<HubConnectionHandler<THub>, BoundedHubConnectionHandler<THub>>();
-        services.AddSingleton<NotificationFanout<THub>>();
+        services.AddSingleton(sp => new NotificationFanout<THub>(
+            sp.GetRequiredService<IHubContext<THub>>(), localGroups ? sp.GetRequiredService<LocalBroadcast>() : null));
         services.AddSingleton<IEnvelopeSender>(static sp => sp.GetRequiredService<NotificationFanout<THub>>());
         services.AddSingleton<INotificationSink, DeliveryQueues>();
         return services;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Hub.Server.Delivery;
 
@@ -7,7 +8,8 @@ namespace Hub.Server.Delivery;
 /// reads a group's members as an array, without a lock or an allocation, and writes each one its shared frame.
 /// </summary>
 /// <remarks>
-/// <see cref="LocalGroupsHubLifetimeManager{THub}"/> keeps it: a connection that has a <see cref="ConnectionWriter"/>
+/// <see cref="LocalGroupsHubLifetimeManager{THub}"/> keeps it (and, scaled out, the Redis lifetime manager of the
+/// scale-out, for the connections of this instance): a connection that has a <see cref="ConnectionWriter"/>
 /// joins and leaves its groups here instead of in SignalR's, and leaves them all when it disconnects, so membership
 /// follows <c>Subscribe</c>, <c>Unsubscribe</c> and disconnects exactly as SignalR's groups would.
 /// </remarks>
@@ -20,8 +22,18 @@ public sealed class LocalGroups
     internal ConnectionWriter[] MembersOf(string group)
         => _groups.TryGetValue(group, out var members) ? members.Current : [];
 
-    /// <summary>Starts tracking the groups of <paramref name="writer"/>'s connection.</summary>
-    internal void Add(ConnectionWriter writer) => _connections[writer.ConnectionId] = new Connection(writer);
+    /// <summary>
+    /// Starts tracking the groups of <paramref name="connection"/> if it runs on the hub's WebSocket transport (it has
+    /// a <see cref="ConnectionWriter"/>); its handshake is done, so its protocol decides which broadcast frame it gets.
+    /// </summary>
+    internal void Track(HubConnectionContext connection)
+    {
+        if (connection.Features.Get<ConnectionWriter>() is { } writer)
+        {
+            writer.Protocol = connection.Protocol;
+            _connections[writer.ConnectionId] = new Connection(writer);
+        }
+    }
 
     /// <summary>Removes the connection from every group it joined; later joins of it are ignored.</summary>
     internal void Remove(string connectionId)

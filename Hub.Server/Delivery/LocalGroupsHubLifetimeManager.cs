@@ -15,13 +15,7 @@ internal sealed class LocalGroupsHubLifetimeManager<THub>(LocalGroups groups, IL
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        if (connection.Features.Get<ConnectionWriter>() is { } writer)
-        {
-            // The handshake is done: the protocol decides which broadcast frame this connection gets.
-            writer.Protocol = connection.Protocol;
-            groups.Add(writer);
-        }
-
+        groups.Track(connection);
         return base.OnConnectedAsync(connection);
     }
 

@@ -1,8 +1,5 @@
 using Hub.Server.Contracts;
-using Hub.Server.Listening;
-using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Hub.Server.Delivery;
 
@@ -11,16 +8,15 @@ namespace Hub.Server.Delivery;
 /// <see cref="DeliveryQueues"/>), in the order the queue hands them over.
 /// </summary>
 /// <remarks>
-/// The broadcast fast path: with <see cref="LocalGroups"/> (a single instance), the envelope is serialized and framed
-/// once per protocol and the same bytes are handed to each member's <see cref="ConnectionWriter"/>, which writes them
-/// to its socket under its own lock: nothing is serialized, framed, copied or awaited per recipient. The group send
-/// through SignalR that follows reaches the connections on SignalR's own transports, and costs a dictionary lookup when
-/// there are none. With the Redis backplane there are no local groups: SignalR's group send serializes once per
-/// protocol and the backplane carries it to every instance.
+/// On a single instance the envelope goes to this instance's WebSocket connections on the broadcast fast path
+/// (<see cref="LocalBroadcast"/>), and through SignalR's group send to the connections on SignalR's own transports
+/// (a dictionary lookup when there are none). Scaled out, the hub's own Redis channel carries the envelope to every
+/// instance, which runs the fast path itself; this class then has no <see cref="LocalBroadcast"/> and its group send
+/// goes through SignalR's Redis backplane, to the connections on SignalR's own transports of every instance.
 /// </remarks>
 /// <typeparam name="THub">The hub whose clients receive the envelopes.</typeparam>
 public sealed class NotificationFanout<THub>(
-    IHubContext<THub> hubContext, LocalGroups? localGroups = null)
+    IHubContext<THub> hubContext, LocalBroadcast? localBroadcast = null)
     : IEnvelopeSender
     where THub : Microsoft.AspNetCore.SignalR.Hub
 {
@@ -28,20 +24,8 @@ public sealed class NotificationFanout<THub>(
     public Task SendAsync(Envelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var group = envelope.Group();
-        if (localGroups?.MembersOf(group) is { Length: > 0 } members)
-        {
-            var frames = new BroadcastFrames(new InvocationMessage(envelope.ClientMethod(), [envelope]));
-            foreach (var member in members)
-            {
-                if (member.Protocol is { } protocol)
-                {
-                    member.Send(frames.For(protocol));
-                }
-            }
-        }
-
-        return hubContext.Clients.Group(group).SendAsync(envelope.ClientMethod(), envelope, cancellationToken);
+        localBroadcast?.Send(envelope);
+        return hubContext.Clients.Group(envelope.Group()).SendAsync(envelope.ClientMethod(), envelope, cancellationToken);
     }
 
     /// <inheritdoc />

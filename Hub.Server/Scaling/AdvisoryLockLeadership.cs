@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Hub.Server.Listening;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -13,11 +14,21 @@ namespace Hub.Server.Scaling;
 /// <see cref="ScaleOutOptions.LeaderTimeout"/> terminates its session and takes the lock.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A leader publishes what it forwards on the envelope channel (<see cref="EnvelopeChannelPublisher"/>), so an
+/// instance that cannot reach Redis does not take the lock, and a leader whose publishes stop getting through for
+/// <see cref="ScaleOutOptions.LeaderTimeout"/> gives the leadership up at its next heartbeat (as if its connection were
+/// lost), so that an instance with Redis takes over. Each term of leading starts with an epoch from PostgreSQL
+/// (<c>txid_current()</c>, taken under the lock): later leaders always have larger ones.
+/// </para>
+/// <para>
 /// Every statement runs through the listener connection's bounded commands (see <see cref="ListenerConnection"/>).
 /// A standby runs no LISTEN and is renamed (<c>application_name</c> gets <see cref="StandbySuffix"/>) so an operator
 /// can tell it from the listener in <c>pg_stat_activity</c>.
+/// </para>
 /// </remarks>
-public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, ILogger<AdvisoryLockLeadership> logger) : IListenerLeadership
+public sealed class AdvisoryLockLeadership(
+    IOptions<ScaleOutOptions> options, EnvelopeChannelPublisher publisher, TimeProvider time, ILogger<AdvisoryLockLeadership> logger) : IListenerLeadership
 {
     /// <summary>Appended to the listener's <c>application_name</c> while it waits for the lock.</summary>
     public const string StandbySuffix = " (standby)";
@@ -28,6 +39,9 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, IL
     private readonly TimeSpan _leaderTimeout = options.Value.LeaderTimeout;
     // One wait on the lock lasts no longer than a heartbeat interval, so that a silent leader is noticed in time.
     private readonly TimeSpan _lockWait = Min(options.Value.StandbyLockWait, options.Value.LeaderHeartbeatInterval);
+
+    // The database each leading connection leads, for its heartbeats on the envelope channel.
+    private readonly ConditionalWeakTable<ListenerConnection, string> _leading = new();
 
     /// <inheritdoc />
     public bool Clustered => true;
@@ -46,8 +60,21 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, IL
     public async Task<bool> TryLeadAsync(ListenerConnection connection, string database)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return await connection.QueryAsync("SELECT pg_try_advisory_lock(@key)", TimeSpan.Zero, ("key", AdvisoryLockKeys.ForListener(database)))
-            .ConfigureAwait(false) is true;
+        if (!publisher.CanLead)
+        {
+            return false;
+        }
+
+        var epoch = await connection.QueryAsync(
+            "SELECT CASE WHEN pg_try_advisory_lock(@key) THEN txid_current() END", TimeSpan.Zero, ("key", AdvisoryLockKeys.ForListener(database)))
+            .ConfigureAwait(false);
+        if (epoch is not long leading)
+        {
+            return false;
+        }
+
+        BeginTerm(connection, database, leading);
+        return true;
     }
 
     /// <inheritdoc />
@@ -59,10 +86,20 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, IL
     }
 
     /// <inheritdoc />
-    public Task HeartbeatAsync(ListenerConnection connection, DateTime? delivered)
+    public async Task HeartbeatAsync(ListenerConnection connection, DateTime? delivered)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return connection.ExecuteAsync(LeaderHeartbeat.Sql(delivered));
+        await connection.ExecuteAsync(LeaderHeartbeat.Sql(delivered)).ConfigureAwait(false);
+        if (_leading.TryGetValue(connection, out var database))
+        {
+            if (!publisher.IsHealthy(database, out var reason))
+            {
+                _leading.Remove(connection);
+                throw new ListenerConnectionLostException(reason ?? "The envelope channel cannot be published on.");
+            }
+
+            publisher.Heartbeat(database);
+        }
     }
 
     /// <summary>
@@ -74,9 +111,17 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, IL
     public async Task<LeadershipWait> WaitToLeadAsync(ListenerConnection connection, string database)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var key = AdvisoryLockKeys.ForListener(database);
-        if (await WaitForLockAsync(connection, key).ConfigureAwait(false))
+        if (!publisher.CanLead)
         {
+            // Without Redis this instance could deliver nothing as a leader: it leaves the lock to one that can.
+            await Task.Delay(_lockWait, time).ConfigureAwait(false);
+            return new LeadershipWait(false, null);
+        }
+
+        var key = AdvisoryLockKeys.ForListener(database);
+        if (await WaitForLockAsync(connection, key).ConfigureAwait(false) is { } epoch)
+        {
+            BeginTerm(connection, database, epoch);
             return new LeadershipWait(true, null);
         }
 
@@ -89,10 +134,23 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, IL
 
         ScaleOutLog.LeaderFenced(logger, database, holder.ProcessId, silent);
         await connection.QueryAsync("SELECT pg_terminate_backend(@pid)", TimeSpan.Zero, ("pid", holder.ProcessId)).ConfigureAwait(false);
-        return new LeadershipWait(await WaitForLockAsync(connection, key).ConfigureAwait(false), holder.Delivered);
+        if (await WaitForLockAsync(connection, key).ConfigureAwait(false) is not { } fenced)
+        {
+            return new LeadershipWait(false, holder.Delivered);
+        }
+
+        BeginTerm(connection, database, fenced);
+        return new LeadershipWait(true, holder.Delivered);
     }
 
-    private async Task<bool> WaitForLockAsync(ListenerConnection connection, long key)
+    private void BeginTerm(ListenerConnection connection, string database, long epoch)
+    {
+        _leading.AddOrUpdate(connection, database);
+        publisher.BeginTerm(database, epoch);
+    }
+
+    /// <summary>Waits for the lock; the epoch of the term it starts, or null when the wait ran out.</summary>
+    private async Task<long?> WaitForLockAsync(ListenerConnection connection, long key)
     {
         try
         {
@@ -105,14 +163,13 @@ public sealed class AdvisoryLockLeadership(IOptions<ScaleOutOptions> options, IL
         }
         catch (PostgresException ex) when (ex.SqlState == LockNotAvailable)
         {
-            return false;
+            return null;
         }
 
-        await connection.QueryAsync(
-            "SELECT set_config('lock_timeout', '0', false), set_config('application_name', @name, false)",
+        return await connection.QueryAsync(
+            "SELECT txid_current(), set_config('lock_timeout', '0', false), set_config('application_name', @name, false)",
             TimeSpan.Zero,
-            ("name", connection.ApplicationName)).ConfigureAwait(false);
-        return true;
+            ("name", connection.ApplicationName)).ConfigureAwait(false) as long?;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

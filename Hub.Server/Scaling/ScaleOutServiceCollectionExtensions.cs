@@ -66,4 +66,31 @@ public static class ScaleOutServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<BackplaneHealthCheck>("backplane", tags: [readyTag]);
         return signalR;
     }
+
+    /// <summary>
+    /// With <c>Hub:Redis</c> set, carries notifications between instances on the hub's own envelope channel: the
+    /// delivery queues publish through <see cref="EnvelopeChannelPublisher"/> (replacing the fan-out as their sender),
+    /// every instance fans out what it receives (<see cref="EnvelopeChannelReceiver"/>), and the groups of the hub's
+    /// WebSocket connections stay local (<see cref="ClusterGroupsHubLifetimeManager{THub}"/>). Call after
+    /// <c>AddBoundedDelivery</c>. <paramref name="signalRTransports"/> says whether connections on SignalR's own
+    /// transports may exist; the leader then also sends through SignalR's backplane for them.
+    /// </summary>
+    public static IServiceCollection AddEnvelopeChannel<THub>(this IServiceCollection services, IConfiguration configuration, bool signalRTransports)
+        where THub : Microsoft.AspNetCore.SignalR.Hub
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (string.IsNullOrWhiteSpace(configuration[ScaleOutOptions.RedisKey]))
+        {
+            return services;
+        }
+
+        services.AddSingleton<HubLifetimeManager<THub>, ClusterGroupsHubLifetimeManager<THub>>();
+        services.AddSingleton<EnvelopeChannelConnection>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EnvelopeChannelPublisher>(
+            sp, sp.GetRequiredService<NotificationFanout<THub>>(), signalRTransports));
+        services.AddSingleton<IEnvelopeSender>(static sp => sp.GetRequiredService<EnvelopeChannelPublisher>());
+        services.AddSingleton<EnvelopeChannelReceiver>();
+        services.AddHostedService(static sp => sp.GetRequiredService<EnvelopeChannelReceiver>());
+        return services;
+    }
 }

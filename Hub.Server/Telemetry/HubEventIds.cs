@@ -187,6 +187,36 @@ public static class HubEventIds
     /// <summary>A standby terminated the session of a leader that stopped sending heartbeats.</summary>
     public const int LeaderFenced = 7005;
 
+    /// <summary>The Redis link of the envelope channel was lost.</summary>
+    public const int EnvelopeChannelLost = 7006;
+
+    /// <summary>The Redis link of the envelope channel is back.</summary>
+    public const int EnvelopeChannelRestored = 7007;
+
+    /// <summary>This instance sent its subscribers of a database a resync for what it missed on the envelope channel.</summary>
+    public const int EnvelopeChannelResync = 7008;
+
+    /// <summary>A message from a leader older than one already heard was dropped (Debug).</summary>
+    public const int EnvelopeChannelStaleDropped = 7009;
+
+    /// <summary>A message on the envelope channel could not be read.</summary>
+    public const int EnvelopeChannelMalformed = 7010;
+
+    /// <summary>This instance started a term leading a database, with its epoch.</summary>
+    public const int LeaderTermStarted = 7011;
+
+    /// <summary>A leader that cannot publish on the envelope channel gives its leadership up.</summary>
+    public const int LeaderTermAbandoned = 7012;
+
+    /// <summary>A leader's heartbeat on the envelope channel failed (Debug).</summary>
+    public const int EnvelopeChannelHeartbeatFailed = 7013;
+
+    /// <summary>This instance skipped sequence numbers of a database on the envelope channel.</summary>
+    public const int EnvelopeChannelGap = 7014;
+
+    /// <summary>An envelope already delivered arrived again and was dropped (Debug).</summary>
+    public const int EnvelopeChannelDuplicateDropped = 7015;
+
     // 8000s: HTTP endpoints and startup.
 
     /// <summary>A configuration key under Hub: that no option binds, ignored.</summary>
