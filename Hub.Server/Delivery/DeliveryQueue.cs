@@ -27,6 +27,10 @@ namespace Hub.Server.Delivery;
 /// (<see cref="LastSent"/>). So nothing reaches clients out of order after a handover.
 /// </para>
 /// <para>
+/// What is queued, the bounds and the drops are <see cref="DeliveryBacklog"/>; this class runs the one consumer that
+/// sends, in runs when a backlog builds up (<see cref="DeferredFlushes"/>), and reports drops and sends.
+/// </para>
+/// <para>
 /// Outbox notifications (with a position) are never dropped: their reader waits for each batch to be sent before it
 /// reads the next, which bounds them already, and their clients resume by position rather than by resync.
 /// </para>
@@ -40,27 +44,14 @@ public sealed class DeliveryQueue : IDatabaseSink
     private const int MaxRunLength = 16;
 
     private readonly DeferredFlushes _run = new();
+    private readonly DeliveryBacklog _backlog;
     private readonly IEnvelopeSender _sender;
     private readonly DeliveryTelemetry _telemetry;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _database;
-    private readonly int _maxLength;
-    private readonly TimeSpan _maxAge;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Task _consumer;
-
-    // Guarded by _gate: envelopes, and the TaskCompletionSource of each SentAsync call at its place in the order;
-    // what was dropped and not yet covered by a resync; the receive time of the last notification handed to the
-    // sender; the consumer's wake-up while it waits for work.
-    private readonly Lock _gate = new();
-    private readonly Queue<object> _queue = new();
-    private readonly DroppedSpan _dropped = new();
-    private DateTime? _lastSent;
-    private bool _sending;
-    private TaskCompletionSource? _arrived;
-    private bool _completed;
-    private long _completedAt;
 
     /// <summary>Creates the queue of <paramref name="database"/> bounded by <paramref name="options"/> and starts its consumer.</summary>
     public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger, DeliveryOptions options, TimeProvider time)
@@ -72,36 +63,17 @@ public sealed class DeliveryQueue : IDatabaseSink
         _telemetry.Opened(database);
         _logger = logger;
         _time = time;
-        _maxLength = options.MaxQueueLength;
-        _maxAge = options.MaxQueueAge;
         _shutdownTimeout = options.ShutdownTimeout;
+        _backlog = new DeliveryBacklog(database, options, time);
         Lease = new ForwardingLease(time);
         _consumer = Task.Run(ConsumeAsync);
     }
 
     /// <inheritdoc />
-    public int Pending
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _queue.Count + (_sending ? 1 : 0);
-            }
-        }
-    }
+    public int Pending => _backlog.Pending;
 
     /// <inheritdoc />
-    public DateTime? LastSent
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _lastSent;
-            }
-        }
-    }
+    public DateTime? LastSent => _backlog.LastSent;
 
     /// <inheritdoc />
     public ForwardingLease Lease { get; }
@@ -132,15 +104,7 @@ public sealed class DeliveryQueue : IDatabaseSink
     /// </summary>
     public async ValueTask DisposeAsync()
     {
-        TaskCompletionSource? arrived;
-        lock (_gate)
-        {
-            _completed = true;
-            _completedAt = _time.GetTimestamp();
-            arrived = TakeArrivedLocked();
-        }
-
-        arrived?.TrySetResult();
+        _backlog.Complete();
         try
         {
             await _consumer.WaitAsync(2 * _shutdownTimeout, _time).ConfigureAwait(false);
@@ -154,27 +118,13 @@ public sealed class DeliveryQueue : IDatabaseSink
 
     private bool Add(object item)
     {
-        TaskCompletionSource? arrived;
-        int dropped;
-        lock (_gate)
-        {
-            if (_completed)
-            {
-                return false;
-            }
-
-            _queue.Enqueue(item);
-            dropped = DropOverBoundLocked();
-            arrived = TakeArrivedLocked();
-        }
-
+        var added = _backlog.Add(item, out var dropped);
         if (dropped > 0)
         {
             _telemetry.Dropped(_database, dropped);
         }
 
-        arrived?.TrySetResult();
-        return true;
+        return added;
     }
 
     private async Task ConsumeAsync()
@@ -206,128 +156,32 @@ public sealed class DeliveryQueue : IDatabaseSink
     {
         while (true)
         {
-            Task arrived;
-            var dropped = 0;
-            ResyncEnvelope? resync = null;
-            var spanSize = 0;
-            var fenced = 0;
-            object? item = null;
-            int waiting;
-            lock (_gate)
+            var take = _backlog.Take(Lease.IsValid);
+            if (take.Dropped + take.Fenced > 0)
             {
-                dropped = DropOverBoundLocked();
-                // Checked right before the send: a leader that resumes from a freeze finds its lease over here.
-                if (!Lease.IsValid)
-                {
-                    fenced = DropAllLocked();
-                    _dropped.Clear();
-                    _queue.TryDequeue(out item);
-                }
-                else if (!_dropped.IsEmpty && (_queue.Count == 0 || _time.GetElapsedTime(_dropped.OpenedAt) >= _maxAge))
-                {
-                    spanSize = _dropped.Notifications;
-                    var keptAfter = _queue.TryPeek(out var head) && head is NotificationEnvelope kept ? kept.ReceivedAt : _time.GetUtcNow().UtcDateTime;
-                    resync = _dropped.Close(_database, keptAfter);
-                }
-                else
-                {
-                    _queue.TryDequeue(out item);
-                }
-
-                waiting = _queue.Count;
-                _sending = resync is not null || item is not null;
-                if (resync is null && item is null && !_completed)
-                {
-                    _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-
-                arrived = _arrived?.Task ?? Task.CompletedTask;
+                _telemetry.Dropped(_database, take.Dropped + take.Fenced);
             }
 
-            if (dropped + fenced > 0)
+            if (take.Fenced > 0)
             {
-                _telemetry.Dropped(_database, dropped + fenced);
+                DeliveryLog.Fenced(_logger, _database, take.Fenced);
             }
 
-            if (fenced > 0)
+            if (take.IsOverloadResync)
             {
-                DeliveryLog.Fenced(_logger, _database, fenced);
+                var resync = (ResyncEnvelope)take.Item!;
+                DeliveryLog.Overloaded(_logger, _database, take.SpanSize, resync.Since, resync.Until);
+                return (resync, take.Waiting);
             }
 
-            if (resync is not null)
+            if (take.Item is not null || take.Completed)
             {
-                DeliveryLog.Overloaded(_logger, _database, spanSize, resync.Since, resync.Until);
-                return (resync, waiting);
+                return (take.Item, take.Waiting);
             }
 
-            if (item is not null || _completed)
-            {
-                return (item, waiting);
-            }
-
-            await arrived.ConfigureAwait(false);
+            await take.Arrived.ConfigureAwait(false);
         }
     }
-
-    /// <summary>Drops the oldest notifications while the queue is over its length or its head over its age; returns how many.</summary>
-    private int DropOverBoundLocked()
-    {
-        var dropped = 0;
-        var now = _time.GetUtcNow().UtcDateTime;
-        // A stopping instance that ran out of time drops what is left, as over a bound.
-        var outOfTime = _completed && _time.GetElapsedTime(_completedAt) >= _shutdownTimeout;
-        while (_queue.TryPeek(out var head) && IsDroppable(head))
-        {
-            var overLength = outOfTime || _queue.Count > _maxLength;
-            if (!overLength && !(head is NotificationEnvelope notification && now - notification.ReceivedAt > _maxAge))
-            {
-                break;
-            }
-
-            _queue.Dequeue();
-            _dropped.Add((Envelope)head, _lastSent, _time.GetTimestamp());
-            dropped += head is NotificationEnvelope ? 1 : 0;
-        }
-
-        return dropped;
-    }
-
-    /// <summary>Drops every queued notification and resync (this instance no longer leads); returns how many notifications.</summary>
-    private int DropAllLocked()
-    {
-        var dropped = 0;
-        var kept = new Queue<object>();
-        while (_queue.TryDequeue(out var item))
-        {
-            if (IsDroppable(item))
-            {
-                dropped += item is NotificationEnvelope ? 1 : 0;
-            }
-            else
-            {
-                kept.Enqueue(item);
-            }
-        }
-
-        // What is not droppable (outbox rows and their SentAsync marks) keeps its order.
-        foreach (var item in kept)
-        {
-            _queue.Enqueue(item);
-        }
-
-        return dropped;
-    }
-
-    private TaskCompletionSource? TakeArrivedLocked()
-    {
-        var arrived = _arrived;
-        _arrived = null;
-        return arrived;
-    }
-
-    // Only plain NOTIFY is dropped (see the remarks); a queued resync folds into the span of the drop.
-    private static bool IsDroppable(object item)
-        => item is ResyncEnvelope or NotificationEnvelope { Position: null };
 
     private async Task SendAsync(object item, bool inRun)
     {
@@ -348,10 +202,7 @@ public sealed class DeliveryQueue : IDatabaseSink
             await send.ConfigureAwait(false);
             if (envelope is NotificationEnvelope notification)
             {
-                lock (_gate)
-                {
-                    _lastSent = notification.ReceivedAt;
-                }
+                _backlog.MarkSent(notification.ReceivedAt);
             }
 
             _telemetry.Sent(_database, envelope);
