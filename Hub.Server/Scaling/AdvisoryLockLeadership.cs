@@ -17,7 +17,7 @@ namespace Hub.Server.Scaling;
 /// <para>
 /// A leader publishes what it forwards on the envelope channel (<see cref="EnvelopeChannelPublisher"/>), so an
 /// instance that cannot reach Redis does not take the lock, and a leader whose publishes stop getting through for
-/// <see cref="ScaleOutOptions.LeaderTimeout"/> gives the leadership up at its next heartbeat (as if its connection were
+/// <see cref="ScaleOutOptions.LeaderTimeout"/> less one heartbeat interval gives the leadership up at its next heartbeat (as if its connection were
 /// lost), so that an instance with Redis takes over. Each term of leading starts with an epoch from PostgreSQL
 /// (<c>txid_current()</c>, taken under the lock): later leaders always have larger ones.
 /// </para>

@@ -60,7 +60,8 @@ public sealed class EnvelopeChannelPublisher(
         """;
 
     private readonly ConcurrentDictionary<string, LeaderTerm> _terms = new(StringComparer.Ordinal);
-    private readonly TimeSpan _leaderTimeout = options.Value.LeaderTimeout;
+    // A leader checks at each heartbeat, so giving up one interval early keeps the whole bound within LeaderTimeout.
+    private readonly TimeSpan _giveUpAfter = options.Value.LeaderTimeout - options.Value.LeaderHeartbeatInterval;
     private readonly string _incarnation = Guid.NewGuid().ToString("N");
 
     /// <summary>Whether this instance can publish at all: a leader without Redis would deliver nothing.</summary>
@@ -93,7 +94,7 @@ public sealed class EnvelopeChannelPublisher(
 
         var silent = time.GetElapsedTime(term.LastSuccessStartedAt);
         reason = term.Superseded ? "Redis refused the leader's epoch: another instance leads the database."
-            : silent >= _leaderTimeout ? $"Nothing could be published on the envelope channel for {silent} ({ScaleOutOptions.SectionName}:{nameof(ScaleOutOptions.LeaderTimeout)} {_leaderTimeout})."
+            : silent >= _giveUpAfter ? $"Nothing could be published on the envelope channel for {silent} ({ScaleOutOptions.SectionName}:{nameof(ScaleOutOptions.LeaderTimeout)} less one heartbeat interval: {_giveUpAfter})."
             : null;
         if (reason is null)
         {

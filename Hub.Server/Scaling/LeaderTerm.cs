@@ -6,7 +6,7 @@ namespace Hub.Server.Scaling;
 /// </summary>
 /// <remarks>
 /// A term is healthy while its last successful publish started less than <see cref="ScaleOutOptions.LeaderTimeout"/>
-/// ago (the leader publishes a heartbeat every heartbeat interval, so a healthy link always has a recent one) and
+/// less one heartbeat interval ago (the leader publishes a heartbeat every heartbeat interval, so a healthy link always has a recent one) and
 /// Redis has not refused it for a newer epoch. Abandoning it fails the publishes still waiting on a link that went
 /// silent, so the delivery queue moves on and the leadership can go.
 /// </remarks>
