@@ -25,7 +25,8 @@ public sealed class NginxServer : IAsyncDisposable
 
     public Uri HubUrl => new(BaseUrl, "/hubs/notifications");
 
-    public static async Task<NginxServer> StartAsync(IEnumerable<int> upstreamPorts)
+    /// <summary>Starts nginx for <paramref name="upstreamPorts"/>; <paramref name="edit"/> changes the rendered configuration first.</summary>
+    public static async Task<NginxServer> StartAsync(IEnumerable<int> upstreamPorts, Func<string, string>? edit = null)
     {
         var root = Directory.CreateTempSubdirectory("hub-tests-nginx-").FullName;
         var port = FreePort.Next();
@@ -35,7 +36,7 @@ public sealed class NginxServer : IAsyncDisposable
             .. upstreamPorts.Select(static p => p.ToString(CultureInfo.InvariantCulture)),
         ]);
         var file = Path.Combine(root, "nginx.conf");
-        await File.WriteAllTextAsync(file, configuration);
+        await File.WriteAllTextAsync(file, edit is null ? configuration : edit(configuration));
         var process = ChildProcess.Start("nginx", "nginx",
             ["-e", "stderr", "-p", root, "-c", file, "-g", $"daemon off; pid {Path.Combine(root, "nginx.pid")};"]);
         var server = new NginxServer(root, port, process);
@@ -51,6 +52,8 @@ public sealed class NginxServer : IAsyncDisposable
 
         return server;
     }
+
+    public string AccessLog => File.Exists(Path.Combine(_root, "access.log")) ? File.ReadAllText(Path.Combine(_root, "access.log")) : string.Empty;
 
     public string ErrorLog => File.Exists(Path.Combine(_root, "error.log")) ? File.ReadAllText(Path.Combine(_root, "error.log")) : string.Empty;
 

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Hub.Tests.Infrastructure;
+
+namespace Hub.Tests.Scaling;
+
+/// <summary>
+/// The hub's <c>negotiate</c> keeps no state, so a client may negotiate with one instance and open its WebSocket on
+/// another: shown behind nginx with plain round-robin (no affinity), also after an instance restarted.
+/// </summary>
+[Trait("Category", "Faults")]
+public sealed partial class StatelessNegotiateTests(SharedPostgres postgres)
+{
+    [Fact]
+    public async Task Negotiate_on_one_instance_and_the_WebSocket_on_another_succeed_behind_round_robin_also_after_a_restart()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var database = await postgres.Server.CreateUniqueDatabaseAsync("roundrobin");
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), HubFixture.Events);
+        settings.Redis = redis.Configuration;
+        settings.ScaleOut.ChannelPrefix = $"test-{database}";
+        // A first subscriber waits for the listener to connect, LISTEN and take or miss the lock: seconds on a busy machine.
+        settings.Listener.SubscribeTimeout = TimeSpan.FromSeconds(20);
+        var first = await HubProcess.StartAsync("hub1", settings);
+        var second = await HubProcess.StartAsync("hub2", settings);
+        try
+        {
+            await using var nginx = await NginxServer.StartAsync([first.Port, second.Port], RoundRobin);
+            await ConnectAndReceiveAsync(nginx, settings.Databases[database].ConnectionString, database, "before");
+
+            await second.KillAsync();
+            var port = second.Port;
+            await second.DisposeAsync();
+            second = await HubProcess.StartAsync("hub2", settings, port);
+            await ConnectAndReceiveAsync(nginx, settings.Databases[database].ConnectionString, database, "after");
+
+            var split = SplitConnections(nginx.AccessLog);
+            Assert.True(split > 0, $"no client negotiated with one instance and connected to the other:\n{nginx.AccessLog}");
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            await second.DisposeAsync();
+        }
+    }
+
+    /// <summary>nginx's own configuration without the affinity hash (so round-robin), logging which upstream served each request.</summary>
+    private static string RoundRobin(string configuration)
+    {
+        var upstream = configuration.IndexOf("    upstream notify_hub {", StringComparison.Ordinal);
+        Assert.True(upstream > 0, "the rendered nginx.conf has no notify_hub upstream");
+        var edited = configuration.Insert(upstream, "    log_format upstreams '$request_method $uri $upstream_addr $status';\n");
+        edited = HashLine().Replace(edited, string.Empty);
+        return AccessLogLine().Replace(edited, "access_log $1 upstreams;");
+    }
+
+    private static async Task ConnectAndReceiveAsync(NginxServer nginx, string connectionString, string database, string payload)
+    {
+        var clients = new List<RecordingClient>();
+        try
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                // Negotiation on (the default), one protocol or the other.
+                var client = await RecordingClient.ConnectAsync(nginx.HubUrl, messagePack: i % 2 == 1);
+                clients.Add(client);
+                Assert.Equal([HubFixture.Events], await client.SubscribeAsync(database, HubFixture.Events));
+            }
+
+            await Postgres.NotifyAsync(connectionString, HubFixture.Events, payload);
+            var received = await Task.WhenAll(clients.Select(static c => c.NotificationsAsync(1, TimeSpan.FromSeconds(15))));
+            Assert.All(received, notifications => Assert.Equal(payload, Assert.Single(notifications).Payload));
+        }
+        finally
+        {
+            await Task.WhenAll(clients.Select(static c => c.DisposeAsync().AsTask()));
+        }
+    }
+
+    /// <summary>How many negotiates were followed by a WebSocket request that another upstream served.</summary>
+    private static int SplitConnections(string accessLog)
+    {
+        var split = 0;
+        string? negotiatedOn = null;
+        foreach (var line in accessLog.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length < 4)
+            {
+                continue;
+            }
+
+            if (fields[1].EndsWith("/negotiate", StringComparison.Ordinal))
+            {
+                negotiatedOn = fields[2];
+            }
+            else if (fields[0] == "GET" && fields[1] == "/hubs/notifications" && negotiatedOn is not null)
+            {
+                split += fields[2] != negotiatedOn && fields[3] == "101" ? 1 : 0;
+                negotiatedOn = null;
+            }
+        }
+
+        return split;
+    }
+
+    [GeneratedRegex(@"^\s*hash \$hub_affinity consistent;\s*$", RegexOptions.Multiline)]
+    private static partial Regex HashLine();
+
+    [GeneratedRegex(@"access_log (\S+);")]
+    private static partial Regex AccessLogLine();
+}
