@@ -131,6 +131,8 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter, IRunWr
     /// </remarks>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
+        DeferredFlushes? joined = null;
+        var owns = false;
         lock (_gate)
         {
             if (_closed)
@@ -140,15 +142,31 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter, IRunWr
 
             var passing = _hold is null || DeliveryHold.Current == _hold;
             // Behind a run's frames, not ahead of them: the connection's own frames keep their order with broadcasts.
-            if (_writing || !passing || _inRun)
+            // Sent inside a run (a replay's batch), they join it.
+            var run = passing && !_writing && !_inRun ? DeferredFlushes.Current : null;
+            if (_writing || !passing || _inRun || run is not null)
             {
                 Enqueue(OutgoingFrame.CopyOf(frame.Span), passing);
-                CheckLocked();
-                return ValueTask.CompletedTask;
-            }
+                if (run is not null)
+                {
+                    _inRun = true;
+                    joined = run;
+                }
 
-            _writing = true;
-            _lastProgress = _time.GetTimestamp();
+                CheckLocked();
+            }
+            else
+            {
+                _writing = true;
+                _lastProgress = _time.GetTimestamp();
+                owns = true;
+            }
+        }
+
+        if (!owns)
+        {
+            joined?.Hold(this);
+            return ValueTask.CompletedTask;
         }
 
         ValueTask write;

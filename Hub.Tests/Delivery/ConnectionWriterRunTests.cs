@@ -72,6 +72,23 @@ public sealed class ConnectionWriterRunTests
     }
 
     [Fact]
+    public async Task Frames_the_connection_writes_itself_inside_a_run_join_it()
+    {
+        // A replay sends its rows through SignalR inside a run: they reach the socket together.
+        var run = new DeferredFlushes();
+        using (run.Enter())
+        {
+            await _writer.WriteAsync(Frame("a").Bytes, TestContext.Current.CancellationToken);
+            await _writer.WriteAsync(Frame("b").Bytes, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Empty(_socket.Writes);
+        run.Release();
+
+        Assert.Equal(["ab"], _socket.Writes);
+    }
+
+    [Fact]
     public void A_closed_writer_drops_what_its_run_held()
     {
         var run = new DeferredFlushes();
