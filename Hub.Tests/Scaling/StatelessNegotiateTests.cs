@@ -47,11 +47,10 @@ public sealed partial class StatelessNegotiateTests(SharedPostgres postgres)
     /// <summary>nginx's own configuration without the affinity hash (so round-robin), logging which upstream served each request.</summary>
     private static string RoundRobin(string configuration)
     {
-        var upstream = configuration.IndexOf("    upstream notify_hub {", StringComparison.Ordinal);
-        Assert.True(upstream > 0, "the rendered nginx.conf has no notify_hub upstream");
-        var edited = configuration.Insert(upstream, "    log_format upstreams '$request_method $uri $upstream_addr $status';\n");
-        edited = HashLine().Replace(edited, string.Empty);
-        return AccessLogLine().Replace(edited, "access_log $1 upstreams;");
+        Assert.Matches(HashLine(), configuration);
+        var edited = HashLine().Replace(configuration, string.Empty);
+        // The format is declared where the access log is, before its first use.
+        return AccessLogLine().Replace(edited, "log_format upstreams '$$request_method $$uri $$upstream_addr $$status';\n    access_log $1 upstreams;");
     }
 
     private static async Task ConnectAndReceiveAsync(NginxServer nginx, string connectionString, string database, string payload)
