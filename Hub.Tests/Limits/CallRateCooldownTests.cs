@@ -5,7 +5,6 @@ using Hub.Server.Telemetry;
 using Hub.Testing.Wire;
 using Hub.Tests.Infrastructure;
 using Hub.Tests.Telemetry;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -21,15 +20,7 @@ public sealed class CallRateCooldownTests(SharedPostgres postgres)
     public async Task A_user_closed_for_its_call_rate_cannot_negotiate_or_connect_during_the_cooldown_while_others_carry_on()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var hub = await HubFixture.For(postgres.Server).WithTokens().CaptureLogs()
-            .Configure(static s =>
-            {
-                s.Limits.CallBurst = 5;
-                s.Limits.RateLimitedCallsBeforeClose = 20;
-                s.Limits.CallRateCooldown = TimeSpan.FromMinutes(1);
-            })
-            .ConfigureServices(builder => UseCooldownClock(builder, time))
-            .StartAsync();
+        await using var hub = await ClosingFlooders(HubFixture.For(postgres.Server).WithTokens().CaptureLogs(), TimeSpan.FromMinutes(1), time).StartAsync();
         using var metrics = new MetricRecorder(hub.Hub.Services.GetRequiredService<HubMetrics>().Meter);
         var alice = await hub.ConnectAsync("alice");
         await alice.SubscribeAsync(hub.Database, HubFixture.Events);
@@ -78,15 +69,7 @@ public sealed class CallRateCooldownTests(SharedPostgres postgres)
     public async Task An_anonymous_flooder_cools_down_by_its_address_and_other_addresses_connect()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var hub = await HubFixture.For(postgres.Server)
-            .Configure(static s =>
-            {
-                s.Limits.CallBurst = 5;
-                s.Limits.RateLimitedCallsBeforeClose = 20;
-                s.Limits.CallRateCooldown = TimeSpan.FromSeconds(30);
-            })
-            .ConfigureServices(builder => UseCooldownClock(builder, time))
-            .StartAsync();
+        await using var hub = await ClosingFlooders(HubFixture.For(postgres.Server), TimeSpan.FromSeconds(30), time).StartAsync();
         var flooderAddress = IPAddress.Parse("127.0.0.7");
         using var fromFlooder = new HttpMessageInvoker(NegotiateFloodTests.HandlerFrom(flooderAddress));
         await using (var flooder = await RawHubConnection.ConnectAsync(hub.HubUrl, WireProtocol.Json, fromFlooder, cancellationToken: TestContext.Current.CancellationToken))
@@ -175,9 +158,20 @@ public sealed class CallRateCooldownTests(SharedPostgres postgres)
         Assert.False(cooldowns.TryGetRemaining("user:a", out _));
     }
 
-    /// <summary>Runs the hub's cool-downs on <paramref name="time"/>, so that a test ends one without waiting for it.</summary>
-    private static void UseCooldownClock(WebApplicationBuilder builder, TimeProvider time)
-        => builder.Services.AddSingleton(services => new CallRateCooldowns(services.GetRequiredService<IOptions<LimitOptions>>(), time));
+    /// <summary>
+    /// A hub that closes a connection after its burst of 5 and 20 refusals for the rate, and runs its cool-downs of
+    /// <paramref name="cooldown"/> on <paramref name="time"/>, so that a test ends one without waiting for it.
+    /// </summary>
+    private static HubFixtureBuilder ClosingFlooders(HubFixtureBuilder hub, TimeSpan cooldown, TimeProvider time)
+        => hub
+            .Configure(s =>
+            {
+                s.Limits.CallBurst = 5;
+                s.Limits.RateLimitedCallsBeforeClose = 20;
+                s.Limits.CallRateCooldown = cooldown;
+            })
+            .ConfigureServices(builder => builder.Services.AddSingleton(
+                services => new CallRateCooldowns(services.GetRequiredService<IOptions<LimitOptions>>(), time)));
 
     private static Task ClosedSignal(RecordingClient client)
     {
