@@ -13,7 +13,9 @@ namespace Hub.Server.Delivery;
 /// Who writes next is the <see cref="ConnectionWriterGate"/>'s: the party it gives the socket writes its frame, then
 /// whatever queued behind it meanwhile, as one batch per write, until nothing waits. So a writer that keeps up writes
 /// each shared broadcast frame straight to the socket, without a copy, a task or a wake-up, and a backlog costs one
-/// write per batch instead of one per message.
+/// write per batch instead of one per message. While the delivery queue sends a run of envelopes
+/// (<see cref="DeferredFlushes"/>), the run's frames wait and go out together when the run ends, so a backlog costs
+/// one write per connection and run even when every write would complete at once.
 /// </para>
 /// <para>
 /// Slow consumers are judged by progress (<see cref="SlowConsumerPolicy"/>): a connection is disconnected when more
@@ -21,7 +23,7 @@ namespace Hub.Server.Delivery;
 /// hard cap. A burst larger than the bound sent to a client that keeps reading is not slow.
 /// </para>
 /// </remarks>
-public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
+public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter, IRunWriter
 {
     private readonly ConnectionWriterGate _gate;
     private readonly Stream _socket;
@@ -84,7 +86,9 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     /// </summary>
     internal void Send(OutgoingFrame frame)
     {
-        switch (_gate.Take(frame, out var breach))
+        var turn = _gate.Take(frame, out var breach, out var joined);
+        joined?.Hold(this);
+        switch (turn)
         {
             case ConnectionWriterGate.Turn.Write:
                 Pump(frame);
@@ -108,7 +112,8 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     /// </remarks>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
-        var turn = _gate.Take(frame.Span, out var breach);
+        var turn = _gate.Take(frame.Span, out var breach, out var joined);
+        joined?.Hold(this);
         if (breach is not null)
         {
             DisconnectLater(breach);
@@ -171,6 +176,15 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     {
         ArgumentNullException.ThrowIfNull(drop);
         if (_gate.Release(hold, drop, out var next))
+        {
+            Pump(next);
+        }
+    }
+
+    /// <inheritdoc />
+    void IRunWriter.ReleaseHeld()
+    {
+        if (_gate.ReleaseRun(out var next))
         {
             Pump(next);
         }

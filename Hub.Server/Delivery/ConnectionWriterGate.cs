@@ -7,6 +7,8 @@ namespace Hub.Server.Delivery;
 /// The lock is <see cref="_writing"/>: whoever sets it (under <see cref="_gate"/>) owns the socket until
 /// <see cref="TryTakeNext"/> finds nothing more to write and clears it. A frame that arrives meanwhile waits in the
 /// <see cref="OutgoingFrameQueue"/>, or in the <see cref="HeldFrames"/> of an active <see cref="DeliveryHold"/>.
+/// While the delivery queue sends a run of envelopes (<see cref="DeferredFlushes"/>), a free socket is not taken
+/// either: the run's frames wait and go out together when the run ends (<see cref="ReleaseRun"/>).
 /// Nothing here writes to the socket or waits, so <see cref="_gate"/> is never held across a write.
 /// </remarks>
 internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvider time)
@@ -16,6 +18,7 @@ internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvid
     private HeldFrames? _held;
     private bool _writing;
     private bool _closed;
+    private bool _inRun;
     private long _lastProgress;
     private TaskCompletionSource? _drained;
     private RoomSignal _room;
@@ -64,23 +67,25 @@ internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvid
     /// <summary>
     /// Hands over a broadcast frame, shared and never changed: <see cref="Turn.Write"/> when the socket is free, else
     /// the frame waits as it is, and a slow consumer found by that is closed and returned in <paramref name="breach"/>.
+    /// A frame sent inside a run the writer has not joined yet waits for it: the caller joins the run
+    /// (<paramref name="joined"/>) outside the lock, because a run's release takes its own lock first and then this one.
     /// </summary>
-    public Turn Take(OutgoingFrame frame, out SlowConsumerBreach? breach)
+    public Turn Take(OutgoingFrame frame, out SlowConsumerBreach? breach, out DeferredFlushes? joined)
     {
         lock (_gate)
         {
-            var turn = TurnLocked();
+            var turn = TurnLocked(out joined);
             breach = turn == Turn.Wait ? WaitLocked(frame) : null;
             return turn;
         }
     }
 
-    /// <summary>As <see cref="Take(OutgoingFrame, out SlowConsumerBreach?)"/> for a frame its owner reuses: a copy waits.</summary>
-    public Turn Take(ReadOnlySpan<byte> frame, out SlowConsumerBreach? breach)
+    /// <summary>As <see cref="Take(OutgoingFrame, out SlowConsumerBreach?, out DeferredFlushes?)"/> for a frame its owner reuses: a copy waits.</summary>
+    public Turn Take(ReadOnlySpan<byte> frame, out SlowConsumerBreach? breach, out DeferredFlushes? joined)
     {
         lock (_gate)
         {
-            var turn = TurnLocked();
+            var turn = TurnLocked(out joined);
             breach = turn == Turn.Wait ? WaitLocked(OutgoingFrame.CopyOf(frame)) : null;
             return turn;
         }
@@ -118,7 +123,7 @@ internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvid
     {
         lock (_gate)
         {
-            if (_closed || (!_writing && (_held?.Bytes ?? 0) == 0))
+            if (_closed || (!_writing && (_held?.Bytes ?? 0) == 0 && !(_inRun && _queue.Bytes > 0)))
             {
                 return Task.CompletedTask;
             }
@@ -205,21 +210,48 @@ internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvid
         return owns;
     }
 
-    private Turn TurnLocked()
+    private Turn TurnLocked(out DeferredFlushes? joined)
     {
+        joined = null;
         if (_closed)
         {
             return Turn.Closed;
         }
 
-        if (_writing || HoldsLocked)
+        // Behind a run's frames, not ahead of them: the connection's own frames keep their order with broadcasts.
+        if (_writing || HoldsLocked || _inRun)
         {
+            return Turn.Wait;
+        }
+
+        if (DeferredFlushes.Current is { } run)
+        {
+            _inRun = true;
+            joined = run;
             return Turn.Wait;
         }
 
         _writing = true;
         _lastProgress = time.GetTimestamp();
         return Turn.Write;
+    }
+
+    /// <summary>The run ended: true with the frame (or batch) to write when the caller now owns the socket.</summary>
+    public bool ReleaseRun(out OutgoingFrame next)
+    {
+        next = default;
+        lock (_gate)
+        {
+            _inRun = false;
+            if (_closed || _writing || !_queue.TryDequeue(out next))
+            {
+                return false;
+            }
+
+            _writing = true;
+            _lastProgress = time.GetTimestamp();
+            return true;
+        }
     }
 
     private SlowConsumerBreach? WaitLocked(OutgoingFrame frame)
