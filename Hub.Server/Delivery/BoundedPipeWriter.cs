@@ -18,6 +18,8 @@ namespace Hub.Server.Delivery;
 /// together when it is released; meanwhile the transport is the run's, as it is the pump's, and others queue.
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
+/// It serves only SignalR's own transports (fallback transports, or the hub's WebSocket transport turned off), and
+/// is kept in one piece because its modes are one state machine under one lock.
 /// </remarks>
 internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHeldWriter, IRunWriter
 {

@@ -39,7 +39,6 @@ public sealed class WebSocketTransport<THub>(
             : DateTimeOffset.MaxValue;
         var connectionId = LeanNegotiation.ConnectionIdFor(RequestQuery.Value(context.Request, "id"));
         var upgraded = await WebSocketHandshake.AcceptAsync(context, upgrade).ConfigureAwait(false);
-        await ReleaseRequestServicesAsync(context).ConfigureAwait(false);
         var connection = new WebSocketHubConnection(connectionId, context, upgraded, _policy, monitor, time, expiration, logger);
         TransportLog.Connected(logger, connectionId);
         heartbeat.Add(connection);
@@ -53,15 +52,4 @@ public sealed class WebSocketTransport<THub>(
             TransportLog.Disconnected(logger, connectionId);
         }
     }
-
-    /// <summary>
-    /// Disposes the request's service scope once the handshake is done: it holds what authenticating and authorizing
-    /// the request resolved (handlers, the authorization service and their caches), and the request lasts as long as
-    /// the connection. The connection's hub calls get scopes of their own from SignalR; the request's
-    /// <c>RequestServices</c> is not used after this.
-    /// </summary>
-    private static ValueTask ReleaseRequestServicesAsync(HttpContext context)
-        => context.Features.Get<Microsoft.AspNetCore.Http.Features.IServiceProvidersFeature>() is IAsyncDisposable scope
-            ? scope.DisposeAsync()
-            : ValueTask.CompletedTask;
 }
