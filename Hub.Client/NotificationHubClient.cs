@@ -390,7 +390,6 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
 
         try
         {
-            var until = _clock.Now;
             KeyValuePair<string, string[]>[] wanted;
             lock (_subscriptions)
             {
@@ -419,7 +418,8 @@ public sealed partial class NotificationHubClient : IAsyncDisposable
                     ClientLog.Resubscribed(_logger, database, channels.Length);
                     if (missedAny)
                     {
-                        resyncs.Add(new HubResync(database, ResyncReasons.ClientReconnected, _lastHeardBeforeLoss, until));
+                        // Until the hub confirmed the subscriptions: only from then on is delivery live again.
+                        resyncs.Add(new HubResync(database, ResyncReasons.ClientReconnected, _lastHeardBeforeLoss, _clock.Now));
                     }
                 }
                 catch (Exception ex) when (!_disposed.IsCancellationRequested)
