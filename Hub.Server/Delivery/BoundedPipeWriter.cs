@@ -19,7 +19,7 @@ namespace Hub.Server.Delivery;
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
 /// </remarks>
-internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHeldWriter
+internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHeldWriter, IRunWriter
 {
     private static readonly ValueTask<FlushResult> Accepted = new(new FlushResult(isCanceled: false, isCompleted: false));
     private static readonly ValueTask<FlushResult> Closed = new(new FlushResult(isCanceled: false, isCompleted: true));
@@ -304,7 +304,7 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
     }
 
     /// <summary>Flushes what a run of <see cref="DeferredFlushes"/> wrote, then hands over what others queued meanwhile.</summary>
-    internal void ReleaseHeld()
+    public void ReleaseHeld()
     {
         _holder = null;
         _ = PumpAsync(default, buffering: false, flushFirst: true);

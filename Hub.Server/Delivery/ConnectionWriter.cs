@@ -13,7 +13,9 @@ namespace Hub.Server.Delivery;
 /// finds nothing more to write and clears it. A frame that arrives while the socket is owned queues behind; the owner
 /// writes what queued as one batch (several notifications in one socket write) when its write completes. So a writer
 /// that keeps up writes each shared broadcast frame straight to the socket, without a copy, a task or a wake-up, and
-/// a backlog costs one write per batch instead of one per message.
+/// a backlog costs one write per batch instead of one per message. While the delivery queue sends a run of envelopes
+/// (<see cref="DeferredFlushes"/>), a free socket is not written either: the run's frames wait and go out together
+/// when the run ends, so a backlog costs one write per connection and run even when every write would complete at once.
 /// </para>
 /// <para>
 /// Slow consumers are judged by progress (<see cref="SlowConsumerPolicy"/>): a connection is disconnected when more
@@ -25,7 +27,7 @@ namespace Hub.Server.Delivery;
 /// so the fan-out, the socket's own sends and the heartbeat cannot deadlock each other.
 /// </para>
 /// </remarks>
-public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
+public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter, IRunWriter
 {
     // The largest batch one socket write carries: several notifications, without one huge rented buffer.
     private const int MaxBatchBytes = 64 * 1024;
@@ -47,6 +49,7 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     private DeliveryHold? _hold;
     private List<OutgoingFrame>? _held;
     private long _heldBytes;
+    private bool _inRun;
 
     /// <summary>Creates the writer of <paramref name="connectionId"/>'s socket.</summary>
     /// <param name="connectionId">The connection's id, for logs.</param>
@@ -90,6 +93,7 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     /// </summary>
     internal void Send(OutgoingFrame frame)
     {
+        DeferredFlushes? joined = null;
         lock (_gate)
         {
             if (_closed)
@@ -97,11 +101,18 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
                 return;
             }
 
-            if (!TakeSocketLocked(frame))
+            if (!TakeSocketLocked(frame, ref joined))
             {
                 CheckLocked();
-                return;
+                frame = default;
             }
+        }
+
+        // Joined outside the lock: a run's release takes its own lock first and then this writer's.
+        joined?.Hold(this);
+        if (frame.Buffer is null)
+        {
+            return;
         }
 
         Pump(frame);
@@ -120,6 +131,8 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     /// </remarks>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
+        DeferredFlushes? joined = null;
+        var owns = false;
         lock (_gate)
         {
             if (_closed)
@@ -128,15 +141,32 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
             }
 
             var passing = _hold is null || DeliveryHold.Current == _hold;
-            if (_writing || !passing)
+            // Behind a run's frames, not ahead of them: the connection's own frames keep their order with broadcasts.
+            // Sent inside a run (a replay's batch), they join it.
+            var run = passing && !_writing && !_inRun ? DeferredFlushes.Current : null;
+            if (_writing || !passing || _inRun || run is not null)
             {
                 Enqueue(OutgoingFrame.CopyOf(frame.Span), passing);
-                CheckLocked();
-                return ValueTask.CompletedTask;
-            }
+                if (run is not null)
+                {
+                    _inRun = true;
+                    joined = run;
+                }
 
-            _writing = true;
-            _lastProgress = _time.GetTimestamp();
+                CheckLocked();
+            }
+            else
+            {
+                _writing = true;
+                _lastProgress = _time.GetTimestamp();
+                owns = true;
+            }
+        }
+
+        if (!owns)
+        {
+            joined?.Hold(this);
+            return ValueTask.CompletedTask;
         }
 
         ValueTask write;
@@ -167,7 +197,7 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
     {
         lock (_gate)
         {
-            if (_closed || (!_writing && _heldBytes == 0))
+            if (_closed || (!_writing && _heldBytes == 0 && !(_inRun && _queuedBytes > 0)))
             {
                 return Task.CompletedTask;
             }
@@ -283,16 +313,43 @@ public sealed class ConnectionWriter : IDeliveryHoldFeature, IHeldWriter
         }
     }
 
+    /// <inheritdoc />
+    void IRunWriter.ReleaseHeld()
+    {
+        OutgoingFrame next;
+        lock (_gate)
+        {
+            _inRun = false;
+            if (_closed || _writing || !TryDequeueLocked(out next))
+            {
+                return;
+            }
+
+            _writing = true;
+            _lastProgress = _time.GetTimestamp();
+        }
+
+        Pump(next);
+    }
+
     /// <summary>
     /// True when the caller now owns the socket and writes <paramref name="frame"/> itself; otherwise the frame is
-    /// queued (or held) behind the current owner.
+    /// queued (or held) behind the current owner, or behind the run it joins (<paramref name="joined"/>).
     /// </summary>
-    private bool TakeSocketLocked(OutgoingFrame frame)
+    private bool TakeSocketLocked(OutgoingFrame frame, ref DeferredFlushes? joined)
     {
         var held = _hold is not null && DeliveryHold.Current != _hold;
-        if (_writing || held)
+        if (_writing || held || _inRun)
         {
             Enqueue(frame, passing: !held);
+            return false;
+        }
+
+        if (DeferredFlushes.Current is { } run)
+        {
+            Enqueue(frame, passing: true);
+            _inRun = true;
+            joined = run;
             return false;
         }
 

@@ -6,8 +6,8 @@ namespace Hub.Server.Delivery;
 /// <remarks>
 /// Each flush of a connection's transport wakes its send loop, which frames what it finds and makes one system
 /// call. When envelopes queue up behind each other, the delivery queue sends them as a run: each connection's
-/// <see cref="BoundedPipeWriter"/> writes the run's messages into its transport without flushing, and
-/// <see cref="Release"/> flushes each transport once. A backlog then costs one wake-up, one WebSocket frame and one system call per connection and
+/// writer (<see cref="ConnectionWriter"/> on the hub's own transport, <see cref="BoundedPipeWriter"/> on SignalR's)
+/// holds the run's messages instead of writing them, and <see cref="Release"/> has each write them once. A backlog then costs one wake-up, one WebSocket frame and one system call per connection and
 /// run, not per envelope, so the hub catches up instead of falling further behind. With no backlog there is no
 /// run and every message goes straight out. The run is ambient (an async local) because SignalR's group send sits
 /// between the delivery queue and the writers.
@@ -18,7 +18,7 @@ internal sealed class DeferredFlushes
 
     // A held writer may join from a continuation of SignalR's group send on another thread, never during Release.
     private readonly Lock _gate = new();
-    private readonly List<BoundedPipeWriter> _held = [];
+    private readonly List<IRunWriter> _held = [];
 
     /// <summary>The run that sends on this flow belong to, or null when they go straight out.</summary>
     public static DeferredFlushes? Current => CurrentRun.Value;
@@ -45,7 +45,7 @@ internal sealed class DeferredFlushes
     }
 
     /// <summary>Called by a writer that started holding messages for this run.</summary>
-    internal void Hold(BoundedPipeWriter writer)
+    internal void Hold(IRunWriter writer)
     {
         lock (_gate)
         {

@@ -31,6 +31,9 @@ public sealed class DeliveryHold
         return default;
     }
 
+    /// <summary>True when no more than half of the connection's bound is queued for it (see <see cref="WaitForRoomAsync"/>).</summary>
+    public bool HasRoom => _writer.HasRoom;
+
     /// <summary>
     /// Waits while more than half of the connection's bound is queued for it, so that a replay goes no faster than
     /// the client reads. Completes at once when there is room, and when the connection is closing.

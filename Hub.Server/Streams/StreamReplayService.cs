@@ -144,13 +144,34 @@ public sealed class StreamReplayService(
             }
 
             var receivedAt = time.GetUtcNow().UtcDateTime;
-            foreach (var row in batch.Rows)
+            // A batch goes to the socket as a run: several rows per write instead of one write per row.
+            var run = new DeferredFlushes();
+            try
             {
-                // The connection's bound applies: the replay goes as fast as the client reads, and a client that
-                // stops reading while live messages pile up behind the hold is disconnected like any slow consumer.
-                await hold.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-                var notification = new NotificationEnvelope(definition.Name, row.Channel, row.Payload, row.ProcessId, receivedAt, row.Position.ToString());
-                await caller.SendAsync(notification.ClientMethod(), notification, cancellationToken).ConfigureAwait(false);
+                foreach (var row in batch.Rows)
+                {
+                    // The connection's bound applies: the replay goes as fast as the client reads, and a client that
+                    // stops reading while live messages pile up behind the hold is disconnected like any slow
+                    // consumer. What the run holds goes out before the replay waits for room.
+                    if (!hold.HasRoom)
+                    {
+                        run.Release();
+                    }
+
+                    await hold.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+                    var notification = new NotificationEnvelope(definition.Name, row.Channel, row.Payload, row.ProcessId, receivedAt, row.Position.ToString());
+                    Task send;
+                    using (run.Enter())
+                    {
+                        send = caller.SendAsync(notification.ClientMethod(), notification, cancellationToken);
+                    }
+
+                    await send.ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                run.Release();
             }
 
             count += batch.Rows.Count;
