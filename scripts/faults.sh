@@ -7,8 +7,7 @@
 #   scripts/faults.sh            every fault implemented so far
 #   scripts/faults.sh Frozen     only the tests whose name contains "Frozen"
 #
-# Not implemented yet (see docs/reliability.md): kill -9 of the leader with a backlog, PostgreSQL restart, Redis
-# stop/start under load, the leader's Redis link cut, a client's network stalled 60 s, a rolling restart, the soak.
+# Not implemented yet (see docs/reliability.md): a client's network stalled 60 s in a cluster, the 30-minute soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -31,25 +31,32 @@ public sealed class BenchServer : IAsyncDisposable
     /// <param name="environment">More settings (environment variable form, e.g. DOTNET_gcServer=0).</param>
     /// <param name="outboxDatabases">The databases that are outbox databases (none when null).</param>
     /// <param name="countOutput">Reads the hub's output and counts it in <see cref="Output"/> instead of letting it through to the console.</param>
+    /// <param name="serverDll">The Hub.Server.dll to run (another build of the hub); null for the one next to the tool.</param>
     public static async Task<BenchServer> StartAsync(
         IReadOnlyDictionary<string, string> databases,
         string channel,
         IEnumerable<KeyValuePair<string, string>> environment,
         IReadOnlyCollection<string>? outboxDatabases = null,
-        bool countOutput = false)
+        bool countOutput = false,
+        string? serverDll = null)
     {
         ArgumentNullException.ThrowIfNull(databases);
         outboxDatabases ??= [];
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
-        var serverDll = Path.Combine(AppContext.BaseDirectory, "Hub.Server.dll");
+        serverDll = Path.GetFullPath(serverDll ?? Path.Combine(AppContext.BaseDirectory, "Hub.Server.dll"));
+        if (!File.Exists(serverDll))
+        {
+            throw new FileNotFoundException($"No hub at '{serverDll}'.", serverDll);
+        }
+
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
             RedirectStandardOutput = countOutput,
             RedirectStandardError = countOutput,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = Path.GetDirectoryName(serverDll)!,
         };
         start.ArgumentList.Add(serverDll);
         start.ArgumentList.Add("--urls");

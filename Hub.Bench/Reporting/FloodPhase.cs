@@ -13,7 +13,13 @@ public sealed record FloodPhase
     /// <summary>Calls the hub accepted: 0 unless the flooders' database exists.</summary>
     public long AcceptedCalls { get; init; }
 
-    /// <summary>Flooding connections the hub closed (for their call rate) or refused.</summary>
+    /// <summary>Connections the flooders opened: each cost the hub a WebSocket and a SignalR handshake.</summary>
+    public long FlooderConnects { get; init; }
+
+    /// <summary>Connection attempts of the flooders that failed: refused (429 during a cool-down) or not answered.</summary>
+    public long FlooderConnectsFailed { get; init; }
+
+    /// <summary>Open flooding connections the hub closed (for their call rate).</summary>
     public long FlooderConnectionsClosed { get; init; }
 
     /// <summary>Lines the hub logged during the phase; null when they cannot be counted (a hub given by URL without its log file).</summary>
@@ -23,6 +29,15 @@ public sealed record FloodPhase
 
     /// <summary>The hub's CPU during the phase, in percent of one core; null when its processes are unknown.</summary>
     public double? ServerCpuPercent { get; init; }
+
+    /// <summary>
+    /// This bench process's CPU during the phase (the flooders, the subscriber, the publisher and reading the hub's
+    /// output), in percent of one core: what the load generator took from the cores it shares with the hub.
+    /// </summary>
+    public double ClientCpuPercent { get; init; }
+
+    /// <summary>Every process's CPU during the phase (from /proc/stat), in percent of one core; null where unreadable.</summary>
+    public double? MachineCpuPercent { get; init; }
 
     public long Sent { get; init; }
 

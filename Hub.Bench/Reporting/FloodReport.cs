@@ -18,8 +18,10 @@ public static class FloodReport
         };
         foreach (var (name, phase) in (IEnumerable<(string, FloodPhase)>)[("quiet", result.Quiet), ("flood", result.Flood)])
         {
-            rows.Add(($"{name}: refused calls", Invariant($"{phase.RefusedCalls:N0} ({phase.RefusedPerSecond:N0}/s), {phase.AcceptedCalls:N0} accepted, {phase.FlooderConnectionsClosed:N0} flooding connections closed")));
+            rows.Add(($"{name}: refused calls", Invariant($"{phase.RefusedCalls:N0} ({phase.RefusedPerSecond:N0}/s), {phase.AcceptedCalls:N0} accepted")));
+            rows.Add(($"{name}: flooders", Invariant($"{phase.FlooderConnects:N0} connections opened, {phase.FlooderConnectionsClosed:N0} closed by the hub, {phase.FlooderConnectsFailed:N0} connects refused or failed")));
             rows.Add(($"{name}: hub", Invariant($"CPU {Percent(phase.ServerCpuPercent)} of one core, {Count(phase.LogLines)} log lines ({Count(phase.LogBytes)} bytes)")));
+            rows.Add(($"{name}: CPU", Invariant($"bench (load generator) {Percent(phase.ClientCpuPercent)}, whole machine {Percent(phase.MachineCpuPercent)} of one core")));
             rows.Add(($"{name}: subscriber", Invariant($"{phase.Received:N0} of {phase.Sent:N0} received ({phase.Lost:N0} lost), p50 {phase.LatencyP50Ms:F1} ms, p99 {phase.LatencyP99Ms:F1} ms, max {phase.LatencyMaxMs:F1} ms")));
         }
 

@@ -8,7 +8,8 @@ public sealed record FloodOptions
     public const string Usage = """
         Hub.Bench flood [options]  floods refused hub calls from several connections while one subscriber measures
                                    its latency, first without the flood, then with it; reports the hub's log lines,
-                                   refused calls per second and CPU
+                                   refused calls per second, the flooders' connections and the CPU of the hub,
+                                   of this process and of the machine
 
           --flooders N          connections making refused calls as fast as the hub answers (default 4)
           --rate R              NOTIFY per second to the subscriber (default 50)
@@ -19,6 +20,8 @@ public sealed record FloodOptions
           --server-pid PID[,PID]  processes to read CPU of when --url is given
           --server-log FILE     the log file of the hub given by --url: the lines it gains during the flood are counted
           --server-env K=V      setting for the started server (repeatable), e.g. Hub__Limits__CallsPerSecond=50
+          --server-dll PATH     the Hub.Server.dll to start (default: the one next to the tool), e.g. another build
+                                of the hub to compare with this one under the same load
           --connection-string C  PostgreSQL to use (the database is created); default: start a throwaway one
           --database-prefix P   the subscriber's database is P0 (default flood_)
           --channel C           NOTIFY channel (default bench)
@@ -43,6 +46,8 @@ public sealed record FloodOptions
     public string? ServerLog { get; init; }
 
     public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
+
+    public string? ServerDll { get; init; }
 
     public string? ConnectionString { get; init; }
 
@@ -72,6 +77,7 @@ public sealed record FloodOptions
                 "--url" => options with { Url = new Uri(Value()) },
                 "--server-pid" => options with { ServerProcessIds = [.. Value().Split(',').Select(p => BenchOptions.Positive(name, p))] },
                 "--server-log" => options with { ServerLog = Value() },
+                "--server-dll" => options with { ServerDll = Value() },
                 "--server-env" => options with { ServerEnvironment = [.. options.ServerEnvironment, BenchOptions.EnvironmentSetting(Value())] },
                 "--connection-string" => options with { ConnectionString = Value() },
                 "--database-prefix" => options with { DatabasePrefix = Value() },

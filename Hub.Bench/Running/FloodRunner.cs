@@ -30,16 +30,17 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
             .. options.ServerEnvironment,
         ];
         await using var server = options.Url is null
-            ? await BenchServer.StartAsync(databases, options.Channel, environment, countOutput: true).ConfigureAwait(false)
+            ? await BenchServer.StartAsync(databases, options.Channel, environment, countOutput: true, serverDll: options.ServerDll).ConfigureAwait(false)
             : null;
         var hubUrl = BenchRunner.HubUrl(server?.BaseUrl ?? options.Url!);
         var sampler = new ProcessSampler(server is null ? options.ServerProcessIds : [server.ProcessId]);
+        var client = new ProcessSampler([Environment.ProcessId]);
         Func<LogVolume>? log = server is not null ? () => server.Output : options.ServerLog is { } path ? () => LogVolume.OfFile(path) : null;
         Log($"hub {hubUrl}, {options.Flooders} flooder(s), subscriber at {options.Rate} NOTIFY/s, {options.Duration.TotalSeconds} s per phase");
 
-        var quiet = await MeasureAsync(hubUrl, databases, sampler, log, flooders: 0, cancellationToken).ConfigureAwait(false);
+        var quiet = await MeasureAsync(hubUrl, databases, sampler, client, log, flooders: 0, cancellationToken).ConfigureAwait(false);
         Log($"quiet: p50 {quiet.LatencyP50Ms:F1} ms, CPU {quiet.ServerCpuPercent:F0}%");
-        var flood = await MeasureAsync(hubUrl, databases, sampler, log, options.Flooders, cancellationToken).ConfigureAwait(false);
+        var flood = await MeasureAsync(hubUrl, databases, sampler, client, log, options.Flooders, cancellationToken).ConfigureAwait(false);
         Log($"flood: {flood.RefusedPerSecond:N0} refused/s, p50 {flood.LatencyP50Ms:F1} ms, CPU {flood.ServerCpuPercent:F0}%");
         return new FloodResult
         {
@@ -56,7 +57,13 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
     }
 
     private async Task<FloodPhase> MeasureAsync(
-        Uri hubUrl, Dictionary<string, string> databases, ProcessSampler sampler, Func<LogVolume>? log, int flooders, CancellationToken cancellationToken)
+        Uri hubUrl,
+        Dictionary<string, string> databases,
+        ProcessSampler sampler,
+        ProcessSampler client,
+        Func<LogVolume>? log,
+        int flooders,
+        CancellationToken cancellationToken)
     {
         // A fresh subscriber per phase: the publisher numbers each phase's notifications from 0.
         await using var subscriber = new Worker(new WorkerSpec(hubUrl, options.Protocol, 1, 0, [options.Database], options.Channel, 1));
@@ -71,6 +78,8 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var logFrom = log?.Invoke();
         var cpuFrom = sampler.Available ? sampler.Read() : (ProcessSampler.Sample?)null;
+        var clientFrom = client.Read();
+        var machineFrom = MachineCpu.BusySeconds();
         var started = Stopwatch.GetTimestamp();
         var running = flooding.Select(f => f.RunAsync(stop.Token)).ToArray();
         var sent = await NotifyPublisher.RunAsync(databases, options.Channel, options.Rate, options.Duration, 64, cancellationToken).ConfigureAwait(false);
@@ -78,6 +87,8 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
         await Task.WhenAll(running).ConfigureAwait(false);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var cpuTo = sampler.Available ? sampler.Read() : (ProcessSampler.Sample?)null;
+        var clientTo = client.Read();
+        var machineTo = MachineCpu.BusySeconds();
         var logged = log?.Invoke() - logFrom;
 
         var expected = sent.Values.Sum();
@@ -94,10 +105,14 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
             Seconds = seconds,
             RefusedCalls = flooding.Sum(static f => f.Refused),
             AcceptedCalls = flooding.Sum(static f => f.Accepted),
+            FlooderConnects = flooding.Sum(static f => f.Connected),
+            FlooderConnectsFailed = flooding.Sum(static f => f.ConnectsFailed),
             FlooderConnectionsClosed = flooding.Sum(static f => f.Closed),
             LogLines = logged?.Lines,
             LogBytes = logged?.Bytes,
             ServerCpuPercent = cpuFrom is { } from && cpuTo is { } to ? ProcessSampler.CpuPercent(from, to) : null,
+            ClientCpuPercent = ProcessSampler.CpuPercent(clientFrom, clientTo),
+            MachineCpuPercent = machineFrom is { } busyFrom && machineTo is { } busyTo ? (busyTo - busyFrom) / seconds * 100 : null,
             Sent = expected,
             Received = received.Unique,
             Lost = received.Lost,

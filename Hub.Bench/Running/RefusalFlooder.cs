@@ -14,6 +14,8 @@ public sealed class RefusalFlooder(Uri hubUrl, WireProtocol protocol)
 
     private long _refused;
     private long _accepted;
+    private long _connected;
+    private long _connectsFailed;
     private long _closed;
 
     /// <summary>Calls the hub refused.</summary>
@@ -22,7 +24,13 @@ public sealed class RefusalFlooder(Uri hubUrl, WireProtocol protocol)
     /// <summary>Calls the hub accepted: none, unless it serves <see cref="FloodOptions.RefusedDatabase"/>.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
-    /// <summary>Connections the hub closed (or that could not connect).</summary>
+    /// <summary>Connections opened (each a WebSocket and SignalR handshake the hub paid for).</summary>
+    public long Connected => Interlocked.Read(ref _connected);
+
+    /// <summary>Connection attempts that failed: refused by the hub (429 during a cool-down) or not answered.</summary>
+    public long ConnectsFailed => Interlocked.Read(ref _connectsFailed);
+
+    /// <summary>Open connections the hub closed (for their call rate).</summary>
     public long Closed => Interlocked.Read(ref _closed);
 
     /// <summary>Floods until <paramref name="stop"/> fires.</summary>
@@ -34,6 +42,7 @@ public sealed class RefusalFlooder(Uri hubUrl, WireProtocol protocol)
             try
             {
                 connection = await RawHubConnection.ConnectAsync(hubUrl, protocol, cancellationToken: stop).ConfigureAwait(false);
+                Interlocked.Increment(ref _connected);
                 while (true)
                 {
                     try
@@ -53,10 +62,14 @@ public sealed class RefusalFlooder(Uri hubUrl, WireProtocol protocol)
             }
             catch (Exception ex) when (ex is WebSocketException or IOException or HttpRequestException)
             {
-                Interlocked.Increment(ref _closed);
                 if (connection is null)
                 {
+                    Interlocked.Increment(ref _connectsFailed);
                     await DelayAsync(stop).ConfigureAwait(false);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _closed);
                 }
             }
             finally

@@ -18,6 +18,8 @@ namespace Hub.Server.Delivery;
 /// together when it is released; meanwhile the transport is the run's, as it is the pump's, and others queue.
 /// SignalR serializes writes on a connection, so there is one writer at a time; the pump is the only other
 /// party and touches the transport only while <see cref="_pumping"/> is set.
+/// It serves only SignalR's own transports (fallback transports, or the hub's WebSocket transport turned off), and
+/// is kept in one piece because its modes are one state machine under one lock.
 /// </remarks>
 internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHeldWriter, IRunWriter
 {
@@ -47,6 +49,7 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
     private volatile DeliveryHold? _hold;
     private List<BufferedMessage>? _held;
     private long _heldBytes;
+    private RoomSignal _room;
 
     // Owned by the single writer.
     private Mode _mode;
@@ -163,6 +166,8 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
         lock (_gate)
         {
             _discarding = true;
+            // Safe under the lock: the waiter's continuations run asynchronously.
+            _room.TakeIf(hasRoom: true)?.TrySetResult();
             if (_pumping)
             {
                 // The pump completes the transport once it has handed over what it holds, so a close
@@ -204,7 +209,27 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
     }
 
     /// <inheritdoc />
-    public bool HasRoom => _discarding || Volatile.Read(ref _queuedBytes) <= _maxBufferedBytes / 2;
+    public bool HasRoom
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return HasRoomLocked;
+            }
+        }
+    }
+
+    private bool HasRoomLocked => _discarding || _queuedBytes <= _maxBufferedBytes / 2;
+
+    /// <inheritdoc />
+    Task IHeldWriter.RoomAsync()
+    {
+        lock (_gate)
+        {
+            return _room.Wait(HasRoomLocked);
+        }
+    }
 
     /// <summary>See <see cref="DeliveryHold.Release"/>.</summary>
     public void ReleaseHold(DeliveryHold hold, Func<ReadOnlyMemory<byte>, bool> drop)
@@ -385,7 +410,8 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
 
         _discarding = true;
         ArrayPool<byte>.Shared.Return(message);
-        DropQueueLocked();
+        // Safe under the lock: the waiter's continuations run asynchronously.
+        DropQueueLocked()?.TrySetResult();
         return waiting;
     }
 
@@ -457,6 +483,7 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
         while (true)
         {
             BufferedMessage message;
+            TaskCompletionSource? room;
             lock (_gate)
             {
                 if ((_discarding && !_completeRequested) || _queue is null || !_queue.TryDequeue(out message))
@@ -470,7 +497,10 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
                 }
 
                 _queuedBytes -= message.Length;
+                room = _room.TakeIf(HasRoomLocked);
             }
+
+            room?.TrySetResult();
 
             _transport.Write(message.Bytes.AsSpan(0, message.Length));
             ArrayPool<byte>.Shared.Return(message.Bytes);
@@ -480,15 +510,19 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
 
     private void StopPumping(bool discard)
     {
+        TaskCompletionSource? room;
         lock (_gate)
         {
             _discarding |= discard;
-            DropQueueLocked();
+            room = DropQueueLocked();
             _pumping = false;
         }
+
+        room?.TrySetResult();
     }
 
-    private void DropQueueLocked()
+    /// <summary>Discards what waits; returns the room waiter, to be told outside the lock.</summary>
+    private TaskCompletionSource? DropQueueLocked()
     {
         if (_queue is not null)
         {
@@ -509,6 +543,8 @@ internal sealed class BoundedPipeWriter : PipeWriter, IDeliveryHoldFeature, IHel
             _held.Clear();
             _heldBytes = 0;
         }
+
+        return _room.TakeIf(hasRoom: true);
     }
 
     private void ReturnMessageBuffer()

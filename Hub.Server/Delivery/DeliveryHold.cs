@@ -36,15 +36,13 @@ public sealed class DeliveryHold
 
     /// <summary>
     /// Waits while more than half of the connection's bound is queued for it, so that a replay goes no faster than
-    /// the client reads. Completes at once when there is room, and when the connection is closing.
+    /// the client reads. Completes at once when there is room, and when the connection is closing; the writer
+    /// signals the room as its queue drains.
     /// </summary>
-    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
     {
-        // Polled: a replay waits here only while its client reads slower than the hub writes.
-        while (!_writer.HasRoom)
-        {
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
-        }
+        var room = _writer.RoomAsync();
+        return room.IsCompleted ? ValueTask.CompletedTask : new ValueTask(room.WaitAsync(cancellationToken));
     }
 
     /// <summary>

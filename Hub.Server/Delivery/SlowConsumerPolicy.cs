@@ -16,4 +16,26 @@ public sealed record SlowConsumerPolicy(long MaxBufferedBytes, long HardMaxBuffe
         ArgumentNullException.ThrowIfNull(options);
         return new SlowConsumerPolicy(options.MaxBufferedBytesPerConnection, options.HardMaxBufferedBytesPerConnection, options.SlowConsumerTimeout);
     }
+
+    /// <summary>
+    /// Why a connection with <paramref name="waitingBytes"/> waiting breaks the policy, or null when it does not:
+    /// over the hard cap, or over the bound with a write pending (<paramref name="writing"/>) and no progress for
+    /// <paramref name="stalledFor"/>.
+    /// </summary>
+    public string? Breach(long waitingBytes, bool writing, TimeSpan stalledFor)
+    {
+        if (waitingBytes <= MaxBufferedBytes)
+        {
+            return null;
+        }
+
+        if (waitingBytes > HardMaxBufferedBytes)
+        {
+            return $"Slow consumer: more than {HardMaxBufferedBytes} bytes (Hub:Delivery:HardMaxBufferedBytesPerConnection) waiting for the client.";
+        }
+
+        return writing && stalledFor >= StallTimeout
+            ? $"Slow consumer: more than {MaxBufferedBytes} bytes (Hub:Delivery:MaxBufferedBytesPerConnection) waiting and nothing read for {stalledFor.TotalSeconds:0.#} s (Hub:Delivery:SlowConsumerTimeout)."
+            : null;
+    }
 }

@@ -14,6 +14,7 @@ public sealed class HubLimitsFilter(
     UserConnections users,
     PendingNegotiations negotiations,
     RefusalLog refusals,
+    CallRateCooldowns cooldowns,
     IOptions<LimitOptions> options,
     HubMetrics metrics,
     TimeProvider time,
@@ -74,13 +75,14 @@ public sealed class HubLimitsFilter(
     }
 
     /// <inheritdoc />
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    public ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         ArgumentNullException.ThrowIfNull(invocationContext);
         ArgumentNullException.ThrowIfNull(next);
         var caller = invocationContext.Context;
         if (caller.Items.TryGetValue(LimiterKey, out var item) && item is RateLimiter limiter)
         {
+            // A token bucket's lease holds nothing to give back: disposing it at once frees nothing early.
             using var lease = limiter.AttemptAcquire();
             if (!lease.IsAcquired)
             {
@@ -88,11 +90,14 @@ public sealed class HubLimitsFilter(
                 refusals.Refused(caller, Refusals.Reasons.LimitExceeded, error.Message);
                 metrics.Rejected(Refusals.Reasons.LimitExceeded);
                 CloseIfFlooding(caller);
-                throw error;
+                // Handed back unthrown: SignalR's dispatcher, which turns it into the call's error, throws it once
+                // when it awaits the call; throwing it here too would only pay for the stack trace again.
+                return ValueTask.FromException<object?>(error);
             }
         }
 
-        return await next(invocationContext).ConfigureAwait(false);
+        // No state machine of its own for the calls it lets through.
+        return next(invocationContext);
     }
 
     /// <inheritdoc />
@@ -124,8 +129,9 @@ public sealed class HubLimitsFilter(
         }
     }
 
-    // Refusing costs little, but not nothing: a client that ignores refusals and keeps calling is cut off, and
-    // reconnecting costs it a negotiate, a handshake and its connection slot.
+    // Refusing costs little, but not nothing: a client that ignores refusals and keeps calling is cut off, and its
+    // user (or address) may not connect again for the cool-down, so that it cannot make the hub pay for a handshake and
+    // another burst in a loop.
     private void CloseIfFlooding(HubCallerContext caller)
     {
         if (_options.RateLimitedCallsBeforeClose == 0 || !caller.Items.TryGetValue(StrikesKey, out var item) || item is not WindowCounter strikes)
@@ -136,7 +142,9 @@ public sealed class HubLimitsFilter(
         var (inWindow, _) = strikes.Increment();
         if (inWindow == _options.RateLimitedCallsBeforeClose)
         {
-            LimitsLog.ClosedForCallRate(logger, caller.ConnectionId, caller.UserIdentifier ?? "anonymous", inWindow, _options.RateLimitedCallsWindow);
+            var key = CallRateCooldowns.KeyOf(caller.UserIdentifier, NegotiationAddress.KeyOf(caller.GetHttpContext()?.Connection.RemoteIpAddress));
+            LimitsLog.ClosedForCallRate(logger, caller.ConnectionId, caller.UserIdentifier ?? "anonymous", inWindow, _options.RateLimitedCallsWindow, key, _options.CallRateCooldown);
+            cooldowns.Start(key);
             caller.Abort();
         }
     }

@@ -49,6 +49,15 @@ public sealed class LimitOptions
     public TimeSpan RateLimitedCallsWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long after a connection was closed for its call rate (<see cref="RateLimitedCallsBeforeClose"/>) its user, or
+    /// its remote address when it is anonymous, may not negotiate or open a new connection: those get 429 with
+    /// <c>Retry-After</c>. The user's other open connections stay. <see cref="TimeSpan.Zero"/> turns it off.
+    /// </summary>
+    // A flooder that reconnects at once then costs one handshake per cool-down, not one per hundred refusals; an
+    // official client's automatic reconnect (retries 0, 2, 10 and 30 s apart, 42 s in all) still gets in on its last retry.
+    public TimeSpan CallRateCooldown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Negotiations (<c>POST {hub}/negotiate</c>) one authenticated user may have that have not connected yet; more are
     /// refused with 429. A client negotiates once per connection and connects at once, so this many only pile up when
     /// a client negotiates without connecting.

@@ -38,6 +38,11 @@ public sealed class LimitOptionsValidator : IValidateOptions<LimitOptions>
         RequirePositive(nameof(LimitOptions.NegotiationTimeout), options.NegotiationTimeout, failures);
         RequirePositive(nameof(LimitOptions.RefusalLogInterval), options.RefusalLogInterval, failures);
         RequirePositive(nameof(LimitOptions.RateLimitedCallsWindow), options.RateLimitedCallsWindow, failures);
+        if (options.CallRateCooldown < TimeSpan.Zero)
+        {
+            failures.Add($"{LimitOptions.SectionName}:CallRateCooldown must not be negative (00:00:00 turns it off).");
+        }
+
         if (options.MaximumReceiveMessageSize < MinMaximumReceiveMessageSize)
         {
             failures.Add($"{LimitOptions.SectionName}:MaximumReceiveMessageSize must be at least {MinMaximumReceiveMessageSize} bytes.");

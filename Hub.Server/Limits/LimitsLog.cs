@@ -17,8 +17,8 @@ internal static partial class LimitsLog
     public static partial void RefusalsNotLogged(ILogger logger, string connectionId, string userId, long count, TimeSpan interval);
 
     [LoggerMessage(EventId = HubEventIds.ClosedForCallRate, EventName = "ClosedForCallRate", Level = LogLevel.Warning,
-        Message = "Closed connection {ConnectionId} (user {UserId}): {Count} calls refused for the call rate within {Window}.")]
-    public static partial void ClosedForCallRate(ILogger logger, string connectionId, string userId, long count, TimeSpan window);
+        Message = "Closed connection {ConnectionId} (user {UserId}): {Count} calls refused for the call rate within {Window}; {CooldownKey} may not connect again for {Cooldown}.")]
+    public static partial void ClosedForCallRate(ILogger logger, string connectionId, string userId, long count, TimeSpan window, string cooldownKey, TimeSpan cooldown);
 
     [LoggerMessage(EventId = HubEventIds.NegotiationRefused, EventName = "NegotiationRefused", Level = LogLevel.Information,
         Message = "Refused a negotiation of user {UserId} from {Address}: {Message}")]
@@ -27,4 +27,8 @@ internal static partial class LimitsLog
     [LoggerMessage(EventId = HubEventIds.NegotiationRefusalsNotLogged, EventName = "NegotiationRefusalsNotLogged", Level = LogLevel.Information,
         Message = "{Count} more negotiations were refused than were logged within {Interval}.")]
     public static partial void NegotiationRefusalsNotLogged(ILogger logger, long count, TimeSpan interval);
+
+    [LoggerMessage(EventId = HubEventIds.ConnectRefusedInCooldown, EventName = "ConnectRefusedInCooldown", Level = LogLevel.Information,
+        Message = "Refused a negotiation or connection of user {UserId} from {Address}: {Message}")]
+    public static partial void ConnectRefusedInCooldown(ILogger logger, string userId, string address, string message);
 }

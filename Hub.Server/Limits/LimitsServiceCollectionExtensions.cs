@@ -11,8 +11,8 @@ public static class LimitsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the limits of <c>Hub:Limits</c>: the largest message a client may send, the hub filter that enforces
-    /// the per-user connection limit and the per-connection call rate, the refusal log's per-connection budget, and the
-    /// count of negotiations that have not connected yet (whose middleware is added by the security part).
+    /// the per-user connection limit and the per-connection call rate, the refusal log's per-connection budget, the
+    /// count of negotiations that have not connected yet and the call-rate cool-downs (whose middleware the security part adds).
     /// </summary>
     public static IServiceCollection AddHubLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -21,6 +21,7 @@ public static class LimitsServiceCollectionExtensions
         services.AddSingleton<RefusalLog>();
         services.AddSingleton<PendingNegotiations>();
         services.AddSingleton<NegotiationRefusalLog>();
+        services.AddSingleton<CallRateCooldowns>();
         services.AddSingleton<HubLimitsFilter>();
         services.AddOptions<HubOptions>().Configure<IOptions<LimitOptions>>(static (hub, limits) =>
         {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Hub.Server.Limits;
 
 /// <summary>
-/// Logs refused negotiations, one line each, but only the first <see cref="LimitOptions.RefusalLogLines"/> in each
+/// Logs refused negotiations (and connections refused during a call-rate cool-down), one line each, but only the first <see cref="LimitOptions.RefusalLogLines"/> in each
 /// <see cref="LimitOptions.RefusalLogInterval"/> over the whole hub; the rest are counted and summed up in one line
 /// when the next interval starts.
 /// </summary>
@@ -20,9 +20,27 @@ public sealed class NegotiationRefusalLog(IOptions<LimitOptions> options, TimePr
     /// <summary>Logs (or counts) one refused negotiation.</summary>
     public void Refused(string? user, string address, string message)
     {
+        if (WithinBudget())
+        {
+            LimitsLog.NegotiationRefused(logger, user ?? "anonymous", address, message);
+        }
+    }
+
+    /// <summary>Logs (or counts) one negotiation or connection refused during a call-rate cool-down (<see cref="CallRateCooldowns"/>).</summary>
+    public void RefusedInCooldown(string? user, string address, string message)
+    {
+        if (WithinBudget())
+        {
+            LimitsLog.ConnectRefusedInCooldown(logger, user ?? "anonymous", address, message);
+        }
+    }
+
+    // Counts one refusal and says whether it is logged; sums up the last interval's unlogged ones when it ended.
+    private bool WithinBudget()
+    {
         if (!logger.IsEnabled(LogLevel.Information))
         {
-            return;
+            return false;
         }
 
         var (inWindow, endedWindow) = _counter.Increment();
@@ -31,9 +49,6 @@ public sealed class NegotiationRefusalLog(IOptions<LimitOptions> options, TimePr
             LimitsLog.NegotiationRefusalsNotLogged(logger, endedWindow - _lines, _interval);
         }
 
-        if (inWindow <= _lines)
-        {
-            LimitsLog.NegotiationRefused(logger, user ?? "anonymous", address, message);
-        }
+        return inWindow <= _lines;
     }
 }

@@ -26,12 +26,11 @@ internal sealed class NegotiateLimitMiddleware(
     HubMetrics metrics,
     IOptions<LimitOptions> options)
 {
-    private static readonly PathString NegotiatePath = new(NotificationHubEndpoint.Path + "/negotiate");
     private readonly LimitOptions _options = options.Value;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!IsNegotiation(context.Request))
+        if (!HubRequests.IsNegotiation(context.Request))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -65,11 +64,6 @@ internal sealed class NegotiateLimitMiddleware(
         buffer.Position = 0;
         await buffer.CopyToAsync(responseBody.Stream, context.RequestAborted).ConfigureAwait(false);
     }
-
-    private static bool IsNegotiation(HttpRequest request)
-        => HttpMethods.IsPost(request.Method)
-            && request.Path.StartsWithSegments(NegotiatePath, StringComparison.OrdinalIgnoreCase, out var rest)
-            && (!rest.HasValue || rest.Value == "/");
 
     /// <summary>The <c>connectionId</c> and <c>connectionToken</c> of a negotiate response; none if it is an error or no JSON.</summary>
     private static string[] ConnectionIdsOf(MemoryStream body)

@@ -40,9 +40,9 @@ public static class SecurityServiceCollectionExtensions
         services.AddSingleton<HubFailureLogFilter>();
         services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, DispatcherErrorLogFilter>();
         services.AddAccessTokenRedaction();
-        // Added before the limits' filter (AddHubLimits runs after this), so that it is the outermost and also sees
-        // what the limits let through and the hub method throws.
-        services.AddOptions<HubOptions>().Configure(static hub => hub.AddFilter<HubFailureLogFilter>());
+        // Added after every other filter (a post-configure), so that it is the innermost: it sees what the hub method
+        // throws, and a call the limits refuse never passes through it, whose refusal SignalR then throws only once.
+        services.AddOptions<HubOptions>().PostConfigure(static hub => hub.AddFilter<HubFailureLogFilter>());
 
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<HubCorsOptions>>(static (cors, hub) =>

@@ -170,6 +170,9 @@ public static class HubEventIds
     /// <summary>Negotiations refused beyond the log budget, summed up in one line.</summary>
     public const int NegotiationRefusalsNotLogged = 6106;
 
+    /// <summary>A negotiation or connection was refused: its user or address is cooling down after a connection was closed for its call rate (within the log budget).</summary>
+    public const int ConnectRefusedInCooldown = 6107;
+
     // 7000s: scale-out.
 
     /// <summary>The Redis backplane was lost.</summary>

@@ -49,7 +49,7 @@ public static class TransportEndpointConventionBuilderExtensions
 
             endpoint.RequestDelegate = context =>
             {
-                var ours = WebSocketHandshake.CanAccept(context, out _) && (!fallback || !context.Request.Query.ContainsKey("id"));
+                var ours = WebSocketHandshake.CanAccept(context, out _) && (!fallback || RequestQuery.Value(context.Request, "id") is null);
                 return ours
                     ? context.RequestServices.GetRequiredService<WebSocketTransport<THub>>().RunAsync(context, closeOnAuthenticationExpiration)
                     : signalR(context);

@@ -12,8 +12,8 @@ namespace Hub.Server.Transport;
 /// <summary>
 /// One connection of the hub's WebSocket transport, as SignalR's <c>HubConnectionHandler</c> sees it: the features
 /// <c>HubConnectionContext</c> relies on (user, HTTP context, transfer format, heartbeat, lifetime), input read from
-/// the WebSocket into a pipe, output written by <see cref="WebSocketOutput"/> and every frame of the socket written
-/// by the connection's <see cref="ConnectionWriter"/>.
+/// the WebSocket as SignalR asks for it (<see cref="WebSocketInput"/>), output written by <see cref="WebSocketOutput"/>
+/// and every frame of the socket written by the connection's <see cref="ConnectionWriter"/>.
 /// </summary>
 public sealed class WebSocketHubConnection : ConnectionContext,
     IConnectionIdFeature,
@@ -29,12 +29,11 @@ public sealed class WebSocketHubConnection : ConnectionContext,
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private readonly WebSocket _socket;
-    private readonly Pipe _input;
+    private readonly WebSocketInput _input;
     private readonly CancellationTokenSource _closed = new();
     private readonly DateTimeOffset _authenticationExpiration;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Lock _heartbeatGate = new();
     private (Action<object> Callback, object State)[] _heartbeats = [];
     private HttpContext? _httpContext;
     private IDictionary<object, object?>? _items;
@@ -49,27 +48,16 @@ public sealed class WebSocketHubConnection : ConnectionContext,
         _time = time;
         _authenticationExpiration = authenticationExpiration;
         User = httpContext.User;
-        Writer = new ConnectionWriter(connectionId, upgraded, policy, monitor, time, (_, reason) => Abort(new ConnectionAbortedException(reason)));
+        Writer = new ConnectionWriter(this, upgraded, policy, monitor, time);
         _socket = WebSocket.CreateFromStream(new WriterStream(upgraded, Writer), new WebSocketCreationOptions
         {
             IsServer = true,
             // SignalR pings at the hub protocol level; no WebSocket keep-alive timer per connection.
             KeepAliveInterval = TimeSpan.Zero,
         });
-        _input = new Pipe(new PipeOptions(useSynchronizationContext: false));
-        Transport = new DuplexPipe(_input.Reader, new WebSocketOutput(_socket, () => ActiveFormat));
-
-        Features = new FeatureCollection();
-        Features.Set<IConnectionIdFeature>(this);
-        Features.Set<IConnectionItemsFeature>(this);
-        Features.Set<IConnectionTransportFeature>(this);
-        Features.Set<IConnectionUserFeature>(this);
-        Features.Set<IConnectionLifetimeFeature>(this);
-        Features.Set<IConnectionHeartbeatFeature>(this);
-        Features.Set<ITransferFormatFeature>(this);
-        Features.Set<IHttpContextFeature>(this);
-        Features.Set<IDeliveryHoldFeature>(Writer);
-        Features.Set(Writer);
+        _input = new WebSocketInput(_socket, _closed);
+        Transport = new DuplexPipe(_input, new WebSocketOutput(_socket, this));
+        Features = new WebSocketConnectionFeatures(this);
         ConnectionClosed = _closed.Token;
     }
 
@@ -114,9 +102,14 @@ public sealed class WebSocketHubConnection : ConnectionContext,
     /// <inheritdoc />
     public void OnHeartbeat(Action<object> action, object state)
     {
-        lock (_heartbeatGate)
+        // Copy on write without a lock per connection: SignalR registers once, the heartbeat reads without locking.
+        while (true)
         {
-            _heartbeats = [.. _heartbeats, (action, state)];
+            var current = Volatile.Read(ref _heartbeats);
+            if (Interlocked.CompareExchange(ref _heartbeats, [.. current, (action, state)], current) == current)
+            {
+                return;
+            }
         }
     }
 
@@ -129,7 +122,7 @@ public sealed class WebSocketHubConnection : ConnectionContext,
         }
 
         Writer.Close();
-        // Dropping the socket ends the receive loop, which ends the hub's side of the connection.
+        // Dropping the socket ends the pending read, which ends the hub's side of the connection.
         _httpContext?.Abort();
         _ = _closed.CancelAsync();
     }
@@ -137,24 +130,13 @@ public sealed class WebSocketHubConnection : ConnectionContext,
     /// <summary>Runs the connection: <paramref name="application"/> (SignalR's handler) until either side ends it.</summary>
     internal async Task RunAsync(ConnectionDelegate application)
     {
-        var receiving = ReceiveAsync();
-        var running = application(this);
         try
         {
-            if (await Task.WhenAny(receiving, running).ConfigureAwait(false) == receiving)
-            {
-                // The client closed or the socket failed: the input has ended, so SignalR ends the connection.
-                await _closed.CancelAsync().ConfigureAwait(false);
-                await running.ConfigureAwait(false);
-                await CloseOutputAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                await running.ConfigureAwait(false);
-                await CloseOutputAsync().ConfigureAwait(false);
-                // The client answers the close frame; one that does not is dropped after the timeout.
-                await receiving.WaitAsync(CloseTimeout, _time).ConfigureAwait(false);
-            }
+            // SignalR reads the input until the client closes or the socket fails, or ends the connection itself.
+            await application(this).ConfigureAwait(false);
+            await CloseOutputAsync().ConfigureAwait(false);
+            // The client answers the close frame; one that does not is dropped after the timeout.
+            await ReadToEndAsync().WaitAsync(CloseTimeout, _time).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -166,7 +148,7 @@ public sealed class WebSocketHubConnection : ConnectionContext,
             Interlocked.Exchange(ref _aborted, 1);
             Writer.Close();
             await _closed.CancelAsync().ConfigureAwait(false);
-            _input.Reader.Complete();
+            _input.Complete();
             Transport.Output.Complete();
             _socket.Dispose();
             _httpContext = null;
@@ -199,41 +181,17 @@ public sealed class WebSocketHubConnection : ConnectionContext,
         Writer.CheckProgress();
     }
 
-    private async Task ReceiveAsync()
+    /// <summary>Reads and discards what the client still sends until it closes (or the socket fails).</summary>
+    private async Task ReadToEndAsync()
     {
-        var writer = _input.Writer;
-        try
+        while (true)
         {
-            while (true)
+            var result = await _input.ReadAsync().ConfigureAwait(false);
+            _input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
             {
-                // A zero-byte read waits for data without holding a buffer while the connection is idle.
-                var ready = await _socket.ReceiveAsync(Memory<byte>.Empty, CancellationToken.None).ConfigureAwait(false);
-                if (ready.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                var result = await _socket.ReceiveAsync(writer.GetMemory(), CancellationToken.None).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-
-                writer.Advance(result.Count);
-                var flush = await writer.FlushAsync().ConfigureAwait(false);
-                if (flush.IsCompleted || flush.IsCanceled)
-                {
-                    return;
-                }
+                return;
             }
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException or ConnectionAbortedException)
-        {
-            // The client went away without a close frame: for SignalR that is the end of its input, as a close is.
-        }
-        finally
-        {
-            await writer.CompleteAsync().ConfigureAwait(false);
         }
     }
 

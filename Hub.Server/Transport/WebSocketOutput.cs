@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.WebSockets;
 using Hub.Server.Delivery;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Hub.Server.Transport;
 
@@ -11,7 +12,7 @@ namespace Hub.Server.Transport;
 /// no send loop). SignalR serializes its writes on a connection, so there is one writer at a time. Once the
 /// connection is closed, writes are dropped quietly and report the output completed.
 /// </summary>
-internal sealed class WebSocketOutput(WebSocket socket, Func<TransferFormat> format) : PipeWriter
+internal sealed class WebSocketOutput(WebSocket socket, ITransferFormatFeature format) : PipeWriter
 {
     private static readonly FlushResult Open = new(isCanceled: false, isCompleted: false);
     private static readonly FlushResult Closed = new(isCanceled: false, isCompleted: true);
@@ -84,7 +85,7 @@ internal sealed class WebSocketOutput(WebSocket socket, Func<TransferFormat> for
 
         try
         {
-            var type = format() == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
+            var type = format.ActiveFormat == TransferFormat.Binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text;
             await socket.SendAsync(message, type, endOfMessage: true, CancellationToken.None).ConfigureAwait(false);
             return Open;
         }

@@ -37,7 +37,7 @@ public sealed class WebSocketTransport<THub>(
         var expiration = closeOnAuthenticationExpiration
             ? context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc ?? DateTimeOffset.MaxValue
             : DateTimeOffset.MaxValue;
-        var connectionId = LeanNegotiation.ConnectionIdFor(context.Request.Query["id"]);
+        var connectionId = LeanNegotiation.ConnectionIdFor(RequestQuery.Value(context.Request, "id"));
         var upgraded = await WebSocketHandshake.AcceptAsync(context, upgrade).ConfigureAwait(false);
         var connection = new WebSocketHubConnection(connectionId, context, upgraded, _policy, monitor, time, expiration, logger);
         TransportLog.Connected(logger, connectionId);

@@ -21,8 +21,11 @@ public sealed class FloodModeTests(SharedPostgres postgres)
         var result = await new FloodRunner(options, TextWriter.Null).RunAsync(CancellationToken.None);
 
         Assert.Equal((2, "self-test"), (result.Flooders, result.Label));
-        Assert.Equal((0L, 0L), (result.Quiet.RefusedCalls, result.Quiet.FlooderConnectionsClosed));
+        Assert.Equal((0L, 0L, 0L), (result.Quiet.RefusedCalls, result.Quiet.FlooderConnects, result.Quiet.FlooderConnectionsClosed));
         Assert.True(result.Flood.RefusedCalls > 0 && result.Flood.RefusedPerSecond > 0, "the flooders made refused calls");
+        Assert.True(result.Flood.FlooderConnects >= 2, "each flooder's connections are counted");
+        Assert.True(result.Flood.ClientCpuPercent > 0, "the load generator's own CPU is read");
+        Assert.True(result.Flood.MachineCpuPercent > 0, "the machine's CPU is read");
         Assert.Equal(0, result.Flood.AcceptedCalls);
         // The hub was started here, so its output is counted: the refusals it logged at least.
         Assert.True(result.Flood.LogLines > 0 && result.Flood.LogBytes > result.Flood.LogLines, "the hub's log lines are counted");
@@ -34,6 +37,7 @@ public sealed class FloodModeTests(SharedPostgres postgres)
         var table = FloodReport.Table(result);
         Assert.Contains("flood: refused calls", table, StringComparison.Ordinal);
         Assert.Contains("quiet: subscriber", table, StringComparison.Ordinal);
+        Assert.Contains("flood: flooders", table, StringComparison.Ordinal);
         var line = FloodReport.JsonLine(result);
         Assert.StartsWith(ReportWriter.JsonPrefix, line, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(line[ReportWriter.JsonPrefix.Length..]);
@@ -49,5 +53,7 @@ public sealed class FloodModeTests(SharedPostgres postgres)
         var options = FloodOptions.Parse(["--server-env", "Hub__Limits__CallsPerSecond=50", "--server-log", "/tmp/hub.log"]);
         Assert.Equal([new KeyValuePair<string, string>("Hub__Limits__CallsPerSecond", "50")], options.ServerEnvironment);
         Assert.Equal("/tmp/hub.log", options.ServerLog);
+        Assert.Equal("/opt/other/Hub.Server.dll", FloodOptions.Parse(["--server-dll", "/opt/other/Hub.Server.dll"]).ServerDll);
+        Assert.Equal("--server-dll needs a value.", Assert.Throws<ArgumentException>(() => FloodOptions.Parse(["--server-dll"])).Message);
     }
 }

@@ -1,12 +1,14 @@
 using System.Globalization;
+using Hub.Client;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hub.Tests.Infrastructure;
 
 /// <summary>
-/// A plain SignalR client that records, in the order they arrive, the numbered notifications (payload = sequence
-/// number) and the resyncs of one database, and audits them against what was sent: which numbers were missed, which
+/// A client that records, in the order they arrive, the numbered notifications (payload = sequence number) and the
+/// resyncs of one database (a plain SignalR client, or the hub's own <see cref="NotificationHubClient"/>, which
+/// resubscribes after a reconnect and raises its own resync), and audits them against what was sent: which numbers were missed, which
 /// of those a resync covers, duplicates and numbers out of order.
 /// </summary>
 /// <remarks>
@@ -22,18 +24,30 @@ public sealed class DeliveryLedger : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<Entry> _entries = [];
     private readonly string _database;
+    private readonly HubConnection? _connection;
+    private readonly IAsyncDisposable _owned;
     private int _reconnecting;
 
     private DeliveryLedger(HubConnection connection, string database)
     {
-        Connection = connection;
+        _connection = connection;
+        _owned = connection;
         _database = database;
-        connection.On<Hub.Client.HubNotification>("notification", n => Record(new Entry(
-            int.Parse(n.Payload, CultureInfo.InvariantCulture), n.ReceivedAt, null)));
-        connection.On<Hub.Client.HubResync>("resync", r => Record(new Entry(null, DateTime.UtcNow, r)));
+        connection.On<HubNotification>("notification", RecordNotification);
+        connection.On<HubResync>("resync", RecordResync);
     }
 
-    public HubConnection Connection { get; }
+    private DeliveryLedger(NotificationHubClient client, string database)
+    {
+        _owned = client;
+        _database = database;
+        client.Notification += RecordNotification;
+        client.Resync += RecordResync;
+        client.Disconnected += _ => Interlocked.Increment(ref _reconnecting);
+    }
+
+    /// <summary>The plain SignalR connection (not for a ledger that follows through <see cref="NotificationHubClient"/>).</summary>
+    public HubConnection Connection => _connection ?? throw new InvalidOperationException("This ledger follows through NotificationHubClient.");
 
     /// <summary>Connects to <paramref name="hubUrl"/> and subscribes to <paramref name="channel"/> of <paramref name="database"/>.</summary>
     public static async Task<DeliveryLedger> SubscribeAsync(Uri hubUrl, string database, string channel, bool messagePack = false)
@@ -56,6 +70,24 @@ public sealed class DeliveryLedger : IAsyncDisposable
         return ledger;
     }
 
+    /// <summary>
+    /// Connects with the hub's own .NET client, which reconnects, resubscribes and raises a resync for what it may have
+    /// missed meanwhile, and subscribes to <paramref name="channel"/> of <paramref name="database"/>.
+    /// </summary>
+    public static async Task<DeliveryLedger> FollowAsync(Uri hubUrl, string database, string channel, bool messagePack = false)
+    {
+        var client = new NotificationHubClient(new NotificationHubClientOptions
+        {
+            Url = hubUrl,
+            Protocol = messagePack ? HubProtocol.MessagePack : HubProtocol.Json,
+            MaxReconnectDelay = TimeSpan.FromSeconds(2),
+        });
+        var ledger = new DeliveryLedger(client, database);
+        await client.StartAsync();
+        await client.SubscribeAsync(database, channel);
+        return ledger;
+    }
+
     /// <summary>How often the connection started to reconnect after the hub closed it.</summary>
     public int Reconnecting => Volatile.Read(ref _reconnecting);
 
@@ -72,7 +104,7 @@ public sealed class DeliveryLedger : IAsyncDisposable
     }
 
     /// <summary>The resyncs received so far, in order.</summary>
-    public IReadOnlyList<Hub.Client.HubResync> Resyncs
+    public IReadOnlyList<HubResync> Resyncs
     {
         get
         {
@@ -160,7 +192,12 @@ public sealed class DeliveryLedger : IAsyncDisposable
         return new DeliveryAudit(received.Count, missed, covered, silent, duplicates, outOfOrder, resyncs.Select(static r => r.Resync!).ToArray());
     }
 
-    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+    public ValueTask DisposeAsync() => _owned.DisposeAsync();
+
+    private void RecordNotification(HubNotification notification)
+        => Record(new Entry(int.Parse(notification.Payload, CultureInfo.InvariantCulture), notification.ReceivedAt, null));
+
+    private void RecordResync(HubResync resync) => Record(new Entry(null, DateTime.UtcNow, resync));
 
     private void Record(Entry entry)
     {
@@ -170,12 +207,12 @@ public sealed class DeliveryLedger : IAsyncDisposable
         }
     }
 
-    private sealed record Entry(int? Sequence, DateTime At, Hub.Client.HubResync? Resync);
+    private sealed record Entry(int? Sequence, DateTime At, HubResync? Resync);
 }
 
 /// <summary>What one client got of the numbers sent: the figures of the fault table in docs/reliability.md.</summary>
 public sealed record DeliveryAudit(
-    int Received, int Missed, int Covered, IReadOnlyList<int> Silent, int Duplicates, IReadOnlyList<string> OutOfOrderArrivals, IReadOnlyList<Hub.Client.HubResync> Resyncs)
+    int Received, int Missed, int Covered, IReadOnlyList<int> Silent, int Duplicates, IReadOnlyList<string> OutOfOrderArrivals, IReadOnlyList<HubResync> Resyncs)
 {
     public int OutOfOrder => OutOfOrderArrivals.Count;
 

@@ -11,19 +11,24 @@ public sealed class HubInstances : IAsyncDisposable
 {
     private readonly PostgresServer _postgres;
     private readonly string _database;
+    private readonly HubSettings _settings;
+    private readonly HubProcess[] _instances;
+    private readonly List<string> _stoppedOutput = [];
 
-    internal HubInstances(PostgresServer postgres, string database, RedisServer redis, IReadOnlyList<HubProcess> instances, NginxServer nginx)
+    internal HubInstances(PostgresServer postgres, string database, HubSettings settings, RedisServer redis, HubProcess[] instances, NginxServer nginx)
     {
         _postgres = postgres;
         _database = database;
+        _settings = settings;
         Redis = redis;
-        Instances = instances;
+        _instances = instances;
         Nginx = nginx;
     }
 
     public RedisServer Redis { get; }
 
-    public IReadOnlyList<HubProcess> Instances { get; }
+    /// <summary>The instances, in start order; a restarted one takes its predecessor's place.</summary>
+    public IReadOnlyList<HubProcess> Instances => _instances;
 
     public NginxServer Nginx { get; }
 
@@ -42,7 +47,7 @@ public sealed class HubInstances : IAsyncDisposable
         {
             var started = await Task.WhenAll(starting);
             var nginx = await NginxServer.StartAsync(started.Select(static hub => hub.Port));
-            return new HubInstances(postgres, database, redis, started, nginx);
+            return new HubInstances(postgres, database, settings, redis, started, nginx);
         }
         catch
         {
@@ -55,6 +60,19 @@ public sealed class HubInstances : IAsyncDisposable
             await redis.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Stops instance <paramref name="index"/> with SIGTERM, as a rolling deploy does, and starts it again with the
+    /// same id and port, so that nginx and its clients find "the same server" back.
+    /// </summary>
+    public async Task<HubProcess> RestartAsync(int index, TimeSpan stopTimeout)
+    {
+        var stopped = _instances[index];
+        await stopped.TerminateAsync(stopTimeout);
+        _stoppedOutput.Add($"--- {stopped.InstanceId} (before its restart):{Environment.NewLine}{stopped.Output}");
+        await stopped.DisposeAsync();
+        return _instances[index] = await HubProcess.StartAsync(stopped.InstanceId, _settings, stopped.Port);
     }
 
     /// <summary>Waits until exactly one live instance listens to the database and every other one with subscribers is a standby.</summary>
@@ -85,7 +103,7 @@ public sealed class HubInstances : IAsyncDisposable
     public Task<int[]> LockHoldersAsync()
         => AdvisoryLocks.HoldersAsync(_postgres.ConnectionString(), _database, AdvisoryLockKeys.ForListener(_database));
 
-    public string Logs() => string.Join(Environment.NewLine, Instances.Select(static hub => $"--- {hub.InstanceId}:{Environment.NewLine}{hub.Output}"))
+    public string Logs() => string.Join(Environment.NewLine, _stoppedOutput.Concat(Instances.Select(static hub => $"--- {hub.InstanceId}:{Environment.NewLine}{hub.Output}")))
         + $"{Environment.NewLine}--- nginx:{Environment.NewLine}{Nginx.ErrorLog}";
 
     public async ValueTask DisposeAsync()

@@ -54,12 +54,29 @@ public sealed class SteadyNotifier : IAsyncDisposable
 
     private async Task SendAsync(string connectionString, string channel, TimeSpan interval)
     {
+        using var timer = new PeriodicTimer(interval);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await SendOverOneConnectionAsync(connectionString, channel, timer);
+            }
+            catch (NpgsqlException) when (!_stop.IsCancellationRequested)
+            {
+                // PostgreSQL restarted or dropped the connection: that number was not committed; it is sent again
+                // once a new connection opens, as an application that retries would.
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    private async Task SendOverOneConnectionAsync(string connectionString, string channel, PeriodicTimer timer)
+    {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
         command.Parameters.AddWithValue("channel", channel);
         var payload = command.Parameters.AddWithValue("payload", string.Empty);
-        using var timer = new PeriodicTimer(interval);
         while (!_stop.IsCancellationRequested)
         {
             payload.Value = Sent.ToString(CultureInfo.InvariantCulture);
@@ -77,7 +94,7 @@ public sealed class SteadyNotifier : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                break;
+                return;
             }
         }
     }

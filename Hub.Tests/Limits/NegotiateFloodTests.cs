@@ -143,7 +143,7 @@ public sealed class NegotiateFloodTests(SharedPostgres postgres)
     public void An_IPv6_host_counts_by_its_64_network(string address, string key)
         => Assert.Equal(key, NegotiationAddress.KeyOf(IPAddress.Parse(address)));
 
-    private static async Task<HttpResponseMessage> NegotiateAsync(HttpClient http, HubFixture hub, string? token)
+    internal static async Task<HttpResponseMessage> NegotiateAsync(HttpClient http, HubFixture hub, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(hub.HubUrl + "/negotiate?negotiateVersion=1"));
         if (token is not null)
@@ -155,8 +155,11 @@ public sealed class NegotiateFloodTests(SharedPostgres postgres)
     }
 
     /// <summary>A client whose connections come from <paramref name="local"/>, an address of the loopback network.</summary>
-    private static HttpClient FromAddress(IPAddress local)
-        => new(new SocketsHttpHandler
+    internal static HttpClient FromAddress(IPAddress local) => new(HandlerFrom(local));
+
+    /// <summary>An HTTP stack whose connections come from <paramref name="local"/>, an address of the loopback network.</summary>
+    internal static SocketsHttpHandler HandlerFrom(IPAddress local)
+        => new SocketsHttpHandler
         {
             ConnectCallback = async (context, cancellationToken) =>
             {
@@ -173,5 +176,5 @@ public sealed class NegotiateFloodTests(SharedPostgres postgres)
                     throw;
                 }
             },
-        });
+        };
 }

@@ -25,7 +25,7 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
 
         // Each call asks for a database the token does not grant: the first ones are refused by authorization,
         // the rest by the call rate.
-        var refused = await Task.WhenAll(attackers.Select(a => FloodAsync(a.Connection, CallsPerConnection)));
+        var refused = await Task.WhenAll(attackers.Select(a => RefusedCalls.FloodAsync(a.Connection, CallsPerConnection)));
 
         Assert.Equal(Connections * CallsPerConnection, refused.Sum());
         var entries = hub.Logs.Entries.ToList();
@@ -70,7 +70,7 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
             return Task.CompletedTask;
         };
 
-        await FloodAsync(flooder.Connection, 500);
+        await RefusedCalls.FloodAsync(flooder.Connection, 500);
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Single(hub.Logs.Entries, static e => e.EventId.Name == "ClosedForCallRate");
@@ -91,38 +91,9 @@ public sealed class RefusalFloodTests(SharedPostgres postgres)
         var client = await hub.ConnectAsync("alice");
 
         // Refusals that are not about the rate (a database the token does not grant) never close the connection.
-        Assert.Equal(300, await FloodAsync(client.Connection, 300));
+        Assert.Equal(300, await RefusedCalls.FloodAsync(client.Connection, 300));
 
         Assert.Equal(HubConnectionState.Connected, client.Connection.State);
         Assert.Equal([HubFixture.Events], await client.SubscribeAsync(hub.Database, HubFixture.Events));
-    }
-
-    /// <summary>Makes <paramref name="calls"/> refused calls, 50 at a time, and returns how many were refused.</summary>
-    private static async Task<int> FloodAsync(HubConnection connection, int calls)
-    {
-        var refused = 0;
-        for (var sent = 0; sent < calls; sent += 50)
-        {
-            var batch = Enumerable.Range(0, Math.Min(50, calls - sent))
-                .Select(_ => connection.InvokeAsync<string[]>("Subscribe", "not_granted", null))
-                .ToList();
-            foreach (var call in batch)
-            {
-                try
-                {
-                    await call;
-                }
-                catch (HubException)
-                {
-                    refused++;
-                }
-                catch (Exception) when (connection.State != HubConnectionState.Connected)
-                {
-                    return refused;
-                }
-            }
-        }
-
-        return refused;
     }
 }

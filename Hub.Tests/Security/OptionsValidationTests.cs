@@ -27,6 +27,7 @@ public sealed class OptionsValidationTests
         { "Hub:Limits:MaxPendingNegotiations", "0", "Hub:Limits:MaxPendingNegotiations must be at least 1" },
         { "Hub:Limits:NegotiationTimeout", "00:00:00", "Hub:Limits:NegotiationTimeout must be positive" },
         { "Hub:Limits:MaxDatabaseConnections", "0", "Hub:Limits:MaxDatabaseConnections must be at least 1" },
+        { "Hub:Limits:CallRateCooldown", "-00:00:01", "Hub:Limits:CallRateCooldown must not be negative" },
         { "Hub:Delivery:MaxQueueLength", "1", "Hub:Delivery:MaxQueueLength must be at least 2 (was 1)" },
         { "Hub:Delivery:MaxQueueAge", "00:00:00", "Hub:Delivery:MaxQueueAge must be positive and at most 01:00:00" },
         { "Hub:Delivery:MaxQueueAge", "2.00:00:00", "Hub:Delivery:MaxQueueAge must be positive and at most 01:00:00" },

@@ -156,6 +156,31 @@ public sealed class WebSocketTransportTests(SharedPostgres postgres)
         Assert.Equal("over signalr's websocket", (await client.NextNotificationAsync()).Payload);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task A_negotiated_connection_gets_the_connection_id_negotiate_answered_in_both_negotiate_versions(int version)
+    {
+        await using var scenario = await HubFixture.For(postgres.Server).CaptureLogs().StartAsync();
+        using var http = new HttpClient { BaseAddress = scenario.Hub.BaseUrl };
+        using var response = await http.PostAsync(new Uri($"/hubs/notifications/negotiate?negotiateVersion={version}", UriKind.Relative), null, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var negotiated = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var answer = negotiated.RootElement;
+        Assert.Equal(version, answer.GetProperty("negotiateVersion").GetInt32());
+        var connectionId = answer.GetProperty("connectionId").GetString()!;
+
+        // Version 0 has no token: its clients connect with the connection id itself.
+        var id = version == 0 ? connectionId : answer.GetProperty("connectionToken").GetString()!;
+        Assert.Equal(version == 1, answer.TryGetProperty("connectionToken", out _));
+        using var client = await FrameClient.ConnectAsync(scenario.Hub.HubUrl, messagePack: false, connectionToken: id);
+        await client.InvokeAsync("Subscribe", scenario.Database, HubFixture.Events);
+        Assert.Null((await client.ReceiveHubMessageAsync(static m => m.Type == 3, Wait)).Error);
+
+        var opened = scenario.Logs.Entries.Single(static e => e.EventId.Name == "WebSocketConnected");
+        Assert.Equal($"Connection {connectionId} opened on the hub's WebSocket transport.", opened.Message);
+    }
+
     private static async Task<string> NegotiateAsync(Uri baseUrl)
     {
         using var http = new HttpClient { BaseAddress = baseUrl };
