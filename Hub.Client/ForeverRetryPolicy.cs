@@ -6,8 +6,8 @@ namespace Hub.Client;
 /// <summary>
 /// Reconnects forever: immediately, then with exponential backoff and equal jitter up to a cap (the rules of
 /// clients/contract.json, <c>reconnect</c>). SignalR's default policy gives up after four attempts, which leaves a
-/// long-running service deaf after a longer outage. Each attempt is logged, so a client waiting out its backoff
-/// after the hub is back is visible.
+/// long-running service deaf after a longer outage. Each attempt is logged at Information, so a client waiting out
+/// its backoff after the hub is back is visible.
 /// </summary>
 internal sealed class ForeverRetryPolicy(TimeSpan maxDelay, ILogger logger) : IRetryPolicy
 {
@@ -18,6 +18,28 @@ internal sealed class ForeverRetryPolicy(TimeSpan maxDelay, ILogger logger) : IR
         var delay = DelayFor(retryContext.PreviousRetryCount, maxDelay);
         ClientLog.ReconnectAttempt(logger, retryContext.PreviousRetryCount + 1, delay, retryContext.RetryReason?.Message ?? "connection lost");
         return delay;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="connection"/>, retrying by the same rules until the hub answers or
+    /// <paramref name="cancellationToken"/> is cancelled: SignalR's retry policy covers reconnects only, not the first start.
+    /// </summary>
+    public static async Task StartAsync(HubConnection connection, TimeSpan maxDelay, ILogger logger, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0L; ; attempt++)
+        {
+            try
+            {
+                await connection.StartAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ObjectDisposedException)
+            {
+                var delay = DelayFor(attempt + 1, maxDelay);
+                ClientLog.ReconnectAttempt(logger, attempt + 2, delay, ex.Message);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The wait before attempt <paramref name="previousAttempts"/> + 1; <paramref name="random"/> in [0, 1) draws the jitter.</summary>

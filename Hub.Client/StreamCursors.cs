@@ -41,27 +41,6 @@ internal sealed class StreamCursors
         }
     }
 
-    /// <summary>Before a <c>SubscribeFrom</c> from a position the caller chose: its channels start from it again.</summary>
-    public void Rewind(string database, string? channel, string since)
-    {
-        lock (_gate)
-        {
-            if (channel is not null)
-            {
-                CursorOf(database, channel).Position = since;
-                return;
-            }
-
-            foreach (var ((db, _), cursor) in _cursors)
-            {
-                if (db == database)
-                {
-                    cursor.Position = since;
-                }
-            }
-        }
-    }
-
     /// <summary>
     /// After <c>SubscribeFrom</c> answered: the channels resume after reconnects, from at least <paramref name="position"/>,
     /// a place up to which nothing more will arrive (the position resumed from, or the head the hub started live at).

@@ -1,33 +1,26 @@
-using Hub.Server.Contracts;
 using Hub.Server.Databases;
 using Hub.Server.Telemetry;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Hub.Server.Listening;
 
 /// <summary>
-/// The one LISTEN connection of one database, shared by all its subscribers.
+/// The one LISTEN connection of one database, shared by all its subscribers: what subscribing and unsubscribing,
+/// stats and shutdown see of it.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A single loop owns the connection (<c>DatabaseListener.Loop.cs</c>): it opens it, brings its LISTEN set in line
-/// with the channels that have subscribers and, with a backplane, takes or waits for the database's leadership
-/// (<c>DatabaseListener.Channels.cs</c>), waits for notifications, probes the connection when it is quiet, reconnects
-/// with backoff when it is lost, and closes it once the last subscriber has been gone for the grace period. The
-/// subscription counts and waiters are <see cref="ListenerSubscriptions"/>, the LISTEN set <see cref="ListenSet"/>.
+/// Its parts, each with one job: <see cref="ListenerLoop"/> owns the connection (connect, keepalive, backoff, close
+/// when idle); <see cref="ListenReconciler"/> brings the connection's LISTEN set in line with the channels wanted;
+/// <see cref="ListenerForwarding"/> decides whether what arrives goes to clients (leadership with a backplane) and
+/// hands it to the database's sink; <see cref="ListenerStatus"/> holds what other threads see (state, subscriptions
+/// and waiters, LISTEN set, figures) under one lock, and is the one place the state changes.
 /// </para>
 /// <para>
-/// One synchronization story: everything another thread can see (state, subscriptions, waiters, the LISTEN set,
-/// the figures of <see cref="Snapshot"/>, the wake source) is read and written under <see cref="_gate"/>, never
-/// across an await. What only the loop touches (the connection, backoff, outage and forwarding bookkeeping) needs
-/// no lock: Npgsql raises <see cref="OnNotification"/> inside the loop's own awaits on that connection. Callers never
-/// touch the connection; they change the subscriptions under the gate and wake the loop, which interrupts
-/// <see cref="ListenerConnection.WaitAsync"/> (the one operation on the connection that a token may cut short).
-/// </para>
-/// <para>
-/// The state changes in one place, <see cref="TransitionToLocked"/>, which checks <see cref="ListenerTransitions"/>,
-/// logs and meters the change.
+/// Callers never touch the connection: they change the subscriptions under the status's gate and wake the loop,
+/// which interrupts <see cref="ListenerConnection.WaitAsync"/> (the one operation on the connection that a token may
+/// cut short). What only the loop touches (the connection, backoff, outage and forwarding bookkeeping) needs no lock:
+/// Npgsql raises the notifications inside the loop's own awaits on that connection.
 /// </para>
 /// <para>
 /// An outbox database (<see cref="IDatabaseStreamReader"/>) is served the same way, except that the connection LISTENs
@@ -36,52 +29,16 @@ namespace Hub.Server.Listening;
 /// reconnect or a failover (the reader resumes from its stored cursor), so they get no resync for either.
 /// </para>
 /// </remarks>
-public sealed partial class DatabaseListener : IAsyncDisposable
+public sealed class DatabaseListener : IAsyncDisposable
 {
-    private readonly DatabaseDefinition _database;
-    private readonly ListenerOptions _options;
-    private readonly IDatabaseSink _deliveries;
-    private readonly IDatabaseStreamReader? _stream;
-    private readonly IListenerLeadership _leadership;
-    private readonly ListenerTracer _tracer;
-    private readonly HubMetrics _metrics;
+    private readonly string _database;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly string _connectionString;
-    private readonly CancellationToken _stopping;
     private readonly DatabaseConnectionBudget _budget;
-
-    // Taken from the budget when the loop starts and given back when it has ended: the listener's own connection
-    // and, for an outbox database, its stream's pools, across every reconnect in between.
-    private readonly int _connections;
-
-    // Guarded by _gate.
-    private readonly Lock _gate = new();
-    private readonly ListenerSubscriptions _subscriptions = new();
-    private readonly ListenSet _listenSet = new();
-    private CancellationTokenSource _wake = new();
-    private Task _loop = Task.CompletedTask;
-    private ListenerState _state;
-    private string? _lastError;
-    private long _notificationsReceived;
-    private DateTime? _lastNotificationAt;
-    private long _reconnects;
-
-    // Loop only (see the remarks): whether what the connection receives goes to clients (always without a backplane,
-    // only while leading with one), and when the first notification that was not forwarded arrived.
-    private bool _forwarding;
-    private DateTime? _firstNotForwardedAt;
-
-    // Loop only: when this instance last started forwarding and last ran its leadership heartbeat (a TimeProvider
-    // timestamp); and, while another instance leads, the newest moment up to which that leader is known to have
-    // delivered, where the resync of a takeover starts.
-    private DateTime _forwardingSince;
-    private DateTime _confirmedAt;
-    private long _lastHeartbeat;
-    private DateTime? _handoverSince;
-
-    // Loop only: whether the current connection LISTENs on the stream's wake-up channel (outbox databases).
-    private bool _wakeListened;
+    private readonly IDatabaseSink _deliveries;
+    private readonly IDatabaseStreamReader? _stream;
+    private readonly ListenerStatus _status;
+    private readonly ListenerLoop _loop;
 
     /// <summary>Creates the listener of <paramref name="database"/>; it connects on its first subscriber.</summary>
     public DatabaseListener(
@@ -100,20 +57,17 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(sink);
-        _database = database;
-        _options = options;
-        _leadership = leadership;
-        _tracer = tracer;
-        _metrics = metrics;
+        _database = database.Name;
         _logger = logger;
         _time = time;
-        _stopping = stopping;
-        _connectionString = ListenerConnection.BuildConnectionString(database.ConnectionString, options.SubscribeTimeout);
+        _budget = budget;
         // Opened here and disposed in DisposeAsync: the listener owns its database's sink.
         _deliveries = sink.Open(database.Name);
         _stream = streams?.Create(database, _deliveries);
-        _budget = budget;
-        _connections = 1 + (_stream?.Connections ?? 0);
+        _status = new ListenerStatus(database.Name, metrics, logger);
+        var reconciler = new ListenReconciler(database, leadership, _stream, _status, logger);
+        var forwarding = new ListenerForwarding(database.Name, options, leadership, _deliveries, _stream, _status, reconciler, logger, time, stopping);
+        _loop = new ListenerLoop(database, options, _status, forwarding, reconciler, _stream, tracer, logger, time, budget, stopping);
     }
 
     /// <summary>
@@ -126,18 +80,18 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     public async Task AcquireAsync(IReadOnlyCollection<string> channels, TimeSpan timeout, CancellationToken cancellationToken)
     {
         ActivationWaiter? waiter = null;
-        lock (_gate)
+        lock (_status.Gate)
         {
-            if (!EnsureRunningLocked())
+            if (!_loop.TryStartLocked())
             {
-                throw new DatabaseConnectionsExhaustedException(_database.Name, _budget.Limit);
+                throw new DatabaseConnectionsExhaustedException(_database, _budget.Limit);
             }
 
-            _subscriptions.Add(channels);
-            if (!IsServingLocked(channels))
+            _status.Subscriptions.Add(channels);
+            if (!_status.IsServingLocked(channels))
             {
-                waiter = _subscriptions.Wait(channels);
-                WakeLocked();
+                waiter = _status.Subscriptions.Wait(channels);
+                _status.WakeLocked();
             }
         }
 
@@ -152,9 +106,9 @@ public sealed partial class DatabaseListener : IAsyncDisposable
         }
         catch
         {
-            lock (_gate)
+            lock (_status.Gate)
             {
-                _subscriptions.Forget(waiter);
+                _status.Subscriptions.Forget(waiter);
             }
 
             Release(channels);
@@ -165,44 +119,29 @@ public sealed partial class DatabaseListener : IAsyncDisposable
     /// <summary>Takes back one subscription from each of <paramref name="channels"/>.</summary>
     public void Release(IReadOnlyCollection<string> channels)
     {
-        lock (_gate)
+        lock (_status.Gate)
         {
-            if (_subscriptions.Remove(channels))
+            if (_status.Subscriptions.Remove(channels))
             {
-                WakeLocked();
+                _status.WakeLocked();
             }
         }
     }
 
     /// <summary>A point-in-time view for stats and health.</summary>
-    public ListenerSnapshot Snapshot()
-    {
-        lock (_gate)
-        {
-            return new ListenerSnapshot(
-                _database.Name,
-                _state,
-                _listenSet.Active.Order(StringComparer.Ordinal).ToArray(),
-                _subscriptions.Count,
-                _notificationsReceived,
-                _lastNotificationAt,
-                _reconnects,
-                _lastError,
-                _deliveries.Pending);
-        }
-    }
+    public ListenerSnapshot Snapshot() => _status.Snapshot(_deliveries.Pending);
 
     /// <summary>Waits for the loop to close the connection after the host started stopping, then drains the delivery sink.</summary>
     public async ValueTask DisposeAsync()
     {
         Task loop;
-        lock (_gate)
+        lock (_status.Gate)
         {
-            loop = _loop;
-            WakeLocked();
+            loop = _loop.RunningLocked;
+            _status.WakeLocked();
         }
 
-        ListenerLog.Stopping(_logger, _database.Name);
+        ListenerLog.Stopping(_logger, _database);
         await loop.ConfigureAwait(false);
         if (_stream is not null)
         {
@@ -210,129 +149,8 @@ public sealed partial class DatabaseListener : IAsyncDisposable
             await _stream.DisposeAsync().ConfigureAwait(false);
         }
 
-        ListenerLog.Stopped(_logger, _database.Name, _deliveries.Pending);
+        ListenerLog.Stopped(_logger, _database, _deliveries.Pending);
         await _deliveries.DisposeAsync().ConfigureAwait(false);
-        _wake.Dispose();
+        _status.Dispose();
     }
-
-    /// <summary>Starts the loop unless it runs; false when it does not and the budget has no connections left for it.</summary>
-    private bool EnsureRunningLocked()
-    {
-        // The loop runs exactly while the state is neither idle nor offline: it sets one of those as it ends.
-        if (_state is not (ListenerState.Idle or ListenerState.Offline) || _stopping.IsCancellationRequested)
-        {
-            return true;
-        }
-
-        if (!_budget.TryTake(_database.Name, _connections))
-        {
-            return false;
-        }
-
-        TransitionToLocked(ListenerState.Connecting);
-        _loop = Task.Run(RunAsync);
-        return true;
-    }
-
-    /// <summary>The one place the state changes: checked, logged and metered.</summary>
-    private void TransitionToLocked(ListenerState next)
-    {
-        var previous = _state;
-        if (previous == next)
-        {
-            return;
-        }
-
-        if (!ListenerTransitions.IsAllowed(previous, next))
-        {
-            throw new InvalidOperationException($"Listener of database '{_database.Name}' cannot go from {previous} to {next}.");
-        }
-
-        _state = next;
-        ListenerLog.StateChanged(_logger, _database.Name, previous, next);
-        _metrics.ListenerStateChanged(_database.Name, ListenerStateNames.Of(previous), ListenerStateNames.Of(next));
-    }
-
-    private void WakeLocked()
-    {
-        if (!_wake.IsCancellationRequested)
-        {
-            _wake.Cancel();
-        }
-    }
-
-    private CancellationToken TakeWakeTokenLocked()
-    {
-        if (_wake.IsCancellationRequested)
-        {
-            _wake.Dispose();
-            _wake = new CancellationTokenSource();
-        }
-
-        return _wake.Token;
-    }
-
-    // A standby's subscribers are served by the leader, which LISTENs on every channel of the database.
-    private bool IsServingLocked(IReadOnlyCollection<string> channels)
-        => _state == ListenerState.Standby || (_state == ListenerState.Listening && _listenSet.Active.IsSupersetOf(channels));
-
-    private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
-    {
-        // Runs inside Npgsql's read loop, within the loop's own await: hand the notification over, never block or do I/O here.
-        if (_stream is not null)
-        {
-            if (_forwarding && e.Channel == _stream.WakeChannel)
-            {
-                _stream.Wake();
-            }
-
-            return;
-        }
-
-        var receivedAt = UtcNow();
-        if (!_forwarding)
-        {
-            // Received before this instance led: the previous leader, if any, forwarded it.
-            _firstNotForwardedAt ??= receivedAt;
-            ListenerLog.NotForwarded(_logger, _database.Name, e.Channel);
-            return;
-        }
-
-        lock (_gate)
-        {
-            _notificationsReceived++;
-            _lastNotificationAt = receivedAt;
-        }
-
-        ListenerLog.NotificationReceived(_logger, _database.Name, e.Channel, e.Payload.Length, e.PID);
-        _deliveries.Enqueue(new NotificationEnvelope(_database.Name, e.Channel, e.Payload, e.PID, receivedAt));
-    }
-
-    private void Resync(string reason, DateTime since, DateTime until)
-    {
-        // An outbox database lost nothing: its reader resumes from the stored cursor.
-        if (_stream is null)
-        {
-            _deliveries.Enqueue(new ResyncEnvelope(_database.Name, reason, since, until));
-        }
-    }
-
-    /// <summary>
-    /// Up to when everything committed has been sent by this instance, as far as it can tell. Everything committed
-    /// before the last heartbeat started had reached the connection by the time the heartbeat's answer did (PostgreSQL
-    /// sends notifications ahead of it), so that is the mark when nothing waits to be sent; otherwise it is no later
-    /// than the receive time of the last notification sent. A notification still unread in the socket was committed
-    /// after the mark or is not yet counted as sent: either way it lies in a window that starts at the mark.
-    /// </summary>
-    private DateTime DeliveredUntil()
-    {
-        if (_deliveries.Pending == 0)
-        {
-            return _confirmedAt;
-        }
-
-        return _deliveries.LastSent is { } sent ? (sent < _confirmedAt ? sent : _confirmedAt) : _forwardingSince;
-    }
-
-    private DateTime UtcNow() => _time.GetUtcNow().UtcDateTime;
 }

@@ -2,8 +2,8 @@ namespace Hub.Server.Listening;
 
 /// <summary>
 /// The subscriptions that hold one database's listener open, counted per channel, and the subscribers waiting until
-/// their channels are LISTENed on. Pure bookkeeping, no I/O and no locking: its owner (<see cref="DatabaseListener"/>)
-/// calls it under its gate.
+/// their channels are LISTENed on. Pure bookkeeping, no I/O and no locking: it is held by the listener's
+/// <see cref="ListenerStatus"/> and used only under that one's gate.
 /// </summary>
 public sealed class ListenerSubscriptions
 {

@@ -1,8 +1,9 @@
 namespace Hub.Server.Listening;
 
 /// <summary>
-/// Which changes of <see cref="ListenerState"/> a listener may make. <see cref="DatabaseListener"/> checks every
-/// change here before it makes it, so a state can only be reached the way the loop means to reach it.
+/// Which changes of <see cref="ListenerState"/> a listener may make. <see cref="ListenerStatus.TransitionToLocked"/>, the
+/// one place a listener's state changes, checks every change here before it makes it, so a state can only be reached
+/// the way the loop means to reach it.
 /// </summary>
 public static class ListenerTransitions
 {

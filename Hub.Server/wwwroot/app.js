@@ -1,6 +1,8 @@
-// The live page: wires the JavaScript client to the feed, the chart, the banners and the stats panel.
-import { NotificationFeed, element, formatTime } from "./feed.js";
+// The live page: wires the JavaScript client to the feed, the chart, the banners, the publish box and the stats panel.
+import { Banners } from "./banners.js";
+import { NotificationFeed, element } from "./feed.js";
 import { RateChart } from "./chart.js";
+import { PublishBox } from "./publish.js";
 import { StatsPanel } from "./stats.js";
 import { StoredStreams } from "./streams.js";
 
@@ -16,15 +18,9 @@ const ui = {
   subscribe: $("subscribe"),
   error: $("error"),
   subscriptions: $("subscriptions"),
-  publishForm: $("publish-form"),
-  publishChannel: $("publish-channel"),
-  publishPayload: $("publish-payload"),
-  publishButton: $("publish"),
-  publishStatus: $("publish-status"),
   pause: $("pause"),
   clear: $("clear"),
 };
-const MAX_BANNERS = 4;
 
 let lib;
 try {
@@ -42,8 +38,7 @@ let knownDatabases = {};
 // Outbox databases are subscribed with SubscribeFrom and resume across reloads; the others with Subscribe.
 const streams = new StoredStreams();
 const plainDatabases = new Set();
-// The databases this caller may publish to (GET api/databases); the publish box shows for those only.
-let publishable = new Set();
+const banners = new Banners(ui.banners);
 
 // A hub that requires tokens: open the page as /#token=<JWT>. The fragment never reaches the server or its logs;
 // the token is kept for this tab only and sent as the hub's access token and to /api/stats.
@@ -53,6 +48,14 @@ if (fragment.has("token")) {
   history.replaceState(null, "", location.pathname + location.search);
 }
 const token = sessionStorage.getItem("notify-hub-token");
+const publishBox = new PublishBox({
+  form: $("publish-form"),
+  channel: $("publish-channel"),
+  payload: $("publish-payload"),
+  button: $("publish"),
+  status: $("publish-status"),
+  headers: authorization,
+}).bind(() => ui.database.value);
 const client = new lib.NotificationHubClient({
   url: new URL("hubs/notifications", document.baseURI).href,
   protocol: params.get("protocol") === "messagepack" ? "messagepack" : "json",
@@ -64,7 +67,7 @@ client.on("notification", (notification) => {
   streams.advance(notification);
   chart.count();
 });
-client.on("resync", showResync);
+client.on("resync", (resync) => banners.resync(resync));
 client.on("stateChanged", showState);
 client.on("reconnected", () => {
   ui.reconnects.textContent = String(++reconnects);
@@ -92,11 +95,7 @@ ui.form.addEventListener("submit", (event) => {
 });
 ui.database.addEventListener("change", () => {
   renderKnownChannels();
-  renderPublish();
-});
-ui.publishForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  publish(ui.database.value, ui.publishChannel.value.trim(), ui.publishPayload.value);
+  publishBox.show(ui.database.value);
 });
 ui.pause.addEventListener("click", () => {
   feed.paused = !feed.paused;
@@ -145,7 +144,7 @@ async function subscribeToStreamOrPlain(database, channel) {
       }
 
       if (since !== null && subscription.recovered) {
-        showResumed(database, channel, since);
+        banners.resumed(database, channel, since);
       }
 
       return;
@@ -186,42 +185,10 @@ async function loadDatabases() {
     }
 
     const { databases } = await response.json();
-    publishable = new Set(databases.filter((d) => d.publish).map((d) => d.name));
-    showDatabases(Object.fromEntries(databases.map((d) => [d.name, d])));
+    showDatabases(Object.fromEntries(databases.map((d) => [d.name, d])), new Set(databases.filter((d) => d.publish).map((d) => d.name)));
   } catch (error) {
     showError(`Could not list the databases: ${error.message}`);
   }
-}
-
-async function publish(database, channel, payload) {
-  ui.publishButton.disabled = true;
-  try {
-    const response = await fetch(new URL("api/publish", document.baseURI), {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...authorization() },
-      body: JSON.stringify({ database, channel, payload }),
-    });
-    if (response.ok) {
-      showPublishStatus(`Published to ${database} · ${channel}.`, "ok");
-    } else {
-      const body = await response.json().catch(() => null);
-      showPublishStatus(body?.error ?? `${response.status} ${response.statusText}`, "error");
-    }
-  } catch (error) {
-    showPublishStatus(error.message, "error");
-  } finally {
-    ui.publishButton.disabled = false;
-  }
-}
-
-function renderPublish() {
-  ui.publishForm.hidden = !publishable.has(ui.database.value);
-}
-
-function showPublishStatus(message, outcome) {
-  ui.publishStatus.textContent = message;
-  ui.publishStatus.dataset.outcome = outcome;
-  ui.publishStatus.hidden = false;
 }
 
 function renderSubscriptions() {
@@ -246,7 +213,8 @@ function renderSubscriptions() {
   stats.refresh();
 }
 
-function showDatabases(databases) {
+// `publishable`: the databases this caller may publish to; the publish box shows for those only.
+function showDatabases(databases, publishable) {
   knownDatabases = databases;
   const selected = ui.database.value || params.get("database");
   const names = Object.keys(databases);
@@ -264,7 +232,7 @@ function showDatabases(databases) {
   }
 
   renderKnownChannels();
-  renderPublish();
+  publishBox.show(ui.database.value, publishable);
 }
 
 function renderKnownChannels() {
@@ -283,38 +251,6 @@ function showState(state) {
   ui.subscribe.disabled = state !== "connected";
   if (state === "connected" && Object.keys(knownDatabases).length === 0) {
     loadDatabases();
-  }
-}
-
-function showResumed(database, channel, position) {
-  const text = element("p");
-  text.append(element("strong", "", "Resumed "), `· ${database} · ${channel} from `, element("code", "position", position));
-  addBanner(text, { database, kind: "resumed" });
-}
-
-function showResync(resync) {
-  const text = element("p");
-  // A history-unavailable window opens at the start of time: the hub cannot say since when.
-  const since = resync.since.getTime() <= 0 ? "the start" : formatTime(resync.since);
-  text.append(
-    element("strong", "", "Resync "),
-    `· ${resync.database}: notifications between ${since} and ${formatTime(resync.until)} may have been missed `,
-    element("span", "muted", `(${resync.reason})`),
-    ". Reload any state derived from them.",
-  );
-  addBanner(text, { database: resync.database, reason: resync.reason, kind: "resync" });
-}
-
-function addBanner(text, data) {
-  const banner = element("div", "banner");
-  Object.assign(banner.dataset, data);
-  const dismiss = element("button", "secondary", "Dismiss");
-  dismiss.type = "button";
-  dismiss.addEventListener("click", () => banner.remove());
-  banner.append(text, dismiss);
-  ui.banners.prepend(banner);
-  while (ui.banners.childElementCount > MAX_BANNERS) {
-    ui.banners.lastElementChild.remove();
   }
 }
 

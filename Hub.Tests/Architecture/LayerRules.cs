@@ -23,6 +23,13 @@ public sealed partial class LayerRules
     /// <summary>The folders the table names.</summary>
     public IReadOnlySet<string> Folders => new HashSet<string>(_allowed.Keys.Concat(_everywhere), StringComparer.Ordinal);
 
+    /// <summary>The leaves: the folders every other folder may use.</summary>
+    public IReadOnlySet<string> Leaves => _everywhere;
+
+    /// <summary>Every use a row allows, as (folder, folder it may use).</summary>
+    public IEnumerable<(string From, string To)> Allowed
+        => _allowed.SelectMany(static row => row.Value.Select(to => (row.Key, to)));
+
     /// <summary>Reads the rules from the markdown table under the heading <c>### Who may use whom</c> in <paramref name="markdown"/>.</summary>
     public static LayerRules Parse(string markdown)
     {

@@ -41,6 +41,17 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void The_layout_picture_draws_every_folder_of_the_table_and_each_above_what_it_uses()
+    {
+        var picture = LayerPicture.Parse(File.ReadAllText(RepositoryFiles.PathOf("README.md")));
+
+        Assert.Equal(Rules.Leaves.Order(StringComparer.Ordinal), picture.Leaves.Order(StringComparer.Ordinal));
+        Assert.Equal(Rules.Folders.Except(Rules.Leaves).Order(StringComparer.Ordinal), picture.Layers.Order(StringComparer.Ordinal));
+        var upward = Rules.Allowed.Where(static use => !Rules.Leaves.Contains(use.To)).Where(use => !picture.IsAbove(use.From, use.To));
+        Assert.Equal([], upward.Select(static use => $"{use.From} uses {use.To} but is not drawn above it"));
+    }
+
+    [Fact]
     public void Checker_reports_a_forbidden_edge_with_its_file_and_line_and_finds_a_cycle()
     {
         const string Markdown = """

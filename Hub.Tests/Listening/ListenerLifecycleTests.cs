@@ -1,4 +1,7 @@
+using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Hub.Tests.Listening;
 
@@ -51,18 +54,50 @@ public sealed class ListenerLifecycleTests(SharedPostgres postgres)
     }
 
     [Fact]
-    public async Task Listener_stays_open_during_the_grace_period()
+    public async Task Listener_stays_open_during_the_grace_period_and_closes_after_it()
     {
-        await using var scenario = await HubFixture.For(postgres.Server).Configure(s => s.Listener.IdleGracePeriod = TimeSpan.FromSeconds(30)).StartAsync();
+        // The hub's clock is the test's: the grace period passes when the test says so, not after a real wait.
+        var time = new FakeTimeProvider();
+        await using var scenario = await HubFixture.For(postgres.Server)
+            .Configure(static s => s.Listener.IdleGracePeriod = TimeSpan.FromSeconds(30))
+            .ConfigureServices(b =>
+            {
+                b.Services.AddSingleton<TimeProvider>(time);
+                // The client's connection must outlive the fake time that passes: SignalR may judge it on the same clock.
+                b.Services.Configure<Microsoft.AspNetCore.SignalR.HubOptions>(static o => o.ClientTimeoutInterval = TimeSpan.FromHours(1));
+            })
+            .CaptureLogs()
+            .StartAsync();
         var client = await scenario.SubscribedClientAsync();
         var pid = Assert.Single(await scenario.ListenerPidsAsync());
 
         await client.UnsubscribeAsync(scenario.Database, null);
-        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        // Once the UNLISTEN has run the loop waits, idle, on the hub's clock (no statement is in flight to time out).
+        await UnlistenedAsync(scenario, times: 1);
+        time.Advance(TimeSpan.FromSeconds(29));
         await client.SubscribeAsync(scenario.Database, HubFixture.Events);
 
         Assert.Equal([pid], await scenario.ListenerPidsAsync());
+
+        await client.UnsubscribeAsync(scenario.Database, null);
+        await UnlistenedAsync(scenario, times: 2);
+        Assert.Equal([pid], await scenario.ListenerPidsAsync());
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                return (await scenario.ListenerPidsAsync()).Length == 0;
+            },
+            TimeSpan.FromSeconds(10),
+            "the listener connection closes once the grace period has passed");
+        Assert.Contains(scenario.Logs.Entries, static e => e.EventId.Id == HubEventIds.ListenerClosedIdle);
     }
+
+    private static Task UnlistenedAsync(HubFixture scenario, int times)
+        => Eventually.TrueAsync(
+            () => scenario.Logs.Entries.Count(static e => e.EventId.Id == HubEventIds.ListenerChannelsChanged && e.Message.EndsWith("now LISTENs on no channel.", StringComparison.Ordinal)) >= times,
+            TimeSpan.FromSeconds(10),
+            "the listener logs that it LISTENs on no channel");
 
     [Fact]
     public async Task Each_database_has_its_own_listener()

@@ -1,8 +1,14 @@
+using System.Diagnostics.Metrics;
 using Hub.Server.Listening;
+using Hub.Server.Telemetry;
+using Hub.Tests.Infrastructure;
+using Hub.Tests.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Tests.Listening;
 
-/// <summary>The listener's state changes, the LISTEN set and the backoff, without PostgreSQL.</summary>
+/// <summary>The listener's state changes, its status, the LISTEN set and the backoff, without PostgreSQL.</summary>
 public sealed class ListenerStateTests
 {
     [Theory]
@@ -19,6 +25,34 @@ public sealed class ListenerStateTests
     [InlineData(ListenerState.Idle, ListenerState.Offline, false)]
     public void Only_the_transitions_the_loop_makes_are_allowed(ListenerState from, ListenerState to, bool allowed)
         => Assert.Equal(allowed, ListenerTransitions.IsAllowed(from, to));
+
+    [Fact]
+    public void Status_changes_state_only_along_allowed_transitions_and_logs_and_meters_each_change()
+    {
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new HubMetrics(services.GetRequiredService<IMeterFactory>(), Options.Create(new TelemetryOptions()), TimeProvider.System);
+        using var recorder = new MetricRecorder(metrics.Meter);
+        using var logs = new CapturedLogs();
+        using var status = new ListenerStatus("app", metrics, logs.CreateLogger("listener"));
+
+        lock (status.Gate)
+        {
+            status.TransitionToLocked(ListenerState.Connecting);
+            status.TransitionToLocked(ListenerState.Listening);
+            status.TransitionToLocked(ListenerState.Listening);
+            var refused = Assert.Throws<InvalidOperationException>(() => status.TransitionToLocked(ListenerState.Standby));
+            Assert.Equal("Listener of database 'app' cannot go from Listening to Standby.", refused.Message);
+        }
+
+        Assert.Equal(ListenerState.Listening, status.Snapshot(pendingDeliveries: 0).State);
+        Assert.Equal(
+            ["Listener of database 'app': Idle -> Connecting.", "Listener of database 'app': Connecting -> Listening."],
+            logs.Entries.Where(static e => e.EventId.Id == HubEventIds.ListenerStateChanged).Select(static e => e.Message));
+        Assert.Equal(
+            new (string?, string?)[] { ("idle", "connecting"), ("connecting", "listening") },
+            recorder.Recorded(HubDiagnostics.Instruments.ListenerTransitions)
+                .Select(static m => ((string?)m.Tag(HubDiagnostics.Attributes.PreviousListenerState), (string?)m.Tag(HubDiagnostics.Attributes.ListenerState))));
+    }
 
     [Fact]
     public void Listen_set_plans_the_difference_and_stops_counting_unlistened_channels_at_once()

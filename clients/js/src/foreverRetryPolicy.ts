@@ -1,6 +1,6 @@
-import type { IRetryPolicy, RetryContext } from "@microsoft/signalr";
+import type { HubConnection, IRetryPolicy, RetryContext } from "@microsoft/signalr";
 
-/** The reconnect rules of clients/contract.json (`reconnect`). */
+/** The first reconnect delay of clients/contract.json (`reconnect`). */
 export const FIRST_DELAY_MS = 250;
 
 /** The default longest wait between two reconnect attempts. */
@@ -30,4 +30,42 @@ export class ForeverRetryPolicy implements IRetryPolicy {
   nextRetryDelayInMilliseconds(retryContext: RetryContext): number {
     return foreverRetryDelay(retryContext.previousRetryCount, this.maxDelayMs);
   }
+}
+
+/**
+ * @internal Starts `connection`, retrying by the same rules until the hub answers or `signal` aborts: SignalR's retry
+ * policy covers reconnects only, not the first start.
+ */
+export async function startForever(connection: HubConnection, maxDelayMs: number, signal: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await connection.start();
+      return;
+    } catch (error) {
+      if (signal.aborted) {
+        throw signal.reason ?? error;
+      }
+
+      await delay(foreverRetryDelay(attempt, maxDelayMs), signal);
+    }
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -1,20 +1,11 @@
-import {
-  HttpTransportType,
-  HubConnection,
-  HubConnectionBuilder,
-  JsonHubProtocol,
-  LogLevel,
-  type IHttpConnectionOptions,
-  type IHubProtocol,
-} from "@microsoft/signalr";
-import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
-import { DEFAULT_MAX_RECONNECT_DELAY_MS, ForeverRetryPolicy, foreverRetryDelay } from "./foreverRetryPolicy.js";
-import { toHubError } from "./hubError.js";
+import type { HubConnection } from "@microsoft/signalr";
+import { ClientSubscriptions } from "./clientSubscriptions.js";
+import { DEFAULT_MAX_RECONNECT_DELAY_MS, startForever } from "./foreverRetryPolicy.js";
+import { HubCalls } from "./hubCalls.js";
+import { buildHubConnection } from "./hubConnectionFactory.js";
 import { KeepAlivePinger } from "./keepAlivePinger.js";
 import {
-  CLIENT_RECONNECTED,
   ClientMethods,
-  HubMethods,
   toNotification,
   toResync,
   type HubNotification,
@@ -24,7 +15,8 @@ import {
   type WireResync,
 } from "./messages.js";
 import type { NotificationHubClientOptions } from "./options.js";
-import { ReceiveClock, ReceiveStampingProtocol } from "./receiveClock.js";
+import { ReceiveClock } from "./receiveClock.js";
+import { Resubscriber } from "./resubscriber.js";
 import { StreamCursors } from "./streamCursors.js";
 import { TypedEvents } from "./typedEvents.js";
 
@@ -57,6 +49,10 @@ export interface NotificationHubClientEvents {
  * outbox database made with {@link NotificationHubClient.subscribeFrom} lose nothing instead: after a reconnect they
  * resume from the last position delivered, and a resync comes only when the hub can no longer resume from it.
  *
+ * Its parts, each with one job, as in the .NET client: `buildHubConnection` builds the connection, `HubCalls` calls
+ * the hub's methods, `ClientSubscriptions` remembers what the client is subscribed to, `Resubscriber` subscribes a new
+ * connection to it, `StreamCursors` keeps the positions of outbox databases, and `TypedEvents` raises the events.
+ *
  * @example
  * const client = new NotificationHubClient({ url: "http://127.0.0.1:5080/hubs/notifications" });
  * client.on("notification", n => console.log(n.channel, n.payload));
@@ -66,11 +62,11 @@ export interface NotificationHubClientEvents {
  */
 export class NotificationHubClient {
   private readonly connection: HubConnection;
+  private readonly calls: HubCalls;
   private readonly events = new TypedEvents<NotificationHubClientEvents>();
-  private readonly subscribed = new Map<string, Set<string>>();
+  private readonly subscribed = new ClientSubscriptions();
+  private readonly resubscriber: Resubscriber;
   private readonly maxReconnectDelayMs: number;
-  // Subscribe, unsubscribe and resubscribe run one at a time, so the remembered set matches the server's.
-  private gate: Promise<unknown> = Promise.resolve();
   private currentState: ConnectionState = "disconnected";
   private readonly cursors = new StreamCursors();
   private readonly clock = new ReceiveClock();
@@ -86,7 +82,9 @@ export class NotificationHubClient {
     }
 
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
-    this.connection = buildConnection(options, this.maxReconnectDelayMs, this.clock);
+    this.connection = buildHubConnection(options, this.maxReconnectDelayMs, this.clock);
+    this.calls = new HubCalls(this.connection, this.cursors);
+    this.resubscriber = new Resubscriber(this.subscribed, this.calls, this.cursors);
     this.pinger = new KeepAlivePinger(this.connection);
     this.connection.on(ClientMethods.notification, (wire: WireNotification) => this.onNotification(toNotification(wire)));
     this.connection.on(ClientMethods.resync, (wire: WireResync) => this.events.emit("resync", toResync(wire)));
@@ -107,7 +105,7 @@ export class NotificationHubClient {
 
   /** The databases and channels this client is subscribed to (and resubscribes to after a reconnect). */
   get subscriptions(): ReadonlyMap<string, readonly string[]> {
-    return new Map([...this.subscribed].map(([database, channels]) => [database, [...channels].sort()]));
+    return this.subscribed.current;
   }
 
   /** Adds an event handler; returns a function that removes it. */
@@ -167,9 +165,9 @@ export class NotificationHubClient {
    * @throws {HubError} The hub refused, with its reason as the message.
    */
   subscribe(database: string, channel: string | null = null): Promise<string[]> {
-    return this.serialized(async () => {
-      const channels = await this.invoke<string[]>(HubMethods.subscribe, database, channel);
-      this.subscribed.set(database, new Set(channels));
+    return this.subscribed.exclusive(async () => {
+      const channels = await this.calls.subscribe(database, channel);
+      this.subscribed.set(database, channels);
       return channels;
     });
   }
@@ -185,9 +183,9 @@ export class NotificationHubClient {
    * @throws {HubError} The hub refused (a database without a durable stream, a malformed position).
    */
   subscribeFrom(database: string, channel: string | null = null, since: string | null = null): Promise<StreamSubscription> {
-    return this.serialized(async () => {
-      const subscription = await this.invokeSubscribeFrom(database, channel, since);
-      this.subscribed.set(database, new Set(subscription.channels));
+    return this.subscribed.exclusive(async () => {
+      const subscription = await this.calls.subscribeFrom(database, channel, since);
+      this.subscribed.set(database, subscription.channels);
       return subscription;
     });
   }
@@ -203,15 +201,10 @@ export class NotificationHubClient {
 
   /** Unsubscribes from `channel` of `database`, or from all its channels when `channel` is null or omitted. */
   unsubscribe(database: string, channel: string | null = null): Promise<void> {
-    return this.serialized(async () => {
-      await this.invoke<void>(HubMethods.unsubscribe, database, channel);
+    return this.subscribed.exclusive(async () => {
+      await this.calls.unsubscribe(database, channel);
       this.cursors.forget(database, channel);
-      const channels = this.subscribed.get(database);
-      if (channel === null) {
-        this.subscribed.delete(database);
-      } else if (channels && channels.delete(channel) && channels.size === 0) {
-        this.subscribed.delete(database);
-      }
+      this.subscribed.remove(database, channel);
     });
   }
 
@@ -222,26 +215,7 @@ export class NotificationHubClient {
    * @throws {HubError} The hub refused (no publish right, channel not allowed, payload of 8,000 bytes or more).
    */
   publish(database: string, channel: string, payload: string): Promise<void> {
-    return this.invoke<void>(HubMethods.publish, database, channel, payload);
-  }
-
-  private async invoke<T>(method: string, ...args: unknown[]): Promise<T> {
-    try {
-      return await this.connection.invoke<T>(method, ...args);
-    } catch (error) {
-      throw toHubError(error, method);
-    }
-  }
-
-  private async invokeSubscribeFrom(database: string, channel: string | null, since: string | null): Promise<StreamSubscription> {
-    const subscription = await this.invoke<StreamSubscription>(HubMethods.subscribeFrom, database, channel, since);
-    // The answer lists every channel of the database this connection has; only the asked ones were replayed. They
-    // start from 'since' and the replayed notifications advance them, as in the .NET client, whose handlers run on
-    // their own loop and may not have seen the replay yet when the answer arrives.
-    // Started live, a channel that was live already keeps its own position.
-    const from = since !== null && subscription.recovered ? since : subscription.position;
-    this.cursors.resumed(database, channel === null ? subscription.channels : [channel], from, since === null);
-    return subscription;
+    return this.calls.publish(database, channel, payload);
   }
 
   private onNotification(notification: HubNotification): void {
@@ -250,27 +224,10 @@ export class NotificationHubClient {
     }
   }
 
-  private serialized<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.gate.then(work, work);
-    this.gate = result.catch(() => undefined);
-    return result;
-  }
-
   private async connectWithRetry(signal: AbortSignal): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.connection.start();
-        this.clock.stamp();
-        this.pinger.start();
-        return;
-      } catch (error) {
-        if (signal.aborted) {
-          throw signal.reason ?? error;
-        }
-
-        await delay(foreverRetryDelay(attempt, this.maxReconnectDelayMs), signal);
-      }
-    }
+    await startForever(this.connection, this.maxReconnectDelayMs, signal);
+    this.clock.stamp();
+    this.pinger.start();
   }
 
   private onLost(error: Error | undefined): void {
@@ -307,36 +264,17 @@ export class NotificationHubClient {
   }
 
   /**
-   * Subscribes the new connection to everything this client had: durable channels resume from their positions (a
-   * recovered resume missed nothing; an unrecovered one gets the hub's `history-unavailable` resync), the others
-   * raise one `client-reconnected` resync per database, from the last moment the old connection heard from the hub
-   * (a ping at the latest) to now.
+   * Subscribes the new connection to everything this client had; the `client-reconnected` resyncs run from the last
+   * moment the old connection heard from the hub (a ping at the latest), and are raised once the subscriptions' gate
+   * is released.
    */
-  private resubscribe(): Promise<void> {
-    return this.serialized(async () => {
-      const since = this.lastHeardBeforeLoss;
-      for (const [database, channels] of [...this.subscribed]) {
-        let missedAny = false;
-        try {
-          for (const channel of [...channels]) {
-            const position = this.cursors.resumePosition(database, channel);
-            if (position !== undefined) {
-              await this.invokeSubscribeFrom(database, channel, position);
-            } else {
-              await this.invoke<string[]>(HubMethods.subscribe, database, channel);
-              missedAny = true;
-            }
-          }
-        } catch (error) {
-          this.events.emit("resubscribeFailed", database, error);
-          continue;
-        }
-
-        if (missedAny) {
-          this.events.emit("resync", { database, reason: CLIENT_RECONNECTED, since, until: new Date() });
-        }
-      }
-    });
+  private async resubscribe(): Promise<void> {
+    const resyncs = await this.resubscriber.resubscribe(this.lastHeardBeforeLoss, (database, error) =>
+      this.events.emit("resubscribeFailed", database, error),
+    );
+    for (const resync of resyncs) {
+      this.events.emit("resync", resync);
+    }
   }
 
   private setState(state: ConnectionState): void {
@@ -345,50 +283,4 @@ export class NotificationHubClient {
       this.events.emit("stateChanged", state);
     }
   }
-}
-
-function buildConnection(options: NotificationHubClientOptions, maxReconnectDelayMs: number, clock: ReceiveClock): HubConnection {
-  const http: IHttpConnectionOptions = {};
-  if (options.accessTokenFactory) {
-    http.accessTokenFactory = options.accessTokenFactory;
-  }
-
-  if (options.skipNegotiation) {
-    http.skipNegotiation = true;
-    http.transport = HttpTransportType.WebSockets;
-  }
-
-  const builder = new HubConnectionBuilder()
-    .withUrl(options.url, http)
-    .withAutomaticReconnect(new ForeverRetryPolicy(maxReconnectDelayMs))
-    .configureLogging(options.logger ?? LogLevel.Warning);
-  if (options.protocol === "messagepack") {
-    builder.withHubProtocol(new MessagePackHubProtocol());
-  }
-
-  options.configureConnection?.(builder);
-  // After the application's adjustments, so the protocol it may have chosen there is the one stamped. The builder
-  // keeps it in a field its typings mark internal; without one it uses JSON.
-  const chosen = (builder as unknown as { protocol?: IHubProtocol }).protocol ?? new JsonHubProtocol();
-  builder.withHubProtocol(new ReceiveStampingProtocol(chosen, clock));
-  return builder.build();
-}
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

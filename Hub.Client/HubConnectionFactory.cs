@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hub.Client;
+
+/// <summary>Builds the SignalR connection a <see cref="NotificationHubClient"/> runs on, from its options.</summary>
+internal static class HubConnectionFactory
+{
+    /// <summary>
+    /// A connection to <see cref="NotificationHubClientOptions.Url"/> that reconnects forever, speaks the chosen
+    /// protocol, and stamps <paramref name="clock"/> for every message it receives.
+    /// </summary>
+    public static HubConnection Build(NotificationHubClientOptions options, ILoggerFactory? loggerFactory, ILogger logger, ReceiveClock clock)
+    {
+        var builder = new HubConnectionBuilder()
+            .WithUrl(options.Url!, http =>
+            {
+                if (options.AccessTokenProvider is not null)
+                {
+                    http.AccessTokenProvider = options.AccessTokenProvider;
+                }
+
+                if (options.SkipNegotiation)
+                {
+                    http.SkipNegotiation = true;
+                    http.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+                }
+            })
+            .WithAutomaticReconnect(new ForeverRetryPolicy(options.MaxReconnectDelay, logger));
+        if (options.Protocol == HubProtocol.MessagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        if (loggerFactory is not null)
+        {
+            builder.Services.AddSingleton(loggerFactory);
+        }
+
+        options.ConfigureConnection?.Invoke(builder);
+        // After the application's adjustments, so the protocol it may have chosen there is the one stamped.
+        ReceiveStampingProtocol.Decorate(builder.Services, clock);
+        return builder.Build();
+    }
+}
