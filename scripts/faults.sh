@@ -8,6 +8,7 @@
 #   scripts/faults.sh Frozen     only the tests whose name contains "Frozen"
 #
 # Not implemented yet (see docs/reliability.md): a client's network stalled 60 s in a cluster, the 30-minute soak.
+# The rolling restart runs only here: it still loses a few notifications silently now and then.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,8 @@ rm -rf "$results"
 mkdir -p "$results"
 
 dotnet build HubSolution.sln -c Release --nologo -v quiet
+# The on-demand cases run here too (the outbox suite short, the rolling restart).
+export HUB_FAULT_SUITE="${HUB_FAULT_SUITE:-quick}"
 status=0
 dotnet test Hub.Tests -c Release --no-build --filter "$filter" \
   --logger "console;verbosity=detailed" --logger "trx;LogFileName=faults.trx" --results-directory "$results" \

@@ -41,4 +41,12 @@ public interface IListenerLeadership
     /// listener name back) and what the leader last reported as sent.
     /// </summary>
     Task<LeadershipWait> WaitToLeadAsync(ListenerConnection connection, string database);
+
+    /// <summary>
+    /// The receive time of the last notification of <paramref name="database"/> this instance saw the cluster deliver,
+    /// while a leader was heard from lately; null when none was. An instance that takes over without having stood by
+    /// (it had no subscribers when the last leader went) starts its resync no later: what that leader held unsent is
+    /// newer.
+    /// </summary>
+    DateTime? RecentlyDelivered(string database);
 }

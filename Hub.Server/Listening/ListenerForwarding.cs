@@ -129,8 +129,8 @@ internal sealed class ListenerForwarding(
 
             // Whatever arrived between the LISTEN and the lock was dropped; a leader that had just left may not have
             // sent it, nor what it last had queued when this instance saw it lead (its connection and this standby's
-            // may have dropped together).
-            missedSince = Earliest(_firstNotForwardedAt, _handoverSince);
+            // may have dropped together, or this instance had no subscribers then and did not stand by).
+            missedSince = Earliest(Earliest(_firstNotForwardedAt, _handoverSince), leadership.RecentlyDelivered(database));
         }
         else
         {

@@ -26,4 +26,7 @@ public sealed class SingleInstanceLeadership : IListenerLeadership
 
     /// <inheritdoc />
     public Task<LeadershipWait> WaitToLeadAsync(ListenerConnection connection, string database) => Task.FromResult(new LeadershipWait(true, null));
+
+    /// <inheritdoc />
+    public DateTime? RecentlyDelivered(string database) => null;
 }

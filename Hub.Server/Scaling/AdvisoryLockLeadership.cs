@@ -28,7 +28,11 @@ namespace Hub.Server.Scaling;
 /// </para>
 /// </remarks>
 public sealed class AdvisoryLockLeadership(
-    IOptions<ScaleOutOptions> options, EnvelopeChannelPublisher publisher, TimeProvider time, ILogger<AdvisoryLockLeadership> logger) : IListenerLeadership
+    IOptions<ScaleOutOptions> options,
+    EnvelopeChannelPublisher publisher,
+    EnvelopeChannelReceiver receiver,
+    TimeProvider time,
+    ILogger<AdvisoryLockLeadership> logger) : IListenerLeadership
 {
     /// <summary>Appended to the listener's <c>application_name</c> while it waits for the lock.</summary>
     public const string StandbySuffix = " (standby)";
@@ -173,4 +177,7 @@ public sealed class AdvisoryLockLeadership(
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <inheritdoc />
+    public DateTime? RecentlyDelivered(string database) => receiver.RecentlyDelivered(database);
 }

@@ -237,6 +237,21 @@ public sealed class EnvelopeChannelReceiver(
         }
     }
 
+    /// <summary>
+    /// The receive time of the last notification of <paramref name="database"/> delivered through the channel, if a
+    /// leader of it was heard (an envelope or a heartbeat) within twice the leader timeout: a handover is under way,
+    /// not a database that went quiet long ago.
+    /// </summary>
+    public DateTime? RecentlyDelivered(string database)
+    {
+        lock (_gate)
+        {
+            return _cursors.TryGetValue(database, out var cursor) && time.GetElapsedTime(cursor.HeardAt) < 2 * _silence
+                ? cursor.DeliveredAt
+                : null;
+        }
+    }
+
     private void CheckSilenceLocked()
     {
         var now = Now();
