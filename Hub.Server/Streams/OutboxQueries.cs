@@ -65,5 +65,12 @@ internal static class OutboxQueries
             : null;
     }
 
+    /// <summary>The age in seconds of the oldest transaction holding an xid on the server: what holds delivery back.</summary>
+    public static async Task<double> ReadOldestTransactionAgeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(OutboxSql.OldestTransactionAge, connection);
+        return Convert.ToDouble(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
     private static ulong ParseTx(string text) => ulong.Parse(text, CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Hub.Server.Contracts;
 using Hub.Server.Databases;
 using Hub.Server.Listening;
@@ -12,9 +11,9 @@ namespace Hub.Server.Streams;
 /// </summary>
 /// <remarks>
 /// Each batch is one statement below the snapshot's xmin (<see cref="OutboxSql.ReadBatch"/>); the cursor is stored
-/// once the batch has been handed to the fan-out, so a new leader re-sends at most one batch, which clients drop
-/// by position. One loop at a time: a new lead waits for the previous loop to end before it reads the cursor, and
-/// returns only once it has, so a subscription made after it misses nothing committed later.
+/// (<see cref="OutboxCursor"/>) once the batch has been handed to the fan-out, so a new leader re-sends at most one
+/// batch, which clients drop by position. One loop at a time: a new lead waits for the previous loop to end before it
+/// reads the cursor, and returns only once it has, so a subscription made after it misses nothing committed later.
 /// </remarks>
 public sealed class OutboxReader : IDatabaseStreamReader
 {
@@ -25,11 +24,12 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private readonly NpgsqlDataSource _dataSource;
     private readonly OutboxDataSources _dataSources;
     private readonly OutboxSchemaInstaller _installer;
+    private readonly OutboxCursor _cursor;
+    private readonly OutboxRetention _retention;
+    private readonly OutboxWakeUp _wake;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _gate = new();
-    private readonly TimeSpan _purgeInterval;
     private readonly SentPositionSignal _sent = new();
 
     private CancellationTokenSource? _run;
@@ -63,8 +63,9 @@ public sealed class OutboxReader : IDatabaseStreamReader
         _installer = installer;
         _logger = logger;
         _time = time;
-        // Often enough that expired rows go soon after they expire, never more often than the reader polls.
-        _purgeInterval = TimeSpan.FromTicks(Math.Clamp(_options.Retention.Ticks / 4, _options.PollInterval.Ticks, TimeSpan.FromMinutes(1).Ticks));
+        _cursor = new OutboxCursor(database, _sql, _dataSource, logger);
+        _retention = new OutboxRetention(database, _options, _sql, _dataSource, time, logger);
+        _wake = new OutboxWakeUp(_options.PollInterval);
     }
 
     /// <inheritdoc />
@@ -80,21 +81,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     }
 
     /// <inheritdoc />
-    public void Wake()
-    {
-        // At most one wake-up is pending: the next batch reads everything committed by then.
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another wake-up got there first.
-            }
-        }
-    }
+    public void Wake() => _wake.Wake();
 
     /// <inheritdoc />
     public async Task LeadAsync(CancellationToken cancellationToken)
@@ -170,7 +157,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private async Task RunAsync(StreamPosition cursor, CancellationTokenSource run)
     {
         var token = run.Token;
-        var lastPurge = _time.GetTimestamp() - _purgeInterval.Ticks;
+        _retention.Reset();
         try
         {
             while (!token.IsCancellationRequested)
@@ -194,14 +181,9 @@ public sealed class OutboxReader : IDatabaseStreamReader
                         }
                     }
 
-                    if (_time.GetElapsedTime(lastPurge) >= _purgeInterval)
-                    {
-                        lastPurge = _time.GetTimestamp();
-                        await PurgeAsync(token).ConfigureAwait(false);
-                    }
-
+                    await _retention.PurgeIfDueAsync(token).ConfigureAwait(false);
                     await MeasureHorizonAsync(token).ConfigureAwait(false);
-                    await WaitAsync(token).ConfigureAwait(false);
+                    await _wake.WaitAsync(token).ConfigureAwait(false);
                 }
 #pragma warning disable CA1031 // Whatever failed, the reader keeps trying while it leads: clients depend on it.
                 catch (Exception ex) when (!token.IsCancellationRequested)
@@ -209,7 +191,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
                 {
                     // The cursor in memory stays: what was sent was sent. A lost connection comes back from the pool.
                     StreamsLog.ReadFailed(_logger, _database.Name, _options.PollInterval, ex);
-                    await WaitAsync(token).ConfigureAwait(false);
+                    await _wake.WaitAsync(token).ConfigureAwait(false);
                 }
             }
         }
@@ -237,59 +219,10 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private async Task<StreamPosition> StartAsync(CancellationToken token)
     {
         await _installer.EnsureAsync(_database, token).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-        var head = await OutboxQueries.ReadHeadAsync(connection, _sql, token).ConfigureAwait(false);
-        var stored = await OutboxQueries.ReadCursorAsync(connection, _sql, token).ConfigureAwait(false);
-
-        // A cursor of another epoch: the outbox was truncated since, and all of the new epoch is still to be sent.
-        // No cursor at all: the first reader of this outbox starts live, as a plain subscription would.
-        var cursor = stored is { } s
-            ? (s.Epoch == head.Position.Epoch ? s : StreamPosition.Zero(head.Position.Epoch))
-            : head.Position;
-        if (_enqueued is { } enqueued && enqueued.Epoch == cursor.Epoch)
-        {
-            cursor = StreamPosition.Max(cursor, enqueued);
-        }
-
-        if (stored is null)
-        {
-            await SaveCursorAsync(connection, cursor, token).ConfigureAwait(false);
-        }
-        else if (cursor.Epoch == head.Position.Epoch && cursor.IsAfter(head.Purged) && !await RowExistsAsync(connection, cursor, token).ConfigureAwait(false))
-        {
-            // Rows the hub has sent are gone although retention did not delete them: the database went back in time,
-            // and the transaction ids after its recovery can come out below the cursor. Reading on from the cursor
-            // would skip those rows, and clients would drop them as repeats; in a new epoch they are neither.
-            cursor = await RenewEpochAsync(connection, cursor, token).ConfigureAwait(false);
-            await SaveCursorAsync(connection, cursor, token).ConfigureAwait(false);
-        }
-
+        var cursor = await _cursor.StartAsync(_enqueued, token).ConfigureAwait(false);
         SetPosition(cursor);
         StreamsLog.ReaderStarted(_logger, _database.Name, cursor);
         return cursor;
-    }
-
-    private async Task<bool> RowExistsAsync(NpgsqlConnection connection, StreamPosition position, CancellationToken token)
-    {
-        await using var command = new NpgsqlCommand(_sql.RowExists, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = position.Tx.ToString(CultureInfo.InvariantCulture) });
-        command.Parameters.Add(new NpgsqlParameter { Value = position.Id });
-        return (bool)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))!;
-    }
-
-    private async Task<StreamPosition> RenewEpochAsync(NpgsqlConnection connection, StreamPosition lost, CancellationToken token)
-    {
-        await using var command = new NpgsqlCommand(_sql.RenewEpoch, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = lost.Tx.ToString(CultureInfo.InvariantCulture) });
-        command.Parameters.Add(new NpgsqlParameter { Value = lost.Id });
-        await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-        await reader.ReadAsync(token).ConfigureAwait(false);
-        var epoch = reader.GetInt64(0);
-        var from = reader.IsDBNull(1)
-            ? StreamPosition.Zero(epoch)
-            : new StreamPosition(epoch, ulong.Parse(reader.GetString(1), CultureInfo.InvariantCulture), reader.GetInt64(2));
-        StreamsLog.StreamWentBack(_logger, _database.Name, lost, from);
-        return from;
     }
 
     private async Task<OutboxBatch> ReadAsync(StreamPosition cursor, CancellationToken token)
@@ -316,60 +249,21 @@ public sealed class OutboxReader : IDatabaseStreamReader
         // Stored only once handed on: a leader that dies before that leaves the batch to its successor.
         await _deliveries.SentAsync().WaitAsync(token).ConfigureAwait(false);
         _sent.Advance(last);
-        await using (var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false))
-        {
-            await SaveCursorAsync(connection, last, token).ConfigureAwait(false);
-        }
-
+        await _cursor.SaveAsync(last, token).ConfigureAwait(false);
         Interlocked.Add(ref _rowsSent, rows.Count);
         SetPosition(last);
         StreamsLog.BatchSent(_logger, _database.Name, rows.Count, last);
         return last;
     }
 
-    private async Task SaveCursorAsync(NpgsqlConnection connection, StreamPosition cursor, CancellationToken token)
-    {
-        await using var command = new NpgsqlCommand(_sql.SaveCursor, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = cursor.Epoch });
-        command.Parameters.Add(new NpgsqlParameter { Value = cursor.Tx.ToString(CultureInfo.InvariantCulture) });
-        command.Parameters.Add(new NpgsqlParameter { Value = cursor.Id });
-        await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-    }
-
-    private async Task PurgeAsync(CancellationToken token)
-    {
-        const int PurgeBatch = 1000;
-        await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-        long deleted;
-        do
-        {
-            // Small batches keep each delete's locks and WAL short next to the application's own writes.
-            await using var command = new NpgsqlCommand(_sql.Purge, connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = _options.Retention });
-            command.Parameters.Add(new NpgsqlParameter { Value = PurgeBatch });
-            deleted = Convert.ToInt64(await command.ExecuteScalarAsync(token).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            if (deleted > 0)
-            {
-                StreamsLog.Purged(_logger, _database.Name, deleted);
-            }
-        }
-        while (deleted == PurgeBatch && !token.IsCancellationRequested);
-    }
-
     private async Task MeasureHorizonAsync(CancellationToken token)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(OutboxSql.OldestTransactionAge, connection);
-        var seconds = Convert.ToDouble(await command.ExecuteScalarAsync(token).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var seconds = await OutboxQueries.ReadOldestTransactionAgeAsync(connection, token).ConfigureAwait(false);
         lock (_gate)
         {
             _oldestTransactionSeconds = seconds;
         }
-    }
-
-    private async Task WaitAsync(CancellationToken token)
-    {
-        await _wake.WaitAsync(_options.PollInterval, token).ConfigureAwait(false);
     }
 
     private void SetPosition(StreamPosition position)
