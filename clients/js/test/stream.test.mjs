@@ -204,3 +204,71 @@ describe("NotificationHubClient on an outbox database", () => {
     }
   });
 });
+
+describe("NotificationHubClient on an outbox database whose retention is short", () => {
+  const DATABASE_BRIEF = "brief";
+  const PG_DATABASE_BRIEF = "js_stream_brief";
+  let scenario;
+  const clients = [];
+
+  before(async () => {
+    scenario = await startScenario({
+      database: DATABASE_BRIEF,
+      pgDatabase: PG_DATABASE_BRIEF,
+      channels: ["events"],
+      settings: {
+        [`Hub__Databases__${DATABASE_BRIEF}__Outbox__Enabled`]: "true",
+        [`Hub__Databases__${DATABASE_BRIEF}__Outbox__Retention`]: "00:00:01",
+        [`Hub__Databases__${DATABASE_BRIEF}__Outbox__PollInterval`]: "00:00:00.200",
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await Promise.allSettled(clients.splice(0).map((client) => client.stop()));
+  });
+
+  after(() => scenario?.stop());
+
+  async function connected() {
+    const client = new NotificationHubClient({ url: scenario.hub.hubUrl, logger: LogLevel.None, maxReconnectDelayMs: 500 });
+    clients.push(client);
+    const recorder = new Recorder(client);
+    await client.start();
+    return { client, recorder };
+  }
+
+  test("a position older than retention is recovered: false and one history-unavailable resync, and live delivery goes on [stream-history-unavailable]", async () => {
+    const live = await connected();
+    await live.client.subscribeFrom(DATABASE_BRIEF, "events", null);
+    for (const payload of ["old-0", "old-1", "old-2"]) {
+      await scenario.postgres.sql(PG_DATABASE_BRIEF, `SELECT notify_hub.publish('events', ${literal(payload)})`);
+    }
+    const seen = await live.recorder.notificationsMatching((n) => n.payload.startsWith("old-"), 3);
+    await eventually(async () => (await scenario.postgres.sql(PG_DATABASE_BRIEF, "SELECT count(*) FROM notify_hub.outbox"))[0] === "0", {
+      timeoutMs: 20_000,
+      what: "retention to delete the delivered rows",
+    });
+
+    const { client, recorder } = await connected();
+    const subscription = await client.subscribeFrom(DATABASE_BRIEF, "events", seen[0].position);
+    assert.equal(subscription.recovered, false);
+    const resync = await recorder.resync((r) => r.reason === ResyncReasons.historyUnavailable);
+    assert.equal(resync.database, DATABASE_BRIEF);
+    assert.equal(client.positionOf(DATABASE_BRIEF, "events"), subscription.position);
+
+    // The last position delivered is not older than retention: nothing after it was deleted, so it resumes.
+    const atLast = await connected();
+    const resumed = await atLast.client.subscribeFrom(DATABASE_BRIEF, "events", seen[2].position);
+    assert.equal(resumed.recovered, true);
+
+    await scenario.postgres.sql(PG_DATABASE_BRIEF, `SELECT notify_hub.publish('events', ${literal("after-retention")})`);
+    const next = await recorder.notification((n) => n.payload === "after-retention");
+    assert.equal(client.positionOf(DATABASE_BRIEF, "events"), next.position);
+    assert.deepEqual(recorder.resyncs.map((r) => r.reason), [ResyncReasons.historyUnavailable]);
+    assert.deepEqual(recorder.notifications.map((n) => n.payload), ["after-retention"], "nothing from before retention is replayed");
+    const onLast = await atLast.recorder.notification((n) => n.payload === "after-retention");
+    assert.equal(onLast.position, next.position);
+    assert.deepEqual(atLast.recorder.resyncs, []);
+  });
+});
