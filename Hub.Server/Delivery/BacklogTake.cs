@@ -10,4 +10,4 @@ namespace Hub.Server.Delivery;
 /// <param name="Completed">Whether the backlog stopped accepting items.</param>
 /// <param name="Arrived">Completes when an item arrives, when there was none.</param>
 internal readonly record struct BacklogTake(
-    object? Item, bool IsOverloadResync, int SpanSize, int Waiting, int Dropped, int Fenced, bool Completed, Task Arrived);
+    DeliveryItem? Item, bool IsOverloadResync, int SpanSize, int Waiting, int Dropped, int Fenced, bool Completed, Task Arrived);

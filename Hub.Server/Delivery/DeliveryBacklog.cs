@@ -15,7 +15,7 @@ namespace Hub.Server.Delivery;
 internal sealed class DeliveryBacklog(string database, DeliveryOptions options, TimeProvider time)
 {
     private readonly Lock _gate = new();
-    private readonly Queue<object> _queue = new();
+    private readonly Queue<DeliveryItem> _queue = new();
     private readonly DroppedSpan _dropped = new();
     private readonly int _maxLength = options.MaxQueueLength;
     private readonly TimeSpan _maxAge = options.MaxQueueAge;
@@ -66,7 +66,7 @@ internal sealed class DeliveryBacklog(string database, DeliveryOptions options, 
     /// Queues <paramref name="item"/> (an envelope or a <c>SentAsync</c> mark) and drops over the bounds; false once
     /// completed. <paramref name="dropped"/> counts the notifications dropped.
     /// </summary>
-    public bool Add(object item, out int dropped)
+    public bool Add(DeliveryItem item, out int dropped)
     {
         TaskCompletionSource? arrived;
         lock (_gate)
@@ -114,23 +114,23 @@ internal sealed class DeliveryBacklog(string database, DeliveryOptions options, 
             var fenced = 0;
             var spanSize = 0;
             ResyncEnvelope? resync = null;
-            object? item = null;
+            DeliveryItem? item = null;
             // Checked right before the send: a leader that resumes from a freeze finds its lease over here.
             if (!leaseValid)
             {
                 fenced = DropAllLocked();
                 _dropped.Clear();
-                _queue.TryDequeue(out item);
+                item = DequeueLocked();
             }
             else if (!_dropped.IsEmpty && (_queue.Count == 0 || time.GetElapsedTime(_dropped.OpenedAt) >= _maxAge))
             {
                 spanSize = _dropped.Notifications;
-                var keptAfter = _queue.TryPeek(out var head) && head is NotificationEnvelope kept ? kept.ReceivedAt : time.GetUtcNow().UtcDateTime;
+                var keptAfter = _queue.TryPeek(out var head) && head.Notification is { } kept ? kept.ReceivedAt : time.GetUtcNow().UtcDateTime;
                 resync = _dropped.Close(database, keptAfter);
             }
             else
             {
-                _queue.TryDequeue(out item);
+                item = DequeueLocked();
             }
 
             _sending = resync is not null || item is not null;
@@ -139,7 +139,7 @@ internal sealed class DeliveryBacklog(string database, DeliveryOptions options, 
                 _arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            return new BacklogTake(resync ?? item, resync is not null, spanSize, _queue.Count, dropped, fenced, _completed, _arrived?.Task ?? Task.CompletedTask);
+            return new BacklogTake(resync is not null ? DeliveryItem.Of(resync) : item, resync is not null, spanSize, _queue.Count, dropped, fenced, _completed, _arrived?.Task ?? Task.CompletedTask);
         }
     }
 
@@ -159,17 +159,17 @@ internal sealed class DeliveryBacklog(string database, DeliveryOptions options, 
         var now = time.GetUtcNow().UtcDateTime;
         // A stopping instance that ran out of time drops what is left, as over a bound.
         var outOfTime = _completed && time.GetElapsedTime(_completedAt) >= _shutdownTimeout;
-        while (_queue.TryPeek(out var head) && IsDroppable(head))
+        while (_queue.TryPeek(out var head) && head.IsDroppable)
         {
             var overLength = outOfTime || _queue.Count > _maxLength;
-            if (!overLength && !(head is NotificationEnvelope notification && now - notification.ReceivedAt > _maxAge))
+            if (!overLength && !(head.Notification is { } notification && now - notification.ReceivedAt > _maxAge))
             {
                 break;
             }
 
             _queue.Dequeue();
-            _dropped.Add((Envelope)head, _lastSent, time.GetTimestamp());
-            dropped += head is NotificationEnvelope ? 1 : 0;
+            _dropped.Add(head.Envelope!, _lastSent, time.GetTimestamp());
+            dropped += head.Notification is not null ? 1 : 0;
         }
 
         return dropped;
@@ -179,12 +179,12 @@ internal sealed class DeliveryBacklog(string database, DeliveryOptions options, 
     private int DropAllLocked()
     {
         var dropped = 0;
-        var kept = new Queue<object>();
+        var kept = new Queue<DeliveryItem>();
         while (_queue.TryDequeue(out var item))
         {
-            if (IsDroppable(item))
+            if (item.IsDroppable)
             {
-                dropped += item is NotificationEnvelope ? 1 : 0;
+                dropped += item.Notification is not null ? 1 : 0;
             }
             else
             {
@@ -201,14 +201,12 @@ internal sealed class DeliveryBacklog(string database, DeliveryOptions options, 
         return dropped;
     }
 
+    private DeliveryItem? DequeueLocked() => _queue.TryDequeue(out var item) ? item : null;
+
     private TaskCompletionSource? TakeArrivedLocked()
     {
         var arrived = _arrived;
         _arrived = null;
         return arrived;
     }
-
-    // Only plain NOTIFY is dropped (see the remarks); a queued resync folds into the span of the drop.
-    private static bool IsDroppable(object item)
-        => item is ResyncEnvelope or NotificationEnvelope { Position: null };
 }

@@ -82,14 +82,14 @@ public sealed class DeliveryQueue : IDatabaseSink
     public void Enqueue(Envelope envelope)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        Add(envelope);
+        Add(DeliveryItem.Of(envelope));
     }
 
     /// <inheritdoc />
     public Task SentAsync()
     {
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!Add(sent))
+        if (!Add(DeliveryItem.Mark(sent)))
         {
             sent.TrySetResult();
         }
@@ -116,7 +116,7 @@ public sealed class DeliveryQueue : IDatabaseSink
         }
     }
 
-    private bool Add(object item)
+    private bool Add(DeliveryItem item)
     {
         var added = _backlog.Add(item, out var dropped);
         if (dropped > 0)
@@ -152,7 +152,7 @@ public sealed class DeliveryQueue : IDatabaseSink
     }
 
     /// <summary>The next item to send and how many wait behind it; null once the queue is disposed and empty.</summary>
-    private async Task<(object? Item, int Waiting)> TakeAsync()
+    private async Task<(DeliveryItem? Item, int Waiting)> TakeAsync()
     {
         while (true)
         {
@@ -169,9 +169,9 @@ public sealed class DeliveryQueue : IDatabaseSink
 
             if (take.IsOverloadResync)
             {
-                var resync = (ResyncEnvelope)take.Item!;
+                var resync = (ResyncEnvelope)take.Item!.Value.Envelope!;
                 DeliveryLog.Overloaded(_logger, _database, take.SpanSize, resync.Since, resync.Until);
-                return (resync, take.Waiting);
+                return (take.Item, take.Waiting);
             }
 
             if (take.Item is not null || take.Completed)
@@ -183,11 +183,11 @@ public sealed class DeliveryQueue : IDatabaseSink
         }
     }
 
-    private async Task SendAsync(object item, bool inRun)
+    private async Task SendAsync(DeliveryItem item, bool inRun)
     {
-        if (item is not Envelope envelope)
+        if (item.Envelope is not { } envelope)
         {
-            ((TaskCompletionSource)item).TrySetResult();
+            item.SentMark!.TrySetResult();
             return;
         }
 
