@@ -20,10 +20,7 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
         await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("killbacklog").StartClusterAsync(2);
         var cluster = fixture.Cluster;
         var (leader, standby) = (cluster.Instances[0], cluster.Instances[1]);
-        await using var onLeader = await DeliveryLedger.SubscribeAsync(leader.HubUrl, fixture.Database, HubFixture.Events);
-        Assert.Equal(leader, await cluster.SettledListenerAsync());
-        await using var onStandby = await DeliveryLedger.SubscribeAsync(standby.HubUrl, fixture.Database, HubFixture.Events, messagePack: true);
-        await Eventually.TrueAsync(async () => await standby.StateOfAsync(fixture.Database) == "standby", TimeSpan.FromSeconds(10), "the second instance should stand by");
+        var (_, onStandby) = await LeaderFailoverTests.LeaderAndStandbyClientsAsync(fixture);
         await fixture.NotifyAsync(HubFixture.Events, "0");
         await onStandby.WaitForAsync(0, TimeSpan.FromSeconds(10));
 

@@ -133,7 +133,7 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
     }
 
     /// <summary>A client on the first instance, which leads, and one on the second, which stands by.</summary>
-    private static async Task<(DeliveryLedger OnLeader, DeliveryLedger OnStandby)> LeaderAndStandbyClientsAsync(HubFixture fixture)
+    internal static async Task<(DeliveryLedger OnLeader, DeliveryLedger OnStandby)> LeaderAndStandbyClientsAsync(HubFixture fixture)
     {
         var (leader, standby) = (fixture.Cluster.Instances[0], fixture.Cluster.Instances[1]);
         var onLeader = await fixture.TrackAsync(DeliveryLedger.SubscribeAsync(leader.HubUrl, fixture.Database, HubFixture.Events));
