@@ -12,7 +12,7 @@ internal sealed class ReceiveClock(TimeProvider time)
     /// <summary>The moment of the last message, UTC.</summary>
     public DateTime Last => new(Interlocked.Read(ref _lastTicks), DateTimeKind.Utc);
 
-    /// <summary>Records that something arrived now. Called for every message, so it only writes a long.</summary>
+    /// <summary>Records that something arrived now. Called for every message but the hub's close, so it only writes a long.</summary>
     public void Stamp() => Interlocked.Exchange(ref _lastTicks, time.GetUtcNow().UtcTicks);
 
     /// <summary>Now, on the same clock.</summary>

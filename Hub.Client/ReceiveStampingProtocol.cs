@@ -10,7 +10,8 @@ namespace Hub.Client;
 /// <summary>
 /// The connection's hub protocol, unchanged, that also stamps the <see cref="ReceiveClock"/> for each message it
 /// parses. SignalR's client has no event for the hub's pings; every message, pings included, passes through the
-/// protocol, so this is where "last heard from the hub" is known exactly.
+/// protocol, so this is where "last heard from the hub" is known exactly. The hub's close message does not count:
+/// a closing connection may already be out of its groups, so it says nothing about what was delivered.
 /// </summary>
 internal sealed class ReceiveStampingProtocol(IHubProtocol inner, ReceiveClock clock) : IHubProtocol
 {
@@ -36,7 +37,11 @@ internal sealed class ReceiveStampingProtocol(IHubProtocol inner, ReceiveClock c
             return false;
         }
 
-        clock.Stamp();
+        if (message is not CloseMessage)
+        {
+            clock.Stamp();
+        }
+
         return true;
     }
 

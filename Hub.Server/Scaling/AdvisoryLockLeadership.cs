@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Hub.Server.Listening;
+using Hub.Server.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -31,6 +32,7 @@ public sealed class AdvisoryLockLeadership(
     IOptions<ScaleOutOptions> options,
     EnvelopeChannelPublisher publisher,
     EnvelopeChannelReceiver receiver,
+    HubInstance instance,
     TimeProvider time,
     ILogger<AdvisoryLockLeadership> logger) : IListenerLeadership
 {
@@ -179,5 +181,5 @@ public sealed class AdvisoryLockLeadership(
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <inheritdoc />
-    public DateTime? RecentlyDelivered(string database) => receiver.RecentlyDelivered(database);
+    public DateTime? RecentlyDelivered(string database) => receiver.RecentlyDelivered(database, instance.Id);
 }

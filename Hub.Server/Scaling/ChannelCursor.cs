@@ -17,6 +17,9 @@ internal sealed class ChannelCursor(long createdAt)
     /// <summary>The newest leader epoch seen.</summary>
     public long Epoch { get; set; }
 
+    /// <summary>The instance that sent the last message accepted.</summary>
+    public string? Leader { get; set; }
+
     /// <summary>Whether the next message sets <see cref="Sequence"/> instead of being checked against it (after a reconnect).</summary>
     public bool Rebase { get; set; } = true;
 

@@ -201,6 +201,7 @@ public sealed class EnvelopeChannelReceiver(
 
         cursor.Sequence = before;
         cursor.Epoch = message.Epoch;
+        cursor.Leader = message.Leader;
         if (cursor.OwedSince is { } since)
         {
             cursor.OwedSince = null;
@@ -239,14 +240,17 @@ public sealed class EnvelopeChannelReceiver(
 
     /// <summary>
     /// The receive time of the last notification of <paramref name="database"/> delivered through the channel, if a
-    /// leader of it was heard (an envelope or a heartbeat) within twice the leader timeout: a handover is under way,
-    /// not a database that went quiet long ago.
+    /// leader of it other than <paramref name="self"/> was heard (an envelope or a heartbeat) within twice the leader
+    /// timeout: a handover is under way, not a database that went quiet long ago, nor this instance's own outage
+    /// (its listener covers that with its own resync).
     /// </summary>
-    public DateTime? RecentlyDelivered(string database)
+    public DateTime? RecentlyDelivered(string database, string self)
     {
         lock (_gate)
         {
-            return _cursors.TryGetValue(database, out var cursor) && time.GetElapsedTime(cursor.HeardAt) < 2 * _silence
+            return _cursors.TryGetValue(database, out var cursor)
+                && cursor.Leader != self
+                && time.GetElapsedTime(cursor.HeardAt) < 2 * _silence
                 ? cursor.DeliveredAt
                 : null;
         }

@@ -1,3 +1,4 @@
+import { MessageType } from "@microsoft/signalr";
 import type { HubMessage, IHubProtocol, ILogger, TransferFormat } from "@microsoft/signalr";
 
 /**
@@ -22,7 +23,8 @@ export class ReceiveClock {
 /**
  * @internal The connection's hub protocol, unchanged, that also stamps a {@link ReceiveClock} for each batch of
  * messages it parses. SignalR has no event for the hub's pings; every message, pings included, passes through the
- * protocol, so this is where "last heard from the hub" is known exactly.
+ * protocol, so this is where "last heard from the hub" is known exactly. The hub's close message does not count: a
+ * closing connection may already be out of its groups, so it says nothing about what was delivered.
  */
 export class ReceiveStampingProtocol implements IHubProtocol {
   constructor(private readonly inner: IHubProtocol, private readonly clock: ReceiveClock) {}
@@ -41,7 +43,7 @@ export class ReceiveStampingProtocol implements IHubProtocol {
 
   parseMessages(input: string | ArrayBuffer, logger: ILogger): HubMessage[] {
     const messages = this.inner.parseMessages(input, logger);
-    if (messages.length > 0) {
+    if (messages.some((message) => message.type !== MessageType.Close)) {
       this.clock.stamp();
     }
 
