@@ -106,6 +106,38 @@ public sealed partial class ClientResilienceTests(SharedPostgres postgres)
     }
 
     [Fact]
+    [Scenario("resubscribe-failed")]
+    public async Task A_database_whose_resubscription_failed_gets_a_window_from_before_the_first_loss_once_it_is_served_again()
+    {
+        var (hub, second) = await StartWithSecondDatabaseAsync();
+        await using var _ = hub;
+        await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) });
+        await recorder.Client.SubscribeAsync(hub.Database, HubFixture.Events, TestContext.Current.CancellationToken);
+        await recorder.Client.SubscribeAsync(second, HubFixture.Events, TestContext.Current.CancellationToken);
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(second), HubFixture.Events, "last before the loss");
+        var last = await recorder.NextNotificationAsync();
+
+        // Back without the second database: its resubscription fails, so nothing of it is delivered meanwhile.
+        await hub.Hub.StopAsync();
+        await Eventually.TrueAsync(() => recorder.Client.State != HubConnectionState.Connected, TimeSpan.FromSeconds(10), "the client notices the hub went away");
+        await using (var withoutSecond = new HubHost(HubSettings.For(hub.Database, hub.DatabaseConnectionString, HubFixture.Events), hub.Hub.Port))
+        {
+            await withoutSecond.StartAsync();
+            Assert.Equal(second, await recorder.NextResubscribeFailureAsync());
+            Assert.Equal(hub.Database, (await recorder.NextResyncAsync()).Database);
+            await withoutSecond.StopAsync();
+        }
+
+        await Eventually.TrueAsync(() => recorder.Client.State != HubConnectionState.Connected, TimeSpan.FromSeconds(10), "the client notices the hub went away again");
+        await hub.Hub.StartAsync();
+        var resyncs = new[] { await recorder.NextResyncAsync(), await recorder.NextResyncAsync() };
+
+        var ofSecond = Assert.Single(resyncs, r => r.Database == second);
+        Assert.Equal(ResyncReasons.ClientReconnected, ofSecond.Reason);
+        Assert.Equal(last.ReceivedAt, ofSecond.Since);
+    }
+
+    [Fact]
     public async Task Each_reconnect_attempt_is_logged_at_information_with_its_number_delay_and_reason()
     {
         await using var hub = await HubFixture.For(postgres.Server).StartAsync();
