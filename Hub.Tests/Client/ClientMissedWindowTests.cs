@@ -21,9 +21,7 @@ public sealed class ClientMissedWindowTests(SharedPostgres postgres)
     [Scenario("resync-window")]
     public async Task A_stalled_client_is_detected_by_its_server_timeout_keeps_pinging_and_its_window_starts_at_the_last_message()
     {
-        await using var hub = await HubFixture.For(postgres.Server)
-            .ConfigureServices(static b => b.Services.Configure<HubOptions>(static o => o.KeepAliveInterval = KeepAlive))
-            .StartAsync();
+        await using var hub = await StartWithShortKeepAliveAsync();
         await using var proxy = new TcpProxy(hub.Hub.Port);
         var lost = new TaskCompletionSource<DateTime>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var recorder = await ClientRecorder.StartAsync(
@@ -62,9 +60,7 @@ public sealed class ClientMissedWindowTests(SharedPostgres postgres)
     [Scenario("resync-window")]
     public async Task The_window_starts_at_the_hubs_receive_time_of_the_last_notification_not_at_later_pings()
     {
-        await using var hub = await HubFixture.For(postgres.Server)
-            .ConfigureServices(static b => b.Services.Configure<HubOptions>(static o => o.KeepAliveInterval = KeepAlive))
-            .StartAsync();
+        await using var hub = await StartWithShortKeepAliveAsync();
         await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl, MaxReconnectDelay = TimeSpan.FromMilliseconds(500) });
         await recorder.Client.SubscribeAsync(hub.Database, HubFixture.Events, TestContext.Current.CancellationToken);
         await hub.NotifyAsync(HubFixture.Events, "last before the loss");
@@ -81,4 +77,9 @@ public sealed class ClientMissedWindowTests(SharedPostgres postgres)
         Assert.Equal((hub.Database, ResyncReasons.ClientReconnected), (resync.Database, resync.Reason));
         Assert.Equal(last.ReceivedAt, resync.Since);
     }
+
+    private Task<HubFixture> StartWithShortKeepAliveAsync()
+        => HubFixture.For(postgres.Server)
+            .ConfigureServices(static b => b.Services.Configure<HubOptions>(static o => o.KeepAliveInterval = KeepAlive))
+            .StartAsync();
 }
