@@ -77,6 +77,36 @@ public sealed class WebSocketTransportTests(SharedPostgres postgres)
         await Eventually.TrueAsync(() => connections.Current == 0 && heartbeat.Count == 0, Wait, "the hub still holds the closed connection");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stopping_hub_sends_what_was_queued_then_a_close_message_that_allows_reconnecting(bool messagePack)
+    {
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
+        using var client = await FrameClient.ConnectAsync(scenario.Hub.HubUrl, messagePack);
+        await client.InvokeAsync("Subscribe", scenario.Database, HubFixture.Events);
+        await client.ReceiveHubMessageAsync(static m => m.Type == 3, Wait);
+        await scenario.NotifyAsync(HubFixture.Events, "before the stop");
+        await client.ReceiveHubMessageAsync(static m => m.Target == "notification", Wait);
+
+        var stopping = scenario.Hub.StopAsync();
+
+        var close = await client.ReceiveAsync(Wait);
+        Assert.Equal(messagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text, close.Type);
+        if (messagePack)
+        {
+            // [7, error (nil), allowReconnect (true)] after the one-byte length prefix.
+            Assert.Equal(new byte[] { 0x04, 0x93, 0x07, 0xC0, 0xC3 }, close.Bytes);
+        }
+        else
+        {
+            Assert.Equal("{\"type\":7,\"allowReconnect\":true}\u001e", Encoding.UTF8.GetString(close.Bytes));
+        }
+
+        await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "reconnecting elsewhere", TestContext.Current.CancellationToken);
+        await stopping.WaitAsync(Wait, TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public async Task Message_over_the_maximum_closes_that_client_with_the_reason_and_others_carry_on()
     {
