@@ -208,6 +208,7 @@ public sealed class NotificationHubClient : IAsyncDisposable
             return;
         }
 
+        _clock.Delivered(notification.Database, notification.ReceivedAt);
         _handlers.Raise(Notification, notification, nameof(Notification));
         _readers.Write(notification);
     }

@@ -29,7 +29,7 @@ internal sealed class Resubscriber(ClientSubscriptions subscriptions, HubCalls c
                         if (await ResubscribeAsync(database, channels, cancellationToken).ConfigureAwait(false))
                         {
                             // Until the hub confirmed the subscriptions: only from then on is delivery live again.
-                            resyncs.Add(new HubResync(database, ResyncReasons.ClientReconnected, since, clock.Now));
+                            resyncs.Add(new HubResync(database, ResyncReasons.ClientReconnected, clock.MissedSince(database, since), clock.Now));
                         }
                     }
                     catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
