@@ -70,6 +70,7 @@ public sealed class ClientStallFaultTests(SharedPostgres postgres, ITestOutputHe
         var sentBefore = load.Sent;
         await Task.WhenAll(everyone.Select(c => c.WaitForAsync(sentBefore + 20, TimeSpan.FromSeconds(15))));
 
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         proxy.Stall();
         var stalledAt = DateTime.UtcNow;
         var watch = Stopwatch.StartNew();
@@ -94,10 +95,11 @@ public sealed class ClientStallFaultTests(SharedPostgres postgres, ITestOutputHe
         await Eventually.TrueAsync(() => load.Sent > sentAfter + 50, TimeSpan.FromSeconds(10), "notifications should keep flowing");
         var last = await load.StopAsync();
         await Task.WhenAll(everyone.Select(c => c.WaitForAsync(last, TimeSpan.FromSeconds(30))));
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
 
         var figure = $"client network stalled {stall.TotalSeconds:F0} s, then {end}, 2 instances, 50 NOTIFY/s";
         var audit = stalled.Audit(last, load.Times, firstPromised);
-        output.WriteLine($"fault: {figure} | detected {detected.TotalSeconds:F2} s after the stall (server timeout {timeout.TotalSeconds:F0} s), delivery again {recovered.TotalSeconds:F2} s after the network came back | stalled client: {audit}");
+        output.WriteLine($"fault: {figure} | detected {detected.TotalSeconds:F2} s after the stall (server timeout {timeout.TotalSeconds:F0} s), delivery again {recovered.TotalSeconds:F2} s after the network came back | stalled client: {audit} | memory before: {memoryBefore}; after: {memoryAfter}");
         Assert.True(error is TimeoutException, $"the stalled client should have noticed by its server timeout, not by {error}");
         Assert.True(detected >= timeout - TimeSpan.FromSeconds(1), $"the stalled client noticed after {detected}, before its server timeout {timeout} could run out");
         Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{audit}\n{cluster.Logs()}");
