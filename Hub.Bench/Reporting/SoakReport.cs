@@ -30,7 +30,8 @@ public static class SoakReport
 
         foreach (var f in figures)
         {
-            text.AppendLine(Invariant($"{f.Name}: first third {f.First:F1} {f.Unit}, last third {f.Last:F1} {f.Unit}: {(f.Flat ? "flat" : "GREW")}"));
+            var unit = f.Unit.Length > 0 ? " " + f.Unit : string.Empty;
+            text.AppendLine(Invariant($"{f.Name}: first third {f.First:F1}{unit}, last third {f.Last:F1}{unit}: {(f.Flat ? "flat" : "GREW")}"));
         }
 
         text.AppendLine(SoakVerdict.IsFlat(result) ? "verdict: flat, zero errors" : Invariant($"verdict: NOT flat or with errors ({result.Errors:N0} errors)"));

@@ -7,12 +7,13 @@ namespace Hub.Tests.Infrastructure;
 /// A loopback TCP proxy that can silently stop forwarding, as a dropped network does: no FIN, no RST,
 /// bytes just stop arriving. Only a keepalive notices that. It can also stop reading from the server for a while,
 /// as a client that stopped reading does, so that the server's socket fills up, or stall every connection and then
-/// resume them (what was sent meanwhile arrives late, as TCP retransmits it) or cut them with a reset.
+/// resume them (what was sent meanwhile arrives late, as TCP retransmits it) or cut them with a reset. And it can
+/// send new connections to another server, as a load balancer that takes an instance out of rotation does.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
+    private volatile int _targetPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _open = [];
     private volatile bool _blackholed;
@@ -32,6 +33,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>The bytes clients have sent towards the server so far, on every connection (pings included).</summary>
     public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
+
+    /// <summary>Sends connections accepted from now on to <paramref name="targetPort"/>; the open ones stay where they are.</summary>
+    public void Retarget(int targetPort) => _targetPort = targetPort;
 
     /// <summary>Stops forwarding in both directions on every connection, old and new, without closing any.</summary>
     public void Blackhole() => _blackholed = true;
