@@ -32,6 +32,26 @@ if (args is ["flood", .. var floodArgs])
     return floodResult.Flood.Lost == 0 ? 0 : 1;
 }
 
+if (args is ["soak", "--help" or "-h"])
+{
+    Console.WriteLine(SoakOptions.Usage);
+    return 0;
+}
+
+if (args is ["soak", .. var soakArgs])
+{
+    if (CommandLine.Parse(() => SoakOptions.Parse(soakArgs), SoakOptions.Usage) is not { } soak)
+    {
+        return CommandLine.UsageExitCode;
+    }
+
+    using var stopSoak = CommandLine.CancelOnCtrlC();
+    var soakResult = await new SoakRunner(soak, Console.Error).RunAsync(stopSoak.Token);
+    Console.WriteLine(SoakReport.Table(soakResult));
+    Console.WriteLine(SoakReport.JsonLine(soakResult));
+    return SoakVerdict.IsFlat(soakResult) ? 0 : 1;
+}
+
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(BenchOptions.Usage);

@@ -7,7 +7,9 @@
 #   scripts/faults.sh            every fault implemented so far
 #   scripts/faults.sh Frozen     only the tests whose name contains "Frozen"
 #
-# Not implemented yet (see docs/reliability.md): a client's network stalled 60 s in a cluster, the 30-minute soak.
+# The 30-minute soak is a mode of the bench (dotnet Hub.Bench.dll soak, docs/reliability.md#soak), not a test.
+# Only here: a client's network stalled 60 s (a minute and a half per case); the default test run stalls it just
+# past a 5 s server timeout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +23,7 @@ rm -rf "$results"
 mkdir -p "$results"
 
 dotnet build HubSolution.sln -c Release --nologo -v quiet
-# The on-demand cases run here too (the outbox suite short).
+# The on-demand cases run here too (the outbox suite short, the 60 s client stall).
 export HUB_FAULT_SUITE="${HUB_FAULT_SUITE:-quick}"
 status=0
 dotnet test Hub.Tests -c Release --no-build --filter "$filter" \

@@ -53,7 +53,8 @@ public sealed class StatsCollector(
             process.WorkingSet64,
             process.PrivateMemorySize64,
             GC.GetGCMemoryInfo().HeapSizeBytes,
-            GC.CollectionCount(2));
+            GC.CollectionCount(2),
+            GC.GetTotalPauseDuration().TotalSeconds);
         var delivery = new DeliveryStats(slowConsumers.BufferingConnections, slowConsumers.DisconnectedConnections);
         var backplaneStats = backplane is null
             ? null

@@ -98,6 +98,7 @@ public sealed class DeliveryQueueBoundTests(SharedPostgres postgres, ITestOutput
         await scenario.NotifyAsync(HubFixture.Events, "0");
         await Task.WhenAll(clients.Select(static c => c.WaitForAsync(0, TimeSpan.FromSeconds(10))));
 
+        var memoryBefore = await HubMemory.OfAsync(scenario.Hub);
         // One transaction: PostgreSQL hands the hub 20,000 notifications at once, far over the queue's 50.
         const int Flood = 20_000;
         await Postgres.NotifyBurstAsync(scenario.DatabaseConnectionString, HubFixture.Events, Flood);
@@ -105,13 +106,14 @@ public sealed class DeliveryQueueBoundTests(SharedPostgres postgres, ITestOutput
         await Postgres.NotifyManyAsync(scenario.DatabaseConnectionString, HubFixture.Events, after);
         const int Last = Flood + 20;
         await Task.WhenAll(clients.Select(static c => c.WaitForAsync(Last, TimeSpan.FromSeconds(60))));
+        var memoryAfter = await HubMemory.OfAsync(scenario.Hub);
 
         var dropped = metrics.Sum(HubDiagnostics.Instruments.DeliveriesDropped);
         Assert.True(dropped > 0, "a flood 400 times the bound should drop some");
         foreach (var client in clients)
         {
             var audit = client.Audit(Last);
-            output.WriteLine($"fault: flood of 20,000 over Hub:Delivery:MaxQueueLength 50 | dropped {dropped} | {audit}");
+            output.WriteLine($"fault: flood of 20,000 over Hub:Delivery:MaxQueueLength 50 | dropped {dropped} | {audit} | memory before: {memoryBefore}; after: {memoryAfter}");
             Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, audit.ToString());
             // Every drop is a miss of every client, and nothing else is.
             Assert.Equal(dropped, audit.Missed);

@@ -26,6 +26,7 @@ public sealed class DeliveryLedger : IAsyncDisposable
     private readonly string _database;
     private readonly HubConnection? _connection;
     private readonly IAsyncDisposable _owned;
+    private readonly List<(DateTime At, Exception? Error)> _disconnects = [];
     private int _reconnecting;
 
     private DeliveryLedger(HubConnection connection, string database)
@@ -43,7 +44,14 @@ public sealed class DeliveryLedger : IAsyncDisposable
         _database = database;
         client.Notification += RecordNotification;
         client.Resync += RecordResync;
-        client.Disconnected += _ => Interlocked.Increment(ref _reconnecting);
+        client.Disconnected += error =>
+        {
+            Interlocked.Increment(ref _reconnecting);
+            lock (_gate)
+            {
+                _disconnects.Add((DateTime.UtcNow, error));
+            }
+        };
     }
 
     /// <summary>The plain SignalR connection (not for a ledger that follows through <see cref="NotificationHubClient"/>).</summary>
@@ -74,13 +82,15 @@ public sealed class DeliveryLedger : IAsyncDisposable
     /// Connects with the hub's own .NET client, which reconnects, resubscribes and raises a resync for what it may have
     /// missed meanwhile, and subscribes to <paramref name="channel"/> of <paramref name="database"/>.
     /// </summary>
-    public static async Task<DeliveryLedger> FollowAsync(Uri hubUrl, string database, string channel, bool messagePack = false)
+    public static async Task<DeliveryLedger> FollowAsync(
+        Uri hubUrl, string database, string channel, bool messagePack = false, Action<IHubConnectionBuilder>? configureConnection = null)
     {
         var client = new NotificationHubClient(new NotificationHubClientOptions
         {
             Url = hubUrl,
             Protocol = messagePack ? HubProtocol.MessagePack : HubProtocol.Json,
             MaxReconnectDelay = TimeSpan.FromSeconds(2),
+            ConfigureConnection = configureConnection,
         });
         var ledger = new DeliveryLedger(client, database);
         await client.StartAsync();
@@ -90,6 +100,32 @@ public sealed class DeliveryLedger : IAsyncDisposable
 
     /// <summary>How often the connection started to reconnect after the hub closed it.</summary>
     public int Reconnecting => Volatile.Read(ref _reconnecting);
+
+    /// <summary>When (local clock) and why the hub's own client lost its connection, in order.</summary>
+    public IReadOnlyList<(DateTime At, Exception? Error)> Disconnects
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _disconnects];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last notification that arrived before <paramref name="moment"/> (local clock): its number, the hub's
+    /// <c>receivedAt</c> and when it arrived here; null when none had.
+    /// </summary>
+    public (int Sequence, DateTime ReceivedAt, DateTime Arrived)? LastArrivalBefore(DateTime moment)
+    {
+        lock (_gate)
+        {
+            return _entries.LastOrDefault(e => e.Sequence is not null && e.Arrived < moment) is { Sequence: { } sequence } last
+                ? (sequence, last.At, last.Arrived)
+                : null;
+        }
+    }
 
     /// <summary>The highest sequence number received so far, or -1.</summary>
     public int Highest
@@ -121,9 +157,10 @@ public sealed class DeliveryLedger : IAsyncDisposable
 
     /// <summary>
     /// Audits what arrived against the numbers 0 to <paramref name="lastSent"/>; <paramref name="sentAt"/> gives, per
-    /// number, when its NOTIFY was sent and when its commit returned, if known.
+    /// number, when its NOTIFY was sent and when its commit returned, if known. Numbers below
+    /// <paramref name="firstPromised"/> (committed before the client subscribed) count only if they arrived.
     /// </summary>
-    public DeliveryAudit Audit(int lastSent, IReadOnlyList<(DateTime Sent, DateTime Committed)>? sentAt = null)
+    public DeliveryAudit Audit(int lastSent, IReadOnlyList<(DateTime Sent, DateTime Committed)>? sentAt = null, int firstPromised = 0)
     {
         Entry[] entries;
         lock (_gate)
@@ -162,7 +199,7 @@ public sealed class DeliveryLedger : IAsyncDisposable
         var receivedNumbers = received.Keys.ToArray();
         int missed = 0, covered = 0;
         var silent = new List<int>();
-        for (var k = 0; k <= lastSent; k++)
+        for (var k = firstPromised; k <= lastSent; k++)
         {
             if (received.ContainsKey(k))
             {
@@ -195,9 +232,9 @@ public sealed class DeliveryLedger : IAsyncDisposable
     public ValueTask DisposeAsync() => _owned.DisposeAsync();
 
     private void RecordNotification(HubNotification notification)
-        => Record(new Entry(int.Parse(notification.Payload, CultureInfo.InvariantCulture), notification.ReceivedAt, null));
+        => Record(new Entry(int.Parse(notification.Payload, CultureInfo.InvariantCulture), notification.ReceivedAt, null, DateTime.UtcNow));
 
-    private void RecordResync(HubResync resync) => Record(new Entry(null, DateTime.UtcNow, resync));
+    private void RecordResync(HubResync resync) => Record(new Entry(null, DateTime.UtcNow, resync, DateTime.UtcNow));
 
     private void Record(Entry entry)
     {
@@ -207,7 +244,9 @@ public sealed class DeliveryLedger : IAsyncDisposable
         }
     }
 
-    private sealed record Entry(int? Sequence, DateTime At, HubResync? Resync);
+    /// <param name="At">The hub's <c>receivedAt</c> for a notification; the arrival for a resync.</param>
+    /// <param name="Arrived">When it arrived here, on the local clock.</param>
+    private sealed record Entry(int? Sequence, DateTime At, HubResync? Resync, DateTime Arrived);
 }
 
 /// <summary>What one client got of the numbers sent: the figures of the fault table in docs/reliability.md.</summary>

@@ -32,6 +32,9 @@ public sealed class HubProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The operating system's id of the process.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// Starts an instance with <paramref name="settings"/> (passed as environment variables), and waits until it answers /health/live.
     /// A <paramref name="port"/> of an instance that was killed brings "the same server" back for its clients.

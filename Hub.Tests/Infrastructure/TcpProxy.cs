@@ -6,8 +6,9 @@ namespace Hub.Tests.Infrastructure;
 /// <summary>
 /// A loopback TCP proxy that can silently stop forwarding, as a dropped network does: no FIN, no RST,
 /// bytes just stop arriving. Only a keepalive notices that. It can also stop reading from the server for a while,
-/// as a client that stopped reading does, so that the server's socket fills up. And it can send new connections to
-/// another server, as a load balancer that takes an instance out of rotation does.
+/// as a client that stopped reading does, so that the server's socket fills up, or stall every connection and then
+/// resume them (what was sent meanwhile arrives late, as TCP retransmits it) or cut them with a reset. And it can
+/// send new connections to another server, as a load balancer that takes an instance out of rotation does.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -17,6 +18,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private volatile bool _blackholed;
     private volatile TaskCompletionSource _serverReads = Completed();
+    private volatile TaskCompletionSource _flowing = Completed();
     private Task _accepting = Task.CompletedTask;
     private long _bytesFromClients;
 
@@ -32,20 +34,57 @@ public sealed class TcpProxy : IAsyncDisposable
     /// <summary>The bytes clients have sent towards the server so far, on every connection (pings included).</summary>
     public long BytesFromClients => Interlocked.Read(ref _bytesFromClients);
 
+    /// <summary>Sends connections accepted from now on to <paramref name="targetPort"/>; the open ones stay where they are.</summary>
+    public void Retarget(int targetPort) => _targetPort = targetPort;
+
     /// <summary>Stops forwarding in both directions on every connection, old and new, without closing any.</summary>
     public void Blackhole() => _blackholed = true;
 
     /// <summary>Forwards again on new connections; the blackholed ones stay dead, as after a real outage.</summary>
     public void Restore() => _blackholed = false;
 
-    /// <summary>Sends connections accepted from now on to <paramref name="targetPort"/>; the open ones stay where they are.</summary>
-    public void Retarget(int targetPort) => _targetPort = targetPort;
-
     /// <summary>Stops reading what the server sends, on every connection, until <see cref="ResumeServerReads"/>.</summary>
     public void PauseServerReads() => _serverReads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Reads and forwards what the server sent again, including what waited meanwhile.</summary>
     public void ResumeServerReads() => _serverReads.TrySetResult();
+
+    /// <summary>
+    /// Stops forwarding in both directions on every connection, old and new, without closing or dropping anything:
+    /// a new connection is accepted but not passed on. Nothing is lost yet, until <see cref="Resume"/> or <see cref="Cut"/>.
+    /// </summary>
+    public void Stall() => _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Forwards again what every stalled connection held and whatever comes next, as a network that comes back.</summary>
+    public void Resume() => _flowing.TrySetResult();
+
+    /// <summary>
+    /// Resets every connection open so far on both sides (as a router that lost its state answers with RST) and
+    /// forwards new ones again.
+    /// </summary>
+    public void Cut()
+    {
+        lock (_open)
+        {
+            foreach (var client in _open)
+            {
+                try
+                {
+                    client.Client.LingerState = new LingerOption(true, 0);
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    // Already gone.
+                }
+
+                client.Dispose();
+            }
+
+            _open.Clear();
+        }
+
+        Resume();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -90,9 +129,25 @@ public sealed class TcpProxy : IAsyncDisposable
                 continue;
             }
 
+            _ = ForwardAsync(inbound, outbound);
+        }
+    }
+
+    private async Task ForwardAsync(TcpClient inbound, TcpClient outbound)
+    {
+        try
+        {
+            // A connection made during a stall reaches the server only once the network is back.
+            await _flowing.Task.WaitAsync(_stop.Token);
             await outbound.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
             _ = PumpAsync(inbound.GetStream(), outbound.GetStream(), fromServer: false);
             _ = PumpAsync(outbound.GetStream(), inbound.GetStream(), fromServer: true);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Cut or disposed before it was passed on.
+            inbound.Dispose();
+            outbound.Dispose();
         }
     }
 
@@ -116,6 +171,8 @@ public sealed class TcpProxy : IAsyncDisposable
                     await _serverReads.Task.WaitAsync(_stop.Token);
                 }
 
+                // A stalled connection leaves what arrives in the kernel's buffers, as a stalled route does.
+                await _flowing.Task.WaitAsync(_stop.Token);
                 var read = await from.ReadAsync(buffer, _stop.Token);
                 if (read == 0)
                 {
@@ -131,6 +188,8 @@ public sealed class TcpProxy : IAsyncDisposable
                         Interlocked.Add(ref _bytesFromClients, read);
                     }
 
+                    // What was read just before a stall waits with the rest.
+                    await _flowing.Task.WaitAsync(_stop.Token);
                     await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
                 }
             }
@@ -143,6 +202,7 @@ public sealed class TcpProxy : IAsyncDisposable
         // A close or reset reaches the other side, unless the route is gone (then nothing does).
         if (!wasBlackholed && !_blackholed)
         {
+            await _flowing.Task.WaitAsync(_stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             to.Close();
         }
     }

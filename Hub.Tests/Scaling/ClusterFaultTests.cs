@@ -24,6 +24,7 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
         await fixture.NotifyAsync(HubFixture.Events, "0");
         await onStandby.WaitForAsync(0, TimeSpan.FromSeconds(10));
 
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         // One transaction hands the leader far more than it sends in a moment; it dies with most of it queued.
         const int Flood = 20_000;
         await Postgres.NotifyBurstAsync(fixture.DatabaseConnectionString, HubFixture.Events, Flood);
@@ -38,9 +39,10 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
         await Postgres.NotifyManyAsync(fixture.DatabaseConnectionString, HubFixture.Events, after);
         const int Last = Flood + 20;
         await onStandby.WaitForAsync(Last, TimeSpan.FromSeconds(60));
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
 
         var audit = onStandby.Audit(Last);
-        output.WriteLine($"fault: leader kill -9 with a backlog ({highestAtKill} of {Flood} delivered at the kill) | took over {tookOver.TotalSeconds:F2} s after | client on the new leader: {audit}");
+        output.WriteLine($"fault: leader kill -9 with a backlog ({highestAtKill} of {Flood} delivered at the kill) | took over {tookOver.TotalSeconds:F2} s after | client on the new leader: {audit} | memory before: {memoryBefore}; after: {memoryAfter}");
         Assert.True(highestAtKill < Flood, "the leader should have died with a backlog: the test proves nothing otherwise");
         Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{audit}\n{cluster.Logs()}");
     }
@@ -65,6 +67,7 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
 
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         await Task.WhenAll(clients.Select(static c => c.WaitForAsync(10, TimeSpan.FromSeconds(15))));
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         var rolling = Stopwatch.StartNew();
         for (var index = 0; index < cluster.Instances.Count; index++)
         {
@@ -83,10 +86,11 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
         var rolled = rolling.Elapsed;
         var last = await load.StopAsync();
         await Task.WhenAll(clients.Select(c => c.WaitForAsync(last, TimeSpan.FromSeconds(30))));
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
         foreach (var client in clients)
         {
             var audit = client.Audit(last, load.Times);
-            output.WriteLine($"fault: rolling restart of 2 instances behind nginx ({rolled.TotalSeconds:F1} s) | {audit}");
+            output.WriteLine($"fault: rolling restart of 2 instances behind nginx ({rolled.TotalSeconds:F1} s) | {audit} | memory before: {memoryBefore}; after: {memoryAfter}");
             Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{audit}\n{cluster.Logs()}");
         }
     }
@@ -107,6 +111,7 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
 
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         await Task.WhenAll(clients.Select(static c => c.WaitForAsync(10, TimeSpan.FromSeconds(15))));
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         var restart = Stopwatch.StartNew();
         await server.RestartAsync();
         var restarted = restart.Elapsed;
@@ -117,10 +122,11 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
 
         var last = await load.StopAsync();
         await Task.WhenAll(clients.Select(c => c.WaitForAsync(last, TimeSpan.FromSeconds(30))));
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
         foreach (var client in clients)
         {
             var audit = client.Audit(last, load.Times);
-            output.WriteLine($"fault: PostgreSQL restart (down {restarted.TotalSeconds:F2} s) | delivery again {recovered.TotalSeconds:F2} s after it began | {audit}");
+            output.WriteLine($"fault: PostgreSQL restart (down {restarted.TotalSeconds:F2} s) | delivery again {recovered.TotalSeconds:F2} s after it began | {audit} | memory before: {memoryBefore}; after: {memoryAfter}");
             Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{audit}\n{cluster.Logs()}");
         }
     }

@@ -28,6 +28,7 @@ public sealed class EnvelopeChannelFaultTests(SharedPostgres postgres, ITestOutp
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         await Task.WhenAll(clients.Select(c => c.WaitForAsync(20, TimeSpan.FromSeconds(15))));
 
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         var outage = Stopwatch.StartNew();
         await cluster.Redis.StopAsync();
         var sentAtStop = load.Sent;
@@ -40,7 +41,8 @@ public sealed class EnvelopeChannelFaultTests(SharedPostgres postgres, ITestOutp
 
         var last = await load.StopAsync();
         await Task.WhenAll(clients.Select(c => c.WaitForAsync(last, TimeSpan.FromSeconds(30))));
-        output.WriteLine(Figure($"Redis SIGKILL for {restarted.TotalSeconds:F2} s, then started | delivery again {recovered.TotalSeconds:F2} s after the start"));
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
+        output.WriteLine(Figure($"Redis SIGKILL for {restarted.TotalSeconds:F2} s, then started | delivery again {recovered.TotalSeconds:F2} s after the start | memory before: {memoryBefore}; after: {memoryAfter}"));
         foreach (var client in clients)
         {
             var audit = client.Audit(last, load.Times);
@@ -76,6 +78,7 @@ public sealed class EnvelopeChannelFaultTests(SharedPostgres postgres, ITestOutp
         await using var load = SteadyNotifier.Start(postgres.Server.ConnectionString(database), HubFixture.Events, Pace);
         await Task.WhenAll(others.Append(onCut).Select(c => c.WaitForAsync(20, TimeSpan.FromSeconds(15))));
 
+        var memoryBefore = await HubMemory.OfAsync(instances);
         proxy.Blackhole();
         var silent = Stopwatch.StartNew();
         var sentAtCut = load.Sent;
@@ -96,7 +99,8 @@ public sealed class EnvelopeChannelFaultTests(SharedPostgres postgres, ITestOutp
         var takeover = silent.Elapsed;
         await Task.WhenAll(others.Select(c => c.WaitForAsync(sentAtCut + 1, TimeSpan.FromSeconds(15))));
         var recovered = silent.Elapsed;
-        output.WriteLine(Figure($"leader's Redis link blackholed | {successor} leads {takeover.TotalSeconds:F2} s after the cut, delivery again after {recovered.TotalSeconds:F2} s"));
+        var memoryAfter = await HubMemory.OfAsync(instances);
+        output.WriteLine(Figure($"leader's Redis link blackholed | {successor} leads {takeover.TotalSeconds:F2} s after the cut, delivery again after {recovered.TotalSeconds:F2} s | memory before: {memoryBefore}; after: {memoryAfter}"));
         Assert.True(takeover < TimeSpan.FromSeconds(5), $"the takeover took {takeover}.\n{Logs()}");
         Assert.Contains("Giving up the leadership", cut.Output, StringComparison.Ordinal);
 

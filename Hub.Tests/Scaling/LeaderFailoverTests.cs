@@ -23,6 +23,7 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         await onStandby.WaitForAsync(20, TimeSpan.FromSeconds(10));
 
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         await leader.PauseAsync();
         var frozen = Stopwatch.StartNew();
         var sentAtFreeze = load.Sent;
@@ -47,11 +48,12 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         await Eventually.TrueAsync(() => load.Sent > sentAtResume + 50, TimeSpan.FromSeconds(10), "notifications should keep flowing");
         var last = await load.StopAsync();
         await Task.WhenAll(onLeader.WaitForAsync(last, TimeSpan.FromSeconds(30)), onStandby.WaitForAsync(last, TimeSpan.FromSeconds(30)));
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
 
         foreach (var (name, client) in new[] { ("on the ex-leader", onLeader), ("on the new leader", onStandby) })
         {
             var audit = client.Audit(last, load.Times);
-            output.WriteLine($"fault: leader SIGSTOP 8 s, then SIGCONT | client {name}: {audit}");
+            output.WriteLine($"fault: leader SIGSTOP 8 s, then SIGCONT | client {name}: {audit} | memory before: {memoryBefore}; after: {memoryAfter}");
             Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{name}: {audit}\n{cluster.Logs()}");
             Assert.True(audit.Missed > 0, "a freeze of the leader loses what it had not sent: the test should see a covered loss");
         }
@@ -74,6 +76,7 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         var admin = postgres.Server.ConnectionString();
         var winners = new List<string>();
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         for (var round = 0; round < 3; round++)
         {
             await cluster.SettledListenerAsync();
@@ -89,7 +92,8 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
 
         var last = await load.StopAsync();
         await Task.WhenAll(clients.Select(c => c.WaitForAsync(last, TimeSpan.FromSeconds(30))));
-        output.WriteLine($"fault: pg_terminate_backend of every listener, 3 rounds | leaders after each: {string.Join(", ", winners)}");
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
+        output.WriteLine($"fault: pg_terminate_backend of every listener, 3 rounds | leaders after each: {string.Join(", ", winners)} | memory before: {memoryBefore}; after: {memoryAfter}");
         foreach (var client in clients)
         {
             var audit = client.Audit(last, load.Times);
@@ -116,6 +120,7 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         await following.WaitForAsync(20, TimeSpan.FromSeconds(10));
 
         balancer.Retarget(standby.Port);
+        var memoryBefore = await HubMemory.OfAsync(cluster.Instances);
         var stopping = Stopwatch.StartNew();
         var terminate = leader.TerminateAsync(TimeSpan.FromSeconds(30));
         var sentAtStop = load.Sent;
@@ -134,10 +139,11 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         await Eventually.TrueAsync(() => load.Sent > sentAfter + 50, TimeSpan.FromSeconds(10), "notifications should keep flowing");
         var last = await load.StopAsync();
         await Task.WhenAll(onStandby.WaitForAsync(last, TimeSpan.FromSeconds(30)), following.WaitForAsync(last, TimeSpan.FromSeconds(30)));
+        var memoryAfter = await HubMemory.OfAsync(cluster.Instances);
         foreach (var (client, which) in new[] { (onStandby, "client on the new leader"), (following, "the stopping instance's client, reconnected to the new leader") })
         {
             var audit = client.Audit(last, load.Times);
-            output.WriteLine($"fault: leader SIGTERM | {which}: {audit}");
+            output.WriteLine($"fault: leader SIGTERM | {which}: {audit} | memory before: {memoryBefore}; after: {memoryAfter}");
             Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{which}: {audit}\n{cluster.Logs()}");
         }
     }
