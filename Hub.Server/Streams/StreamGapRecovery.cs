@@ -159,9 +159,12 @@ public sealed class StreamGapRecovery(StreamConnections connections, IServicePro
 
                     await replay.WaitForReaderAsync(definition, outcome.Position, cancellationToken).ConfigureAwait(false);
                     connection.Wrote(held, definition, names, outcome.Position);
+                    StreamsLog.GapRecovered(logger, connection.ConnectionId, database, start, outcome.Position);
                 }
             }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+#pragma warning disable CA1031 // Whatever failed, the client must hear of the gap: releasing the hold without a replay or a resync would hide it.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
             {
                 StreamsLog.GapRecoveryFailed(logger, connection.ConnectionId, database, ex);
                 resync = true;
@@ -175,14 +178,11 @@ public sealed class StreamGapRecovery(StreamConnections connections, IServicePro
 
         if (resync)
         {
+            StreamsLog.GapResync(logger, connection.ConnectionId, database);
             using (held.Hold.Pass())
             {
                 await send(new ResyncEnvelope(database, ResyncReasons.BackplaneReconnected, since, time.GetUtcNow().UtcDateTime), cancellationToken).ConfigureAwait(false);
             }
-        }
-        else
-        {
-            StreamsLog.GapRecovered(logger, connection.ConnectionId, database);
         }
     }
 

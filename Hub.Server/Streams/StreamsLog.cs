@@ -54,8 +54,12 @@ internal static partial class StreamsLog
     public static partial void GapHeld(ILogger logger, string database, int connections, DateTime since);
 
     [LoggerMessage(EventId = HubEventIds.StreamGapRecovered, EventName = "StreamGapRecovered", Level = LogLevel.Information,
-        Message = "Connection {ConnectionId}'s resumed streams of database '{Database}' were replayed from where each one stood after a gap in live delivery.")]
-    public static partial void GapRecovered(ILogger logger, string connectionId, string database);
+        Message = "Connection {ConnectionId}'s resumed streams of database '{Database}' were replayed from where each one stood after a gap in live delivery ({From} to {Position}).")]
+    public static partial void GapRecovered(ILogger logger, string connectionId, string database, StreamPosition from, StreamPosition position);
+
+    [LoggerMessage(EventId = HubEventIds.StreamGapResync, EventName = "StreamGapResync", Level = LogLevel.Information,
+        Message = "Connection {ConnectionId} gets a resync for a gap in live delivery of database '{Database}': it has channels of it without a position, or their replay failed.")]
+    public static partial void GapResync(ILogger logger, string connectionId, string database);
 
     [LoggerMessage(EventId = HubEventIds.StreamGapRecoveryFailed, EventName = "StreamGapRecoveryFailed", Level = LogLevel.Warning,
         Message = "Replaying connection {ConnectionId}'s streams of database '{Database}' after a gap in live delivery failed; it gets a resync instead.")]

@@ -271,4 +271,7 @@ public static class HubEventIds
 
     /// <summary>Replaying a connection's streams after a gap in live delivery failed: it gets a resync instead.</summary>
     public const int StreamGapRecoveryFailed = 9014;
+
+    /// <summary>A connection gets a resync for a gap in live delivery instead of (or besides) a replay.</summary>
+    public const int StreamGapResync = 9015;
 }
