@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Hub.Tests.Streams;
 
 /// <summary>
-/// How big the outbox fault suite runs: quick in the default test run and with <c>scripts/fault-suite.sh quick</c>
-/// (fewer events, outages of seconds), or the soak, <c>scripts/fault-suite.sh</c> (10,000 events, Redis down and a client's network cut for 10 s each).
+/// How big the outbox fault suite runs: <c>scripts/fault-suite.sh quick</c> (fewer events, outages of seconds) or the
+/// soak, <c>scripts/fault-suite.sh</c> (10,000 events, Redis down and a client's network cut for 10 s each).
 /// </summary>
 /// <param name="Events">Numbered events published through the whole run.</param>
 /// <param name="EventsPerSecond">The publisher's steady rate.</param>
@@ -12,14 +12,14 @@ namespace Hub.Tests.Streams;
 /// <param name="NetworkCut">How long the proxied client's network forwards nothing.</param>
 public sealed record FaultSuiteSize(int Events, int EventsPerSecond, TimeSpan RedisOutage, TimeSpan NetworkCut)
 {
-    /// <summary>The environment variable that selects the long run (<c>soak</c>; unset or <c>quick</c>: the short one).</summary>
+    /// <summary>The environment variable that selects the long run (<c>quick</c> or <c>soak</c>).</summary>
     public const string Variable = "HUB_FAULT_SUITE";
 
     public static FaultSuiteSize Quick { get; } = new(1500, 60, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3));
 
     public static FaultSuiteSize Soak { get; } = new(10_000, 100, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
 
-    /// <summary>The size <see cref="Variable"/> asks for: <see cref="Soak"/> for <c>soak</c>, else (unset, <c>quick</c>) <see cref="Quick"/>.</summary>
+    /// <summary>The size <see cref="Variable"/> asks for: <see cref="Soak"/> for <c>soak</c>, else (<c>quick</c>) <see cref="Quick"/>.</summary>
     public static FaultSuiteSize FromEnvironment()
         => string.Equals(Environment.GetEnvironmentVariable(Variable), "soak", StringComparison.OrdinalIgnoreCase) ? Soak : Quick;
 
