@@ -20,10 +20,9 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
     {
         const int Total = 600;
         await using var fixture = await StartClusterAsync();
-        var (first, second) = (fixture.Cluster.Instances[0], fixture.Cluster.Instances[1]);
-        await using var onFirst = await ResumingSubscriber.StartAsync(() => first.HubUrl, fixture.Database, HubFixture.Events);
-        await fixture.Cluster.SettledListenerAsync();
-        await using var onSecond = await ResumingSubscriber.StartAsync(() => second.HubUrl, fixture.Database, HubFixture.Events, messagePack: true);
+        var (first, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
+        await using var disposeFirst = onFirst;
+        await using var disposeSecond = onSecond;
         await using var plain = await RecordingClient.ConnectAsync(second.HubUrl);
         await plain.SubscribeAsync(fixture.Database, HubFixture.Events);
 
@@ -59,10 +58,9 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         const int Total = 2000;
         const int After = 200;
         await using var fixture = await StartClusterAsync();
-        var (first, second) = (fixture.Cluster.Instances[0], fixture.Cluster.Instances[1]);
-        await using var onFirst = await ResumingSubscriber.StartAsync(() => first.HubUrl, fixture.Database, HubFixture.Events);
-        await fixture.Cluster.SettledListenerAsync();
-        await using var onSecond = await ResumingSubscriber.StartAsync(() => second.HubUrl, fixture.Database, HubFixture.Events, messagePack: true);
+        var (_, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
+        await using var disposeFirst = onFirst;
+        await using var disposeSecond = onSecond;
 
         // Stopped while the stream moves, so that envelopes are in flight when Redis dies: what the channel lost, and
         // what was committed while it was away, each instance replays from PostgreSQL.
