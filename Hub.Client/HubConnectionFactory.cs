@@ -8,10 +8,10 @@ namespace Hub.Client;
 internal static class HubConnectionFactory
 {
     /// <summary>
-    /// A connection to <see cref="NotificationHubClientOptions.Url"/> that reconnects forever, speaks the chosen
-    /// protocol, and stamps <paramref name="clock"/> for every message it receives.
+    /// A connection to <see cref="NotificationHubClientOptions.Url"/> that reconnects forever and speaks the chosen
+    /// protocol.
     /// </summary>
-    public static HubConnection Build(NotificationHubClientOptions options, ILoggerFactory? loggerFactory, ILogger logger, ReceiveClock clock)
+    public static HubConnection Build(NotificationHubClientOptions options, ILoggerFactory? loggerFactory, ILogger logger)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(options.Url!, http =>
@@ -39,8 +39,6 @@ internal static class HubConnectionFactory
         }
 
         options.ConfigureConnection?.Invoke(builder);
-        // After the application's adjustments, so the protocol it may have chosen there is the one stamped.
-        ReceiveStampingProtocol.Decorate(builder.Services, clock);
         return builder.Build();
     }
 }

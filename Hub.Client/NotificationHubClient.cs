@@ -39,8 +39,8 @@ public sealed class NotificationHubClient : IAsyncDisposable
     private readonly IsolatedHandlers _handlers;
     private readonly CancellationTokenSource _disposed = new();
     private readonly StreamCursors _cursors = new();
-    private readonly ReceiveClock _clock = new(TimeProvider.System);
-    private DateTime _lastHeardBeforeLoss;
+    private readonly DeliveryMarks _marks = new();
+    private readonly TimeProvider _time = TimeProvider.System;
     private Task _restart = Task.CompletedTask;
 
     /// <summary>Creates a client; nothing connects before <see cref="StartAsync"/>.</summary>
@@ -55,9 +55,9 @@ public sealed class NotificationHubClient : IAsyncDisposable
         _options = options;
         _logger = (ILogger?)loggerFactory?.CreateLogger<NotificationHubClient>() ?? NullLogger.Instance;
         _handlers = new IsolatedHandlers(_logger);
-        _connection = HubConnectionFactory.Build(options, loggerFactory, _logger, _clock);
+        _connection = HubConnectionFactory.Build(options, loggerFactory, _logger);
         _calls = new HubCalls(_connection, _cursors, _logger);
-        _resubscriber = new Resubscriber(_subscriptions, _calls, _cursors, _clock, _logger);
+        _resubscriber = new Resubscriber(_subscriptions, _calls, _cursors, _marks, _time, _logger);
         _connection.On<HubNotification>(ClientMethods.Notification, OnNotification);
         _connection.On<HubResync>(ClientMethods.Resync, resync => _handlers.Raise(Resync, resync, nameof(Resync)));
         _connection.Reconnecting += OnReconnecting;
@@ -95,7 +95,6 @@ public sealed class NotificationHubClient : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await ForeverRetryPolicy.StartAsync(_connection, _options.MaxReconnectDelay, _logger, cancellationToken).ConfigureAwait(false);
-        _clock.Stamp();
     }
 
     /// <summary>
@@ -109,6 +108,7 @@ public sealed class NotificationHubClient : IAsyncDisposable
             async () =>
             {
                 var channels = await _calls.SubscribeAsync(database, channel, cancellationToken).ConfigureAwait(false);
+                _marks.Subscribed(database, _time.GetUtcNow().UtcDateTime);
                 _subscriptions.Set(database, channels);
                 return channels;
             },
@@ -131,6 +131,7 @@ public sealed class NotificationHubClient : IAsyncDisposable
             async () =>
             {
                 var subscription = await _calls.SubscribeFromAsync(database, channel, since, cancellationToken).ConfigureAwait(false);
+                _marks.Subscribed(database, _time.GetUtcNow().UtcDateTime);
                 _subscriptions.Set(database, subscription.Channels);
                 return subscription;
             },
@@ -151,6 +152,11 @@ public sealed class NotificationHubClient : IAsyncDisposable
                 await _calls.UnsubscribeAsync(database, channel, cancellationToken).ConfigureAwait(false);
                 _cursors.Forget(database, channel);
                 _subscriptions.Remove(database, channel);
+                if (!_subscriptions.Current.ContainsKey(database))
+                {
+                    _marks.Forget(database);
+                }
+
                 return true;
             },
             cancellationToken);
@@ -208,6 +214,7 @@ public sealed class NotificationHubClient : IAsyncDisposable
             return;
         }
 
+        _marks.Delivered(notification);
         _handlers.Raise(Notification, notification, nameof(Notification));
         _readers.Write(notification);
     }
@@ -220,14 +227,12 @@ public sealed class NotificationHubClient : IAsyncDisposable
 
     private void OnLost(Exception? error)
     {
-        _lastHeardBeforeLoss = _clock.Last;
         ClientLog.Reconnecting(_logger, error);
         _handlers.Raise(Disconnected, error, nameof(Disconnected));
     }
 
     private async Task OnReconnectedAsync(string? connectionId)
     {
-        _clock.Stamp();
         await ResubscribeAsync().ConfigureAwait(false);
         _handlers.Raise(Reconnected, nameof(Reconnected));
     }
@@ -251,9 +256,10 @@ public sealed class NotificationHubClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Subscribes the new connection to everything this client had; the <c>client-reconnected</c> resyncs run from
-    /// the last moment the old connection heard from the hub (a ping at the latest) to now, and are raised after the
-    /// subscriptions' gate is released, so a handler that subscribes does not wait on it.
+    /// Subscribes the new connection to everything this client had; each database's <c>client-reconnected</c> resync
+    /// runs from the hub's receive time of the last notification of it that arrived (or its subscription, if none
+    /// did) to now, and is raised after the subscriptions' gate is released, so a handler that subscribes does not
+    /// wait on it.
     /// </summary>
     private async Task ResubscribeAsync()
     {
@@ -261,7 +267,6 @@ public sealed class NotificationHubClient : IAsyncDisposable
         try
         {
             resyncs = await _resubscriber.ResubscribeAsync(
-                _lastHeardBeforeLoss,
                 (database, error) => _handlers.Raise(ResubscribeFailed, database, error, nameof(ResubscribeFailed)),
                 _disposed.Token).ConfigureAwait(false);
         }

@@ -8,7 +8,6 @@
 #   scripts/faults.sh Frozen     only the tests whose name contains "Frozen"
 #
 # Not implemented yet (see docs/reliability.md): a client's network stalled 60 s in a cluster, the 30-minute soak.
-# The rolling restart runs only here: it still loses a few notifications silently now and then.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +21,7 @@ rm -rf "$results"
 mkdir -p "$results"
 
 dotnet build HubSolution.sln -c Release --nologo -v quiet
-# The on-demand cases run here too (the outbox suite short, the rolling restart).
+# The on-demand cases run here too (the outbox suite short).
 export HUB_FAULT_SUITE="${HUB_FAULT_SUITE:-quick}"
 status=0
 dotnet test Hub.Tests -c Release --no-build --filter "$filter" \

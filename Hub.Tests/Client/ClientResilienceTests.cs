@@ -85,24 +85,36 @@ public sealed partial class ClientResilienceTests(SharedPostgres postgres)
 
     [Fact]
     [Scenario("resubscribe-failed")]
-    public async Task A_database_the_restarted_hub_no_longer_serves_raises_ResubscribeFailed_and_the_others_resync()
+    public async Task A_database_the_restarted_hub_no_longer_serves_raises_ResubscribeFailed_the_others_resync_and_its_window_later_starts_before_the_first_loss()
     {
         var (hub, second) = await StartWithSecondDatabaseAsync();
         await using var _ = hub;
         await using var recorder = await ClientRecorder.StartAsync(new() { Url = hub.HubUrl, MaxReconnectDelay = TimeSpan.FromSeconds(1) });
         await recorder.Client.SubscribeAsync(hub.Database, HubFixture.Events, TestContext.Current.CancellationToken);
         await recorder.Client.SubscribeAsync(second, HubFixture.Events, TestContext.Current.CancellationToken);
+        await Postgres.NotifyAsync(postgres.Server.ConnectionString(second), HubFixture.Events, "last before the loss");
+        var last = await recorder.NextNotificationAsync();
 
         await hub.Hub.StopAsync();
         await Eventually.TrueAsync(() => recorder.Client.State != HubConnectionState.Connected, TimeSpan.FromSeconds(10), "the client notices the hub went away");
-        await using var withoutSecond = new HubHost(HubSettings.For(hub.Database, hub.DatabaseConnectionString, HubFixture.Events), hub.Hub.Port);
-        await withoutSecond.StartAsync();
+        await using (var withoutSecond = new HubHost(HubSettings.For(hub.Database, hub.DatabaseConnectionString, HubFixture.Events), hub.Hub.Port))
+        {
+            await withoutSecond.StartAsync();
 
-        Assert.Equal(second, await recorder.NextResubscribeFailureAsync());
-        var resync = await recorder.NextResyncAsync();
-        Assert.Equal((hub.Database, ResyncReasons.ClientReconnected), (resync.Database, resync.Reason));
-        await hub.NotifyAsync(HubFixture.Events, "still served");
-        Assert.Equal("still served", (await recorder.NextNotificationAsync()).Payload);
+            Assert.Equal(second, await recorder.NextResubscribeFailureAsync());
+            var resync = await recorder.NextResyncAsync();
+            Assert.Equal((hub.Database, ResyncReasons.ClientReconnected), (resync.Database, resync.Reason));
+            await hub.NotifyAsync(HubFixture.Events, "still served");
+            Assert.Equal("still served", (await recorder.NextNotificationAsync()).Payload);
+            await withoutSecond.StopAsync();
+        }
+
+        // Served again: nothing of it was delivered while its resubscription had failed, so its window starts before the first loss.
+        await Eventually.TrueAsync(() => recorder.Client.State != HubConnectionState.Connected, TimeSpan.FromSeconds(10), "the client notices the hub went away again");
+        await hub.Hub.StartAsync();
+        var resyncs = new[] { await recorder.NextResyncAsync(), await recorder.NextResyncAsync() };
+        var ofSecond = Assert.Single(resyncs, r => r.Database == second);
+        Assert.Equal((ResyncReasons.ClientReconnected, last.ReceivedAt), (ofSecond.Reason, ofSecond.Since));
     }
 
     [Fact]

@@ -6,12 +6,13 @@ namespace Hub.Tests.Infrastructure;
 /// <summary>
 /// A loopback TCP proxy that can silently stop forwarding, as a dropped network does: no FIN, no RST,
 /// bytes just stop arriving. Only a keepalive notices that. It can also stop reading from the server for a while,
-/// as a client that stopped reading does, so that the server's socket fills up.
+/// as a client that stopped reading does, so that the server's socket fills up. And it can send new connections to
+/// another server, as a load balancer that takes an instance out of rotation does.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly int _targetPort;
+    private volatile int _targetPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<TcpClient> _open = [];
     private volatile bool _blackholed;
@@ -36,6 +37,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     /// <summary>Forwards again on new connections; the blackholed ones stay dead, as after a real outage.</summary>
     public void Restore() => _blackholed = false;
+
+    /// <summary>Sends connections accepted from now on to <paramref name="targetPort"/>; the open ones stay where they are.</summary>
+    public void Retarget(int targetPort) => _targetPort = targetPort;
 
     /// <summary>Stops reading what the server sends, on every connection, until <see cref="ResumeServerReads"/>.</summary>
     public void PauseServerReads() => _serverReads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -48,13 +48,12 @@ public sealed class ClusterFaultTests(SharedPostgres postgres, ITestOutputHelper
     [Fact]
     public async Task A_rolling_restart_behind_nginx_loses_nothing_silently()
     {
-        // On demand until it holds every time: about one run in three, a client of the instance stopped first misses a
-        // few notifications sent just before that instance closed it, outside any resync (docs/reliability.md).
-        Assert.SkipWhen(
-            Environment.GetEnvironmentVariable(Streams.FaultSuiteSize.Variable) is null,
-            $"set {Streams.FaultSuiteSize.Variable}=quick (scripts/faults.sh sets it) to run it");
         await using var fixture = await HubFixture.For(postgres.Server).WithDatabasePrefix("rolling")
-            .Configure(static settings => settings.Delivery.ShutdownTimeout = TimeSpan.FromSeconds(2))
+            .Configure(static settings =>
+            {
+                settings.Delivery.ShutdownTimeout = TimeSpan.FromSeconds(2);
+                settings.Listener.SubscribeTimeout = EnvelopeChannelFaultTests.LoadedMachineSubscribeTimeout;
+            })
             .StartClusterAsync(2);
         var cluster = fixture.Cluster;
         var clients = new List<DeliveryLedger>();

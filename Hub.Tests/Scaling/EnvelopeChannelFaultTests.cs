@@ -15,7 +15,7 @@ public sealed class EnvelopeChannelFaultTests(SharedPostgres postgres, ITestOutp
     private static readonly TimeSpan Pace = TimeSpan.FromMilliseconds(20);
 
     // A first subscriber waits for the listener to connect, LISTEN and take or miss the lock: seconds on a busy machine.
-    private static readonly TimeSpan LoadedMachineSubscribeTimeout = TimeSpan.FromSeconds(20);
+    internal static readonly TimeSpan LoadedMachineSubscribeTimeout = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task Redis_stopped_and_started_under_load_leaves_every_miss_inside_a_resync_with_no_duplicate_or_disorder()

@@ -107,9 +107,15 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         var cluster = fixture.Cluster;
         var (leader, standby) = (cluster.Instances[0], cluster.Instances[1]);
         var (onLeader, onStandby) = await LeaderAndStandbyClientsAsync(fixture);
+        // The stopping instance's client as a deployment has it: behind a balancer, with the hub's own client, which
+        // reconnects to the other instance, resubscribes and says what it may have missed.
+        await using var balancer = new TcpProxy(leader.Port);
+        var following = await fixture.TrackAsync(DeliveryLedger.FollowAsync(new Uri($"http://127.0.0.1:{balancer.Port}/hubs/notifications"), fixture.Database, HubFixture.Events));
         await using var load = SteadyNotifier.Start(fixture.DatabaseConnectionString, HubFixture.Events, Pace);
         await onStandby.WaitForAsync(20, TimeSpan.FromSeconds(10));
+        await following.WaitForAsync(20, TimeSpan.FromSeconds(10));
 
+        balancer.Retarget(standby.Port);
         var stopping = Stopwatch.StartNew();
         var terminate = leader.TerminateAsync(TimeSpan.FromSeconds(30));
         var sentAtStop = load.Sent;
@@ -122,14 +128,18 @@ public sealed class LeaderFailoverTests(SharedPostgres postgres, ITestOutputHelp
         Assert.True(exited < TimeSpan.FromSeconds(3 + 5), $"the stopping instance took {exited} to exit.\n{cluster.Logs()}");
         Assert.True(recovered < TimeSpan.FromSeconds(3), $"delivery resumed only {recovered} after SIGTERM.\n{cluster.Logs()}");
         await Eventually.TrueAsync(() => onLeader.Reconnecting > 0, TimeSpan.FromSeconds(10), "the stopping instance's client should be told to reconnect");
+        await Eventually.TrueAsync(() => following.Reconnecting > 0, TimeSpan.FromSeconds(10), "the stopping instance's followed client should reconnect");
 
         var sentAfter = load.Sent;
         await Eventually.TrueAsync(() => load.Sent > sentAfter + 50, TimeSpan.FromSeconds(10), "notifications should keep flowing");
         var last = await load.StopAsync();
-        await onStandby.WaitForAsync(last, TimeSpan.FromSeconds(30));
-        var audit = onStandby.Audit(last, load.Times);
-        output.WriteLine($"fault: leader SIGTERM | client on the new leader: {audit}");
-        Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{audit}\n{cluster.Logs()}");
+        await Task.WhenAll(onStandby.WaitForAsync(last, TimeSpan.FromSeconds(30)), following.WaitForAsync(last, TimeSpan.FromSeconds(30)));
+        foreach (var (client, which) in new[] { (onStandby, "client on the new leader"), (following, "the stopping instance's client, reconnected to the new leader") })
+        {
+            var audit = client.Audit(last, load.Times);
+            output.WriteLine($"fault: leader SIGTERM | {which}: {audit}");
+            Assert.True(audit.Silent.Count == 0 && audit.Duplicates == 0 && audit.OutOfOrder == 0, $"{which}: {audit}\n{cluster.Logs()}");
+        }
     }
 
     /// <summary>A client on the first instance, which leads, and one on the second, which stands by.</summary>

@@ -15,7 +15,7 @@ import {
   type WireResync,
 } from "./messages.js";
 import type { NotificationHubClientOptions } from "./options.js";
-import { ReceiveClock } from "./receiveClock.js";
+import { DeliveryMarks } from "./deliveryMarks.js";
 import { Resubscriber } from "./resubscriber.js";
 import { StreamCursors } from "./streamCursors.js";
 import { TypedEvents } from "./typedEvents.js";
@@ -69,9 +69,8 @@ export class NotificationHubClient {
   private readonly maxReconnectDelayMs: number;
   private currentState: ConnectionState = "disconnected";
   private readonly cursors = new StreamCursors();
-  private readonly clock = new ReceiveClock();
+  private readonly marks = new DeliveryMarks();
   private readonly pinger: KeepAlivePinger;
-  private lastHeardBeforeLoss = new Date();
   private lifetime: AbortController | undefined;
   private restarting: Promise<void> = Promise.resolve();
 
@@ -82,9 +81,9 @@ export class NotificationHubClient {
     }
 
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? DEFAULT_MAX_RECONNECT_DELAY_MS;
-    this.connection = buildHubConnection(options, this.maxReconnectDelayMs, this.clock);
+    this.connection = buildHubConnection(options, this.maxReconnectDelayMs);
     this.calls = new HubCalls(this.connection, this.cursors);
-    this.resubscriber = new Resubscriber(this.subscribed, this.calls, this.cursors);
+    this.resubscriber = new Resubscriber(this.subscribed, this.calls, this.cursors, this.marks);
     this.pinger = new KeepAlivePinger(this.connection);
     this.connection.on(ClientMethods.notification, (wire: WireNotification) => this.onNotification(toNotification(wire)));
     this.connection.on(ClientMethods.resync, (wire: WireResync) => this.events.emit("resync", toResync(wire)));
@@ -153,7 +152,6 @@ export class NotificationHubClient {
     await this.restarting.catch(() => undefined);
     this.pinger.stop();
     await this.connection.stop();
-    this.lastHeardBeforeLoss = this.clock.lastHeard;
     this.setState("disconnected");
   }
 
@@ -167,6 +165,7 @@ export class NotificationHubClient {
   subscribe(database: string, channel: string | null = null): Promise<string[]> {
     return this.subscribed.exclusive(async () => {
       const channels = await this.calls.subscribe(database, channel);
+      this.marks.subscribed(database, new Date());
       this.subscribed.set(database, channels);
       return channels;
     });
@@ -185,6 +184,7 @@ export class NotificationHubClient {
   subscribeFrom(database: string, channel: string | null = null, since: string | null = null): Promise<StreamSubscription> {
     return this.subscribed.exclusive(async () => {
       const subscription = await this.calls.subscribeFrom(database, channel, since);
+      this.marks.subscribed(database, new Date());
       this.subscribed.set(database, subscription.channels);
       return subscription;
     });
@@ -205,6 +205,9 @@ export class NotificationHubClient {
       await this.calls.unsubscribe(database, channel);
       this.cursors.forget(database, channel);
       this.subscribed.remove(database, channel);
+      if (!this.subscribed.current.has(database)) {
+        this.marks.forget(database);
+      }
     });
   }
 
@@ -220,24 +223,22 @@ export class NotificationHubClient {
 
   private onNotification(notification: HubNotification): void {
     if (this.cursors.tryAdvance(notification.database, notification.channel, notification.position)) {
+      this.marks.delivered(notification);
       this.events.emit("notification", notification);
     }
   }
 
   private async connectWithRetry(signal: AbortSignal): Promise<void> {
     await startForever(this.connection, this.maxReconnectDelayMs, signal);
-    this.clock.stamp();
     this.pinger.start();
   }
 
   private onLost(error: Error | undefined): void {
-    this.lastHeardBeforeLoss = this.clock.lastHeard;
     this.setState("reconnecting");
     this.events.emit("disconnected", error);
   }
 
   private async onReconnected(): Promise<void> {
-    this.clock.stamp();
     await this.resubscribe();
     this.setState("connected");
     this.events.emit("reconnected");
@@ -264,12 +265,12 @@ export class NotificationHubClient {
   }
 
   /**
-   * Subscribes the new connection to everything this client had; the `client-reconnected` resyncs run from the last
-   * moment the old connection heard from the hub (a ping at the latest), and are raised once the subscriptions' gate
-   * is released.
+   * Subscribes the new connection to everything this client had; each database's `client-reconnected` resync runs from
+   * the hub's `receivedAt` of the last notification of it that arrived (or its subscription, if none did), and is
+   * raised once the subscriptions' gate is released.
    */
   private async resubscribe(): Promise<void> {
-    const resyncs = await this.resubscriber.resubscribe(this.lastHeardBeforeLoss, (database, error) =>
+    const resyncs = await this.resubscriber.resubscribe((database, error) =>
       this.events.emit("resubscribeFailed", database, error),
     );
     for (const resync of resyncs) {

@@ -1,4 +1,5 @@
 import type { ClientSubscriptions } from "./clientSubscriptions.js";
+import type { DeliveryMarks } from "./deliveryMarks.js";
 import type { HubCalls } from "./hubCalls.js";
 import { CLIENT_RECONNECTED, type HubResync } from "./messages.js";
 import type { StreamCursors } from "./streamCursors.js";
@@ -13,6 +14,7 @@ export class Resubscriber {
     private readonly subscriptions: ClientSubscriptions,
     private readonly calls: HubCalls,
     private readonly cursors: StreamCursors,
+    private readonly marks: DeliveryMarks,
   ) {}
 
   /**
@@ -20,16 +22,21 @@ export class Resubscriber {
    * it, and calls `failed` for each database it could not resubscribe to (the client tries again on the next
    * reconnect).
    *
-   * @returns The resyncs to raise, each from `since` to the moment its database's channels were all subscribed again
-   * (a notification committed before then may be missing); the caller raises them once the gate is released.
+   * @returns The resyncs to raise, each from its database's {@link DeliveryMarks} mark to the moment its channels were
+   * all subscribed again (a notification committed before then may be missing); the caller raises them once the gate
+   * is released.
    */
-  resubscribe(since: Date, failed: (database: string, error: unknown) => void): Promise<HubResync[]> {
+  resubscribe(failed: (database: string, error: unknown) => void): Promise<HubResync[]> {
     return this.subscriptions.exclusive(async () => {
       const resyncs: HubResync[] = [];
       for (const [database, channels] of this.subscriptions.current) {
+        // Read before subscribing: the new connection's notifications move the mark once it is subscribed.
+        const since = this.marks.sinceFor(database);
         try {
           if (await this.resubscribeDatabase(database, channels)) {
-            resyncs.push({ database, reason: CLIENT_RECONNECTED, since, until: new Date() });
+            const until = new Date();
+            this.marks.covered(database, until);
+            resyncs.push({ database, reason: CLIENT_RECONNECTED, since, until });
           }
         } catch (error) {
           failed(database, error);

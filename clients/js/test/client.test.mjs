@@ -238,6 +238,8 @@ describe("NotificationHubClient", () => {
     const failures = [];
     client.on("resubscribeFailed", (database, error) => failures.push({ database, error }));
     await client.subscribe(DATABASE, "events");
+    await postgres.notify(PG_DATABASE, "events", "last-before-the-loss");
+    const last = await recorder.notification((n) => n.payload === "last-before-the-loss");
 
     hub.configure({ renamed: { connectionString: postgres.connectionString(PG_DATABASE), channels: CHANNELS } });
     try {
@@ -253,9 +255,24 @@ describe("NotificationHubClient", () => {
       await hub.restart("SIGKILL");
     }
 
-    await recorder.resync((r) => r.reason === CLIENT_RECONNECTED, 20_000);
+    const resync = await recorder.resync((r) => r.reason === CLIENT_RECONNECTED, 20_000);
+    // The reconnect that could not resubscribe delivered nothing: the window still starts before the first loss.
+    assert.equal(resync.since.getTime(), last.receivedAt.getTime());
     await postgres.notify(PG_DATABASE, "events", "database-is-back");
     await recorder.notification((n) => n.payload === "database-is-back");
+  });
+
+  test("a client-reconnected window starts at the hub's receive time of the last notification, not when it arrived [resync-window]", async () => {
+    const { client, recorder } = await connected();
+    await client.subscribe(DATABASE, "events");
+    await postgres.notify(PG_DATABASE, "events", "last-before-restart");
+    const last = await recorder.notification((n) => n.payload === "last-before-restart");
+
+    await hub.restart("SIGKILL");
+    const resync = await recorder.resync((r) => r.reason === CLIENT_RECONNECTED, 20_000);
+
+    assert.equal(resync.database, DATABASE);
+    assert.equal(resync.since.getTime(), last.receivedAt.getTime());
   });
 
   test("stop then start resubscribes what the client had and raises client-reconnected", async () => {

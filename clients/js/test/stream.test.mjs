@@ -168,7 +168,7 @@ describe("NotificationHubClient on an outbox database", () => {
     await recorder.notification((n) => n.payload === "after-refusal");
   });
 
-  test("a client that stops receiving is noticed by its server timeout, keeps pinging, and its window starts at the last message [resync-window]", async () => {
+  test("a client that stops receiving is noticed by its server timeout, keeps pinging, and its window starts at the last notification [resync-window]", async () => {
     const SERVER_TIMEOUT_MS = 5_000;
     const proxy = await startProxy(hub.port);
     try {
