@@ -12,7 +12,13 @@ namespace Hub.Server.Delivery;
 public sealed class LocalBroadcast(LocalGroups groups)
 {
     /// <summary>Sends <paramref name="envelope"/> to this instance's members of its group; returns how many there were.</summary>
-    public int Send(Envelope envelope)
+    public int Send(Envelope envelope) => Send(envelope, except: null);
+
+    /// <summary>
+    /// Sends <paramref name="envelope"/> to this instance's members of its group but those whose connection id
+    /// <paramref name="except"/> holds; returns how many got it.
+    /// </summary>
+    public int Send(Envelope envelope, IReadOnlySet<string>? except)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         if (groups.MembersOf(envelope.Group()) is not { Length: > 0 } members)
@@ -21,15 +27,17 @@ public sealed class LocalBroadcast(LocalGroups groups)
         }
 
         var frames = new BroadcastFrames(new InvocationMessage(envelope.ClientMethod(), [envelope]));
+        var sent = 0;
         foreach (var member in members)
         {
-            if (member.Protocol is { } protocol)
+            if (member.Protocol is { } protocol && except?.Contains(member.ConnectionId) != true)
             {
                 member.Send(frames.For(protocol));
+                sent++;
             }
         }
 
-        return members.Length;
+        return sent;
     }
 
     /// <summary>Whether any connection of this instance is in <paramref name="group"/>.</summary>

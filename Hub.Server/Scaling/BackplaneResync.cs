@@ -10,13 +10,27 @@ namespace Hub.Server.Scaling;
 /// <remarks>
 /// Each instance tells only its own connections, one by one: the Redis lifetime manager writes to a local connection
 /// directly, so the resync reaches every subscriber exactly once even if another instance's Redis link is not back yet.
+/// The databases whose gaps the <see cref="IDeliveryGapRecovery"/> closes for a connection (the outbox streams it
+/// resumed, whose live notifications ride the envelope channel) are left out: they are replayed instead.
 /// </remarks>
-public sealed class BackplaneResync(LocalConnections connections, IEnvelopeSender sender, ILogger<BackplaneResync> logger)
+public sealed class BackplaneResync(LocalConnections connections, IEnvelopeSender sender, IDeliveryGapRecovery recovery, ILogger<BackplaneResync> logger)
 {
     /// <summary>Sends one resync per subscribed database to every local connection; returns how many connections were told.</summary>
     public async Task<int> SendAsync(DateTime since, DateTime until, CancellationToken cancellationToken)
     {
         var told = 0;
+        var covered = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
+        IReadOnlySet<string> CoveredOf(string database)
+        {
+            if (!covered.TryGetValue(database, out var ids))
+            {
+                ids = recovery.Covered(database);
+                covered[database] = ids;
+            }
+
+            return ids;
+        }
+
         foreach (var connection in connections.Current)
         {
             var subscriptions = ConnectionSubscriptions.For(connection);
@@ -30,6 +44,8 @@ public sealed class BackplaneResync(LocalConnections connections, IEnvelopeSende
             {
                 subscriptions.Gate.Release();
             }
+
+            databases = [.. databases.Where(database => !CoveredOf(database).Contains(connection.ConnectionId))];
 
             if (databases.Length == 0)
             {

@@ -24,6 +24,13 @@ namespace Hub.Server.Scaling;
 /// every timeout while the silence lasts.
 /// </para>
 /// <para>
+/// Connections that resumed an outbox database's stream with <c>SubscribeFrom</c> get no such resync: the
+/// <see cref="IDeliveryGapRecovery"/> holds their live messages before anything after the gap is fanned out and replays
+/// their streams from PostgreSQL from where each one stands (a silence's only once, when it begins: nothing is lost
+/// while no leader publishes, and what a leader published meanwhile shows as a gap). For that it is told every
+/// notification with a position this receiver fans out.
+/// </para>
+/// <para>
 /// Envelopes from an epoch older than one already seen come from a leader that was replaced and are dropped; Redis's
 /// publish script refuses them already, this is the second fence. One lock orders messages, the silence check and the
 /// link's events; the fan-out under it never waits (a busy connection queues the frame).
@@ -32,6 +39,7 @@ namespace Hub.Server.Scaling;
 public sealed class EnvelopeChannelReceiver(
     EnvelopeChannelConnection channel,
     LocalBroadcast broadcast,
+    IDeliveryGapRecovery recovery,
     IOptions<ScaleOutOptions> options,
     TimeProvider time,
     ILogger<EnvelopeChannelReceiver> logger) : BackgroundService
@@ -205,7 +213,7 @@ public sealed class EnvelopeChannelReceiver(
         if (cursor.OwedSince is { } since)
         {
             cursor.OwedSince = null;
-            SendResync(message.Database, since, now, "gap or reconnect");
+            SendResync(message.Database, since, now, "gap or reconnect", recover: true);
         }
 
         if (message.Envelope is { } envelope)
@@ -215,6 +223,11 @@ public sealed class EnvelopeChannelReceiver(
             if (envelope is NotificationEnvelope notification)
             {
                 cursor.DeliveredAt = notification.ReceivedAt;
+                if (notification.Position is not null)
+                {
+                    // After the fan-out: what the recovery counts has reached the connections' writers already.
+                    recovery.Fanned(notification);
+                }
             }
         }
     }
@@ -280,9 +293,11 @@ public sealed class EnvelopeChannelReceiver(
 
             if (cursor.SilenceResyncAt == 0 || time.GetElapsedTime(cursor.SilenceResyncAt) >= _silence)
             {
+                // The first resync of this silence, or a repeat while it lasts.
+                var begins = cursor.SilenceResyncAt < cursor.HeardAt;
                 cursor.SilenceResyncAt = time.GetTimestamp();
                 cursor.OwedSince = null;
-                SendResync(database, cursor.DeliveredAt ?? now, now, "leader silent");
+                SendResync(database, cursor.DeliveredAt ?? now, now, "leader silent", recover: begins);
             }
         }
 
@@ -318,9 +333,14 @@ public sealed class EnvelopeChannelReceiver(
         }
     }
 
-    private void SendResync(string database, DateTime since, DateTime until, string cause)
+    /// <summary>
+    /// Sends the resync to this instance's subscribers of <paramref name="database"/> but those whose gap the recovery
+    /// closes; <paramref name="recover"/> has it hold and replay them now (else they were, for this gap).
+    /// </summary>
+    private void SendResync(string database, DateTime since, DateTime until, string cause, bool recover)
     {
-        var told = broadcast.Send(new ResyncEnvelope(database, ResyncReasons.BackplaneReconnected, since, until));
+        var recovered = recover ? recovery.Recover(database, since) : recovery.Covered(database);
+        var told = broadcast.Send(new ResyncEnvelope(database, ResyncReasons.BackplaneReconnected, since, until), recovered);
         ScaleOutLog.ChannelResync(logger, database, cause, told, since, until);
     }
 

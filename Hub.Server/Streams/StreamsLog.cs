@@ -48,4 +48,20 @@ internal static partial class StreamsLog
     [LoggerMessage(EventId = HubEventIds.OutboxWentBack, EventName = "OutboxWentBack", Level = LogLevel.Warning,
         Message = "The outbox of database '{Database}' no longer has the row at {Lost} the hub had sent (the database lost committed transactions): a new epoch starts, read from {From}; clients resuming from before get history-unavailable.")]
     public static partial void StreamWentBack(ILogger logger, string database, StreamPosition lost, StreamPosition from);
+
+    [LoggerMessage(EventId = HubEventIds.StreamGapHeld, EventName = "StreamGapHeld", Level = LogLevel.Information,
+        Message = "Live notifications of database '{Database}' may have been missed since {Since:O}: {Connections} connection(s) that resumed its stream are held and replayed from PostgreSQL instead of a resync.")]
+    public static partial void GapHeld(ILogger logger, string database, int connections, DateTime since);
+
+    [LoggerMessage(EventId = HubEventIds.StreamGapRecovered, EventName = "StreamGapRecovered", Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}'s resumed streams of database '{Database}' were replayed from where each one stood after a gap in live delivery ({From} to {Position}).")]
+    public static partial void GapRecovered(ILogger logger, string connectionId, string database, StreamPosition from, StreamPosition position);
+
+    [LoggerMessage(EventId = HubEventIds.StreamGapResync, EventName = "StreamGapResync", Level = LogLevel.Information,
+        Message = "Connection {ConnectionId} gets a resync for a gap in live delivery of database '{Database}': it has channels of it without a position, or their replay failed.")]
+    public static partial void GapResync(ILogger logger, string connectionId, string database);
+
+    [LoggerMessage(EventId = HubEventIds.StreamGapRecoveryFailed, EventName = "StreamGapRecoveryFailed", Level = LogLevel.Warning,
+        Message = "Replaying connection {ConnectionId}'s streams of database '{Database}' after a gap in live delivery failed; it gets a resync instead.")]
+    public static partial void GapRecoveryFailed(ILogger logger, string connectionId, string database, Exception exception);
 }

@@ -262,4 +262,16 @@ public static class HubEventIds
 
     /// <summary>A database's outbox lost rows the hub had sent (commits lost in a crash): a new epoch starts.</summary>
     public const int OutboxWentBack = 9011;
+
+    /// <summary>A gap in a database's live notifications: the resumed streams of this instance's connections are held and replayed.</summary>
+    public const int StreamGapHeld = 9012;
+
+    /// <summary>A connection's resumed streams of a database were replayed after a gap in live delivery.</summary>
+    public const int StreamGapRecovered = 9013;
+
+    /// <summary>Replaying a connection's streams after a gap in live delivery failed: it gets a resync instead.</summary>
+    public const int StreamGapRecoveryFailed = 9014;
+
+    /// <summary>A connection gets a resync for a gap in live delivery instead of (or besides) a replay.</summary>
+    public const int StreamGapResync = 9015;
 }

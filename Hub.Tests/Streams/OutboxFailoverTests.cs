@@ -115,7 +115,7 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
     /// A subscriber on each instance: the first instance leads, since its client subscribes first (and moves to the
     /// other instance once it is gone), and the other instance stands by.
     /// </summary>
-    private static async Task<(HubProcess Leader, HubProcess Other, ResumingSubscriber OnLeader, ResumingSubscriber OnOther)> SubscribersOnBothAsync(
+    internal static async Task<(HubProcess Leader, HubProcess Other, ResumingSubscriber OnLeader, ResumingSubscriber OnOther)> SubscribersOnBothAsync(
         HubFixture fixture, bool messagePackOnOther = false)
     {
         var (first, second) = (fixture.Cluster.Instances[0], fixture.Cluster.Instances[1]);

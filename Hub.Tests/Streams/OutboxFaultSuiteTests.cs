@@ -1,5 +1,4 @@
 using Hub.Bench.Measuring;
-using Hub.Server.Contracts;
 using Hub.Tests.Infrastructure;
 
 namespace Hub.Tests.Streams;
@@ -8,16 +7,17 @@ namespace Hub.Tests.Streams;
 /// Three hub processes, Redis and PostgreSQL of their own, clients on every instance and one behind a TCP proxy, and
 /// a steady stream of numbered outbox events while, one after another, the listener's backend is terminated,
 /// PostgreSQL restarts, the leader is killed, Redis stops and the proxied client's network is cut. Every client ends
-/// with every event, once, in order, counted against the sequence numbers published. <c>scripts/fault-suite.sh quick</c>
-/// runs it short (<see cref="FaultSuiteSize.Quick"/>), <c>scripts/fault-suite.sh</c> the soak; the default test run
-/// skips it while it still finds holes.
+/// with every event, once, in order, with no resync, counted against the sequence numbers published.
+/// <c>scripts/fault-suite.sh quick</c> runs it short (<see cref="FaultSuiteSize.Quick"/>), <c>scripts/fault-suite.sh</c>
+/// the soak; the default test run skips it until it passes reliably.
 /// </summary>
 public sealed class OutboxFaultSuiteTests
 {
     [Fact]
     public async Task Every_client_gets_every_event_once_and_in_order_through_every_fault()
     {
-        // Off in the default test run until every client comes through it whole: it still finds holes (see the docs).
+        // Off in the default test run until every client comes through it whole every time: a loaded run still lost
+        // events on one connection at the leader's kill (see the docs).
         Assert.SkipWhen(Environment.GetEnvironmentVariable(FaultSuiteSize.Variable) is null, $"set {FaultSuiteSize.Variable}=quick or =soak (scripts/fault-suite.sh) to run it");
         var size = FaultSuiteSize.FromEnvironment();
         var log = TestContext.Current.TestOutputHelper;
@@ -110,8 +110,8 @@ public sealed class OutboxFaultSuiteTests
                 log?.WriteLine(summary);
                 Assert.True(tracker.Lost(size.Events) == 0 && tracker.Duplicates == 0 && tracker.OutOfOrder == 0 && tracker.Unique == size.Events, summary);
 
-                // The only resyncs an outbox client sees are the backplane's, which it answers by resuming; no resume failed.
-                Assert.All(subscriber.Resyncs, reason => Assert.Equal(ResyncReasons.BackplaneReconnected, reason));
+                // No fault needs a resync: the hub replays what a gap in live delivery lost, and every resume recovered.
+                Assert.Empty(subscriber.Resyncs);
             }
 
             Assert.True(subscribers[^1].Subscriber.Resumes >= 1, "the proxied client resumed after its network came back");

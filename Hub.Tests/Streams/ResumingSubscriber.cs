@@ -26,6 +26,7 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     private readonly List<int> _delivered = [];
     private readonly List<(int Seq, int Generation)> _arrivals = [];
     private readonly List<string> _resyncs = [];
+    private readonly List<string?> _connectionIds = [];
     private readonly CancellationTokenSource _stop = new();
     private HubConnection? _connection;
     private Task _resuming = Task.CompletedTask;
@@ -138,11 +139,18 @@ public sealed class ResumingSubscriber : IAsyncDisposable
             {
                 // What arrived around the first hole, as seq@connection, dropped ones included.
                 var at = _arrivals.FindIndex(a => a.Seq > missing[0]);
-                around = string.Join(" ", _arrivals.Skip(Math.Max(0, at - 5)).Take(12).Select(static a => $"{a.Seq}@{a.Generation}"));
+                around = string.Join(" ", _arrivals.Skip(Math.Max(0, at - 5)).Take(20).Select(static a => $"{a.Seq}@{a.Generation}"));
             }
         }
 
-        return $"{delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}], arrivals around the first: {around}), dropped {Dropped}, resumed {Resumes} times, "
+        string connections;
+        lock (_gate)
+        {
+            // The hub's id of each connection it subscribed on, in order: the hubs' logs name them.
+            connections = string.Join(" ", _connectionIds);
+        }
+
+        return $"connections [{connections}]: {delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}], arrivals around the first: {around}), dropped {Dropped}, resumed {Resumes} times, "
             + $"resyncs [{string.Join(", ", Resyncs)}], connection {_connection?.State.ToString() ?? "none"}, last error: {_lastError?.Message ?? "none"}";
     }
 
@@ -214,6 +222,11 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         if (isResume)
         {
             Interlocked.Increment(ref _resumes);
+        }
+
+        lock (_gate)
+        {
+            _connectionIds.Add(connection.ConnectionId);
         }
 
         connection.Closed += _ =>

@@ -1,0 +1,88 @@
+using Hub.Server.Contracts;
+using Hub.Server.Scaling;
+using Hub.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Hub.Tests.Streams;
+
+/// <summary>
+/// Two Hub.Server processes sharing a redis-server on one outbox database: when an instance finds a gap in the live
+/// notifications of the envelope channel, the connections that resumed the stream with <c>SubscribeFrom</c> are held
+/// and replayed from PostgreSQL from where each one stands, and get every event once, in order, with no resync; a
+/// plain <c>Subscribe</c> keeps the resync.
+/// </summary>
+public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
+{
+    private static readonly TimeSpan Receive = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_skipped_sequence_number_replays_the_resumed_streams_instead_of_a_resync_and_a_plain_subscriber_still_gets_one()
+    {
+        const int Total = 600;
+        await using var fixture = await StartClusterAsync();
+        var (first, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
+        await using var disposeFirst = onFirst;
+        await using var disposeSecond = onSecond;
+        await using var plain = await RecordingClient.ConnectAsync(second.HubUrl);
+        await plain.SubscribeAsync(fixture.Database, HubFixture.Events);
+
+        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
+        await onSecond.WaitForAsync(Total / 4, Receive);
+        Assert.False(publishing.IsCompleted, "the gap should come while events are being published");
+
+        // The next envelope's number skips one: every instance sees a gap as if Redis had lost a message.
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Redis.Configuration))
+        {
+            var names = new EnvelopeChannelNames($"test-{fixture.Database}");
+            await redis.GetDatabase().StringIncrementAsync(names.SequenceKey(fixture.Database));
+        }
+
+        await publishing;
+        await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
+        var expected = Enumerable.Range(0, Total).ToArray();
+        foreach (var (hub, subscriber) in new[] { (first, onFirst), (second, onSecond) })
+        {
+            Assert.Equal(expected, subscriber.Delivered);
+            Assert.Empty(subscriber.Resyncs);
+            await Eventually.TrueAsync(
+                () => hub.Output.Contains("were replayed from where each one stood", StringComparison.Ordinal), Receive, $"{hub.InstanceId} should replay its streams");
+        }
+
+        var resync = await plain.NextResyncAsync(Receive);
+        Assert.Equal(ResyncReasons.BackplaneReconnected, resync.Reason);
+    }
+
+    [Fact]
+    public async Task Redis_stopped_while_publishing_loses_nothing_on_either_instance_and_sends_no_resync()
+    {
+        const int Total = 2000;
+        const int After = 200;
+        await using var fixture = await StartClusterAsync();
+        var (_, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
+        await using var disposeFirst = onFirst;
+        await using var disposeSecond = onSecond;
+
+        // Stopped while the stream moves, so that envelopes are in flight when Redis dies: what the channel lost, and
+        // what was committed while it was away, each instance replays from PostgreSQL.
+        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
+        await onSecond.WaitForAsync(Total / 5, Receive);
+        Assert.False(publishing.IsCompleted, "Redis should stop while events are being published");
+        await fixture.Cluster.Redis.StopAsync();
+        await Eventually.TrueAsync(
+            () => second.Output.Contains("are held and replayed from PostgreSQL", StringComparison.Ordinal), Receive, "the other instance should hold its streams");
+        await fixture.Cluster.Redis.StartServerAsync();
+        await publishing;
+        await OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, After, from: Total);
+
+        await Task.WhenAll(onFirst.WaitForAsync(Total + After, Receive), onSecond.WaitForAsync(Total + After, Receive));
+        var expected = Enumerable.Range(0, Total + After).ToArray();
+        foreach (var subscriber in new[] { onFirst, onSecond })
+        {
+            Assert.Equal(expected, subscriber.Delivered);
+            Assert.Empty(subscriber.Resyncs);
+        }
+    }
+
+    private async Task<HubFixture> StartClusterAsync()
+        => await HubFixture.For(postgres.Server).WithDatabasePrefix("gaps").Configure(static s => OutboxScenario.Enable(s)).StartClusterAsync(2);
+}
