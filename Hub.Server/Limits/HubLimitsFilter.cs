@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Hub.Server.Contracts;
 using Hub.Server.Telemetry;
 using Microsoft.AspNetCore.SignalR;
@@ -48,14 +47,7 @@ public sealed class HubLimitsFilter(
             caller.Items[CountedUserKey] = userId;
         }
 
-        caller.Items[LimiterKey] = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = _options.CallBurst,
-            TokensPerPeriod = _options.CallsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            AutoReplenishment = true,
-            QueueLimit = 0,
-        });
+        caller.Items[LimiterKey] = new CallRateBucket(_options.CallBurst, _options.CallsPerSecond, time);
         caller.Items[StrikesKey] = new WindowCounter(_options.RateLimitedCallsWindow, time);
         try
         {
@@ -80,11 +72,9 @@ public sealed class HubLimitsFilter(
         ArgumentNullException.ThrowIfNull(invocationContext);
         ArgumentNullException.ThrowIfNull(next);
         var caller = invocationContext.Context;
-        if (caller.Items.TryGetValue(LimiterKey, out var item) && item is RateLimiter limiter)
+        if (caller.Items.TryGetValue(LimiterKey, out var item) && item is CallRateBucket bucket)
         {
-            // A token bucket's lease holds nothing to give back: disposing it at once frees nothing early.
-            using var lease = limiter.AttemptAcquire();
-            if (!lease.IsAcquired)
+            if (!bucket.TryTake())
             {
                 var error = Refusals.CallRateExceeded(_options.CallsPerSecond);
                 refusals.Refused(caller, Refusals.Reasons.LimitExceeded, error.Message);
@@ -120,11 +110,6 @@ public sealed class HubLimitsFilter(
             if (caller.Items.TryGetValue(CountedUserKey, out var userId) && userId is string counted)
             {
                 users.Remove(counted);
-            }
-
-            if (caller.Items.TryGetValue(LimiterKey, out var limiter) && limiter is IDisposable disposable)
-            {
-                disposable.Dispose();
             }
         }
     }

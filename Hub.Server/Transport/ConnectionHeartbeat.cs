@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Hub.Server.Delivery;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Hub.Server.Transport;
 
@@ -6,15 +8,22 @@ namespace Hub.Server.Transport;
 /// One timer for every connection of the hub's WebSocket transport: once a second it ticks each connection, which
 /// runs SignalR's keep-alive and client-timeout checks, closes a connection whose authentication expired and applies
 /// the slow-consumer rule to a connection that stopped reading. One timer instead of one per connection. When the
-/// host stops it aborts every connection, as SignalR's connection manager does, so that the server's graceful
-/// shutdown does not wait for clients that would otherwise stay connected; they reconnect elsewhere or later.
+/// host stops it tells every connection to reconnect (SignalR's close message allowing it, after what was queued
+/// for the connection), so that the server's graceful shutdown does not wait for clients that would otherwise stay
+/// connected; they reconnect elsewhere or later. A connection still open after <see cref="ShutdownCloseGrace"/> is
+/// aborted.
 /// </summary>
 public sealed class ConnectionHeartbeat : IDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
 
+    // Long enough for a client to read what was queued for it and answer the close message by closing, short
+    // enough to end well inside the host's shutdown timeout.
+    private static readonly TimeSpan ShutdownCloseGrace = TimeSpan.FromSeconds(3);
+
     private readonly ConcurrentDictionary<WebSocketHubConnection, byte> _connections = new();
     private readonly ITimer _timer;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenRegistration _stopping;
 
     /// <summary>Starts the timer on <paramref name="time"/>'s clock.</summary>
@@ -22,8 +31,9 @@ public sealed class ConnectionHeartbeat : IDisposable
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(lifetime);
+        _time = time;
         _timer = time.CreateTimer(static state => ((ConnectionHeartbeat)state!).Tick(), this, Period, Period);
-        _stopping = lifetime.ApplicationStopping.Register(static state => ((ConnectionHeartbeat)state!).AbortAll(), this);
+        _stopping = lifetime.ApplicationStopping.Register(static state => ((ConnectionHeartbeat)state!).CloseAll(), this);
     }
 
     /// <summary>Connections ticked now.</summary>
@@ -40,8 +50,20 @@ public sealed class ConnectionHeartbeat : IDisposable
         _timer.Dispose();
     }
 
-    private void AbortAll()
+    private void CloseAll()
     {
+        var closeMessage = new BroadcastFrames(new CloseMessage(error: null, allowReconnect: true));
+        foreach (var connection in _connections.Keys)
+        {
+            connection.CloseForShutdown(ref closeMessage);
+        }
+
+        _ = AbortRemainingAsync();
+    }
+
+    private async Task AbortRemainingAsync()
+    {
+        await Task.Delay(ShutdownCloseGrace, _time).ConfigureAwait(false);
         foreach (var connection in _connections.Keys)
         {
             connection.Abort(new Microsoft.AspNetCore.Connections.ConnectionAbortedException("The server is shutting down."));

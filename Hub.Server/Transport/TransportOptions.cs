@@ -22,4 +22,12 @@ public sealed class TransportOptions
     /// negotiated connections itself; only connections that skip negotiation use the hub's WebSocket transport.
     /// </summary>
     public bool FallbackTransports { get; set; }
+
+    /// <summary>
+    /// Whether the hub's WebSocket transport writes each frame straight to the connection's socket instead of through
+    /// Kestrel's output pipe (one <c>send</c> per frame on the writing thread, no copy and no wake-up of a send loop).
+    /// On by default; connections over TLS always use Kestrel's output. Turn it off when a Kestrel connection
+    /// middleware of your own changes the bytes a connection sends.
+    /// </summary>
+    public bool SocketWrites { get; set; } = true;
 }

@@ -127,6 +127,23 @@ public sealed class WebSocketHubConnection : ConnectionContext,
         _ = _closed.CancelAsync();
     }
 
+    /// <summary>
+    /// Tells the client the server is stopping: SignalR's close message allowing a reconnect, written after what waits
+    /// for the connection, so the client closes and reconnects (elsewhere, behind a balancer) instead of seeing the
+    /// connection drop. A connection still in its handshake has no protocol to say it in and is aborted.
+    /// </summary>
+    internal void CloseForShutdown(ref BroadcastFrames closeMessage)
+    {
+        if (Writer.Protocol is { } protocol)
+        {
+            Writer.Send(closeMessage.For(protocol));
+        }
+        else
+        {
+            Abort(new ConnectionAbortedException("The server is shutting down."));
+        }
+    }
+
     /// <summary>Runs the connection: <paramref name="application"/> (SignalR's handler) until either side ends it.</summary>
     internal async Task RunAsync(ConnectionDelegate application)
     {

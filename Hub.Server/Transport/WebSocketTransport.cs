@@ -16,11 +16,13 @@ public sealed class WebSocketTransport<THub>(
     ConnectionHeartbeat heartbeat,
     SlowConsumerMonitor monitor,
     IOptions<DeliveryOptions> delivery,
+    IOptions<TransportOptions> transport,
     TimeProvider time,
     ILogger<WebSocketTransport<THub>> logger)
     where THub : Microsoft.AspNetCore.SignalR.Hub
 {
     private readonly SlowConsumerPolicy _policy = SlowConsumerPolicy.From(delivery.Value);
+    private readonly bool _socketWrites = transport.Value.SocketWrites;
 
     /// <summary>Takes the WebSocket handshake of <paramref name="context"/> and runs the connection until it ends.</summary>
     /// <param name="context">The WebSocket request, authenticated and authorized for the hub already.</param>
@@ -39,6 +41,11 @@ public sealed class WebSocketTransport<THub>(
             : DateTimeOffset.MaxValue;
         var connectionId = LeanNegotiation.ConnectionIdFor(RequestQuery.Value(context.Request, "id"));
         var upgraded = await WebSocketHandshake.AcceptAsync(context, upgrade).ConfigureAwait(false);
+        if (_socketWrites)
+        {
+            upgraded = SocketOutputStream.For(context, upgraded);
+        }
+
         var connection = new WebSocketHubConnection(connectionId, context, upgraded, _policy, monitor, time, expiration, logger);
         TransportLog.Connected(logger, connectionId);
         heartbeat.Add(connection);

@@ -20,13 +20,15 @@ public sealed class WebSocketTransportTests(SharedPostgres postgres)
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
 
     [Theory]
-    [InlineData(false, false)]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    [InlineData(true, true)]
-    public async Task Each_notification_is_one_websocket_message_in_order(bool messagePack, bool negotiated)
+    [InlineData(false, false, true)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, true)]
+    [InlineData(true, true, true)]
+    [InlineData(false, false, false)]
+    [InlineData(true, true, false)]
+    public async Task Each_notification_is_one_websocket_message_in_order(bool messagePack, bool negotiated, bool socketWrites)
     {
-        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
+        await using var scenario = await HubFixture.For(postgres.Server).Configure(s => s.Transport.SocketWrites = socketWrites).StartAsync();
         var token = negotiated ? await NegotiateAsync(scenario.Hub.BaseUrl) : null;
         using var client = await FrameClient.ConnectAsync(scenario.Hub.HubUrl, messagePack, connectionToken: token);
         await client.InvokeAsync("Subscribe", scenario.Database, HubFixture.Events);
@@ -75,6 +77,36 @@ public sealed class WebSocketTransportTests(SharedPostgres postgres)
         Assert.Equal(-1, close.Type);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, client.Socket.CloseStatus);
         await Eventually.TrueAsync(() => connections.Current == 0 && heartbeat.Count == 0, Wait, "the hub still holds the closed connection");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stopping_hub_sends_what_was_queued_then_a_close_message_that_allows_reconnecting(bool messagePack)
+    {
+        await using var scenario = await HubFixture.For(postgres.Server).StartAsync();
+        using var client = await FrameClient.ConnectAsync(scenario.Hub.HubUrl, messagePack);
+        await client.InvokeAsync("Subscribe", scenario.Database, HubFixture.Events);
+        await client.ReceiveHubMessageAsync(static m => m.Type == 3, Wait);
+        await scenario.NotifyAsync(HubFixture.Events, "before the stop");
+        await client.ReceiveHubMessageAsync(static m => m.Target == "notification", Wait);
+
+        var stopping = scenario.Hub.StopAsync();
+
+        var close = await client.ReceiveAsync(Wait);
+        Assert.Equal(messagePack ? WebSocketMessageType.Binary : WebSocketMessageType.Text, close.Type);
+        if (messagePack)
+        {
+            // [7, error (nil), allowReconnect (true)] after the one-byte length prefix.
+            Assert.Equal(new byte[] { 0x04, 0x93, 0x07, 0xC0, 0xC3 }, close.Bytes);
+        }
+        else
+        {
+            Assert.Equal("{\"type\":7,\"allowReconnect\":true}\u001e", Encoding.UTF8.GetString(close.Bytes));
+        }
+
+        await client.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "reconnecting elsewhere", TestContext.Current.CancellationToken);
+        await stopping.WaitAsync(Wait, TestContext.Current.CancellationToken);
     }
 
     [Fact]
