@@ -16,29 +16,14 @@ namespace Hub.Server.Transport;
 /// before the client sends anything the hub answers, and the connection's <see cref="Delivery.ConnectionWriter"/>
 /// writes one frame at a time. A connection over TLS keeps Kestrel's stream: its bytes must go through TLS.
 /// </remarks>
-internal sealed class SocketOutputStream : Stream
+internal sealed class SocketOutputStream : UpgradedConnectionStream
 {
-    private readonly Stream _upgraded;
     private readonly Socket _socket;
 
     private SocketOutputStream(Stream upgraded, Socket socket)
+        : base(upgraded)
     {
-        _upgraded = upgraded;
         _socket = socket;
-    }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     /// <summary>
@@ -59,12 +44,6 @@ internal sealed class SocketOutputStream : Stream
         socket.Blocking = false;
         return new SocketOutputStream(upgraded, socket);
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        => _upgraded.ReadAsync(buffer, cancellationToken);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => _upgraded.ReadAsync(buffer, offset, count, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="buffer"/>: at once as far as the socket takes it, the rest copied (so the caller may
@@ -92,24 +71,6 @@ internal sealed class SocketOutputStream : Stream
 
         return ValueTask.CompletedTask;
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-        => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    // Every write is sent when it returns (or owns its copy): nothing to flush.
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private ValueTask SendLaterAsync(ReadOnlySpan<byte> rest, CancellationToken cancellationToken)
     {
