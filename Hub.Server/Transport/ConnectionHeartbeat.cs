@@ -36,6 +36,9 @@ public sealed class ConnectionHeartbeat : IDisposable
         _stopping = lifetime.ApplicationStopping.Register(static state => ((ConnectionHeartbeat)state!).CloseAll(), this);
     }
 
+    /// <summary>True once the host began stopping: new connections are refused from then on.</summary>
+    public bool IsStopping { get; private set; }
+
     /// <summary>Connections ticked now.</summary>
     public int Count => _connections.Count;
 
@@ -52,6 +55,7 @@ public sealed class ConnectionHeartbeat : IDisposable
 
     private void CloseAll()
     {
+        IsStopping = true;
         var closeMessage = new BroadcastFrames(new CloseMessage(error: null, allowReconnect: true));
         foreach (var connection in _connections.Keys)
         {

@@ -36,6 +36,13 @@ public sealed class WebSocketTransport<THub>(
             return;
         }
 
+        if (heartbeat.IsStopping)
+        {
+            // The server still accepts while it stops; a client told to reconnect must not land here again.
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         var expiration = closeOnAuthenticationExpiration
             ? context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Properties?.ExpiresUtc ?? DateTimeOffset.MaxValue
             : DateTimeOffset.MaxValue;
