@@ -26,6 +26,9 @@ public sealed class ConnectionHeartbeat : IDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenRegistration _stopping;
 
+    // Set by the host's stopping callback, read by every request thread that accepts a connection.
+    private bool _stoppingFlag;
+
     /// <summary>Starts the timer on <paramref name="time"/>'s clock.</summary>
     public ConnectionHeartbeat(TimeProvider time, IHostApplicationLifetime lifetime)
     {
@@ -37,7 +40,7 @@ public sealed class ConnectionHeartbeat : IDisposable
     }
 
     /// <summary>True once the host began stopping: new connections are refused from then on.</summary>
-    public bool IsStopping { get; private set; }
+    public bool IsStopping => Volatile.Read(ref _stoppingFlag);
 
     /// <summary>Connections ticked now.</summary>
     public int Count => _connections.Count;
@@ -55,7 +58,7 @@ public sealed class ConnectionHeartbeat : IDisposable
 
     private void CloseAll()
     {
-        IsStopping = true;
+        Volatile.Write(ref _stoppingFlag, true);
         var closeMessage = new BroadcastFrames(new CloseMessage(error: null, allowReconnect: true));
         foreach (var connection in _connections.Keys)
         {
