@@ -47,6 +47,9 @@ public sealed class EnvelopeChannelReceiver(
     // How long a cursor with neither news nor subscribers is kept before it is forgotten.
     private const int ForgetAfterTimeouts = 20;
 
+    // How soon a subscription the link was not ready for is tried again while the instance starts.
+    private static readonly TimeSpan StartupRetryDelay = TimeSpan.FromMilliseconds(50);
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ChannelCursor> _cursors = new(StringComparer.Ordinal);
     private readonly TimeSpan _silence = options.Value.LeaderTimeout;
@@ -71,19 +74,31 @@ public sealed class EnvelopeChannelReceiver(
         channel.Lost += OnLost;
         channel.Restored += OnRestored;
         await channel.ConnectAsync().ConfigureAwait(false);
-        if (channel.IsConnected)
+
+        // The subscription link can come up a moment after the connection: an instance that served subscribers before
+        // it would miss what is published meanwhile, so it waits for the link while Redis answers, within a bound.
+        var started = time.GetTimestamp();
+        while (channel.IsConnected)
         {
             try
             {
-                _queue = await channel.Multiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel.Names.Channel)).ConfigureAwait(false);
+                var queue = await SubscribeAsync().ConfigureAwait(false);
                 lock (_gate)
                 {
+                    _queue = queue;
                     _lostSince = null;
                 }
+
+                break;
             }
-            catch (RedisException ex)
+            catch (RedisException ex) when (time.GetElapsedTime(started) >= _silence)
             {
                 ScaleOutLog.ChannelLost(logger, "subscribe", "SubscribeFailed", ex);
+                break;
+            }
+            catch (RedisException)
+            {
+                await Task.Delay(StartupRetryDelay, time, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -115,8 +130,12 @@ public sealed class EnvelopeChannelReceiver(
 
                 try
                 {
-                    _queue = await channel.Multiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel.Names.Channel)).ConfigureAwait(false);
-                    OnRestored();
+                    var queue = await SubscribeAsync().ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        _queue = queue;
+                        RestoreLocked();
+                    }
                 }
                 catch (RedisException)
                 {
@@ -319,19 +338,31 @@ public sealed class EnvelopeChannelReceiver(
     {
         lock (_gate)
         {
-            var since = _lostSince ?? Now();
-            _lostSince = null;
-            foreach (var cursor in _cursors.Values)
+            // Before the first subscription there is nothing to restore: the subscription, once made, restores.
+            if (_queue is not null)
             {
-                cursor.Owe(cursor.DeliveredAt ?? since);
-                cursor.Rebase = true;
+                RestoreLocked();
             }
-
-            // A database first heard of soon after the outage was not heard during it either.
-            _newCursorsOwe = since;
-            _newCursorsOweUntil = time.GetTimestamp() + (long)(_silence.TotalSeconds * time.TimestampFrequency);
         }
     }
+
+    private void RestoreLocked()
+    {
+        var since = _lostSince ?? Now();
+        _lostSince = null;
+        foreach (var cursor in _cursors.Values)
+        {
+            cursor.Owe(cursor.DeliveredAt ?? since);
+            cursor.Rebase = true;
+        }
+
+        // A database first heard of soon after the outage was not heard during it either.
+        _newCursorsOwe = since;
+        _newCursorsOweUntil = time.GetTimestamp() + (long)(_silence.TotalSeconds * time.TimestampFrequency);
+    }
+
+    private Task<ChannelMessageQueue> SubscribeAsync()
+        => channel.Multiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Literal(channel.Names.Channel));
 
     /// <summary>
     /// Sends the resync to this instance's subscribers of <paramref name="database"/> but those whose gap the recovery
