@@ -50,7 +50,7 @@ public sealed partial class StatelessNegotiateTests(SharedPostgres postgres)
         Assert.Matches(HashLine(), configuration);
         var edited = HashLine().Replace(configuration, string.Empty);
         // The format is declared where the access log is, before its first use.
-        return AccessLogLine().Replace(edited, "log_format upstreams '$$request_method $$uri $$upstream_addr $$status';\n    access_log $1 upstreams;");
+        return AccessLogLine().Replace(edited, "log_format upstreams '$$msec $$request_time $$request_method $$uri $$upstream_addr $$status';\n    access_log $1 upstreams;");
     }
 
     private static async Task ConnectAndReceiveAsync(NginxServer nginx, string connectionString, string database, string payload)
@@ -77,25 +77,29 @@ public sealed partial class StatelessNegotiateTests(SharedPostgres postgres)
     }
 
     /// <summary>How many negotiates were followed by a WebSocket request that another upstream served.</summary>
+    /// <remarks>
+    /// nginx logs a request when it ends, and a WebSocket's ends long after the negotiates that followed it, so the
+    /// entries are put back in the order the requests started (the log time less the request's duration): each client
+    /// negotiates, then opens its WebSocket, before the next one starts.
+    /// </remarks>
     private static int SplitConnections(string accessLog)
     {
+        var requests = accessLog.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(static line => line.Split(' '))
+            .Where(static fields => fields.Length >= 6)
+            .OrderBy(static fields => double.Parse(fields[0], CultureInfo.InvariantCulture) - double.Parse(fields[1], CultureInfo.InvariantCulture));
         var split = 0;
         string? negotiatedOn = null;
-        foreach (var line in accessLog.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var fields in requests)
         {
-            var fields = line.Split(' ');
-            if (fields.Length < 4)
+            var (method, uri, upstream, status) = (fields[2], fields[3], fields[4], fields[5]);
+            if (uri.EndsWith("/negotiate", StringComparison.Ordinal))
             {
-                continue;
+                negotiatedOn = upstream;
             }
-
-            if (fields[1].EndsWith("/negotiate", StringComparison.Ordinal))
+            else if (method == "GET" && uri == "/hubs/notifications" && negotiatedOn is not null)
             {
-                negotiatedOn = fields[2];
-            }
-            else if (fields[0] == "GET" && fields[1] == "/hubs/notifications" && negotiatedOn is not null)
-            {
-                split += fields[2] != negotiatedOn && fields[3] == "101" ? 1 : 0;
+                split += upstream != negotiatedOn && status == "101" ? 1 : 0;
                 negotiatedOn = null;
             }
         }
