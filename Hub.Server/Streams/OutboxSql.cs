@@ -22,6 +22,7 @@ public sealed class OutboxSql
         Schema = schema;
         WakeChannel = schema + "_wake";
         SentChannel = schema + "_sent";
+        var metaRow = $"(SELECT epoch, purged_tx, purged_id FROM {schema}.meta LIMIT 1)";
         ListenSent = $"LISTEN {SentChannel}";
         UnlistenSent = $"UNLISTEN {SentChannel}";
         Install = InSchema(Script.Value);
@@ -30,9 +31,11 @@ public sealed class OutboxSql
 
         // One statement, one snapshot: rows of transactions below the oldest one still running, after the cursor.
         // The meta row comes along so that a TRUNCATE (new epoch) or a retention pass is seen in the same snapshot.
+        // It is read through LIMIT 1: the planner, with no statistics on the one-row table, guesses a thousand rows
+        // and prices the join above jit_above_cost, and JIT-compiling each batch cost more than reading it.
         ReadBatch = $"""
             SELECT m.epoch, m.purged_tx::text, m.purged_id, o.tx::text, o.id, o.channel, o.payload, o.pid
-            FROM {schema}.meta m
+            FROM {metaRow} m
             LEFT JOIN LATERAL (
                 SELECT tx, id, channel, payload, pid FROM {schema}.outbox
                 WHERE (tx, id) > ($1::xid8, $2) AND tx < pg_snapshot_xmin(pg_current_snapshot())
@@ -43,7 +46,7 @@ public sealed class OutboxSql
             """;
         ReadHead = $"""
             SELECT m.epoch, m.purged_tx::text, m.purged_id, h.tx::text, h.id
-            FROM {schema}.meta m
+            FROM {metaRow} m
             LEFT JOIN LATERAL (
                 SELECT tx, id FROM {schema}.outbox
                 WHERE tx < pg_snapshot_xmin(pg_current_snapshot())

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hub.Server.Databases;
 using Hub.Server.Streams;
 using Hub.Tests.Infrastructure;
@@ -50,6 +51,27 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
         var afterReinstall = await ScalarAsync<long>(connection, "SELECT epoch FROM notify_hub.meta");
 
         Assert.Equal(3, new[] { first, afterTruncate, afterReinstall }.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task The_readers_statements_are_priced_below_the_JIT_threshold_on_a_large_outbox()
+    {
+        // JIT-compiling a statement costs tens of milliseconds, more than reading a batch: a plan priced above
+        // jit_above_cost on every batch made catching up several times slower.
+        var database = await postgres.Server.CreateUniqueDatabaseAsync();
+        await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString(database));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await ExecuteAsync(connection, OutboxSql.ScriptText);
+        await ExecuteAsync(connection, "INSERT INTO notify_hub.outbox (channel, payload, pid) SELECT 'events', 'payload ' || g, 1 FROM generate_series(1, 100000) g");
+        await ExecuteAsync(connection, "ANALYZE notify_hub.outbox");
+        var threshold = await ScalarAsync<double>(connection, "SELECT current_setting('jit_above_cost')::float8");
+        var sql = new OutboxSql(OutboxOptions.DefaultSchema);
+
+        var batch = await PlanCostAsync(connection, sql.ReadBatch, "0", 0L, 500, new[] { "events" });
+        var head = await PlanCostAsync(connection, sql.ReadHead);
+
+        Assert.InRange(batch, 0, threshold / 10);
+        Assert.InRange(head, 0, threshold / 10);
     }
 
     [Fact]
@@ -107,6 +129,19 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<double> PlanCostAsync(NpgsqlConnection connection, string sql, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        var plan = (string)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        using var json = JsonDocument.Parse(plan);
+        return json.RootElement[0].GetProperty("Plan").GetProperty("Total Cost").GetDouble();
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql)
