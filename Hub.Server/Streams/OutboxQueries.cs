@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -11,32 +12,53 @@ internal static class OutboxQueries
     public static async Task<OutboxBatch> ReadBatchAsync(
         NpgsqlConnection connection, OutboxSql sql, StreamPosition after, int limit, string[]? channels, CancellationToken cancellationToken)
     {
+        var rows = new List<OutboxRow>();
+        long epoch = 0;
+        var purged = default(StreamPosition);
+        await foreach (var read in StreamBatchAsync(connection, sql, after, limit, channels, cancellationToken).ConfigureAwait(false))
+        {
+            (epoch, purged) = (read.Epoch, read.Purged);
+            if (read.Row is { } row)
+            {
+                rows.Add(row);
+            }
+        }
+
+        return new OutboxBatch(epoch, purged, rows);
+    }
+
+    /// <summary>
+    /// The rows <see cref="ReadBatchAsync"/> reads, one at a time as they arrive, so that a caller can send each before
+    /// the next is read and hold no more than one row. The statement, and its snapshot, stays open until the
+    /// enumeration ends; the connection runs nothing else meanwhile.
+    /// </summary>
+    public static async IAsyncEnumerable<OutboxReadRow> StreamBatchAsync(
+        NpgsqlConnection connection,
+        OutboxSql sql,
+        StreamPosition after,
+        int limit,
+        string[]? channels,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await using var command = new NpgsqlCommand(sql.ReadBatch, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = after.Tx.ToString(CultureInfo.InvariantCulture) });
         command.Parameters.Add(new NpgsqlParameter { Value = after.Id });
         command.Parameters.Add(new NpgsqlParameter { Value = limit });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)channels ?? DBNull.Value });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<OutboxRow>();
-        long epoch = 0;
-        var purged = default(StreamPosition);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            epoch = reader.GetInt64(0);
-            purged = new StreamPosition(epoch, ParseTx(reader.GetString(1)), reader.GetInt64(2));
-            if (reader.IsDBNull(3))
-            {
-                continue;
-            }
-
-            rows.Add(new OutboxRow(
-                new StreamPosition(epoch, ParseTx(reader.GetString(3)), reader.GetInt64(4)),
-                reader.GetString(5),
-                reader.GetString(6),
-                reader.GetInt32(7)));
+            var epoch = reader.GetInt64(0);
+            var purged = new StreamPosition(epoch, ParseTx(reader.GetString(1)), reader.GetInt64(2));
+            var row = reader.IsDBNull(3)
+                ? null
+                : new OutboxRow(
+                    new StreamPosition(epoch, ParseTx(reader.GetString(3)), reader.GetInt64(4)),
+                    reader.GetString(5),
+                    reader.GetString(6),
+                    reader.GetInt32(7));
+            yield return new OutboxReadRow(epoch, purged, row);
         }
-
-        return new OutboxBatch(epoch, purged, rows);
     }
 
     /// <summary>The head and retention mark of the outbox.</summary>

@@ -22,6 +22,11 @@ public sealed class StreamReplay(OutboxDataSources dataSources, OutboxReaders re
 {
     private static readonly TimeSpan MaxReaderWait = TimeSpan.FromSeconds(5);
 
+    // How many rows one statement of a replay reads at most. Rows stream in as they are sent, so this bounds how long
+    // a statement (and its snapshot) stays open, not memory; each statement costs a round trip and a plan, which made
+    // the reader's batch size the catch-up's limit.
+    private const int StatementRows = 10_000;
+
     /// <summary>
     /// Writes, through <paramref name="send"/>, the rows of <paramref name="channels"/> after <paramref name="from"/>
     /// (nothing when null: the subscription starts live at the head) except those <paramref name="skip"/> names, paced
@@ -54,26 +59,34 @@ public sealed class StreamReplay(OutboxDataSources dataSources, OutboxReaders re
         }
 
         var channelArray = channels.ToArray();
+        var limit = Math.Max(outbox.BatchSize, StatementRows);
         var cursor = since;
         var count = 0;
         while (true)
         {
-            var batch = await OutboxQueries.ReadBatchAsync(connection, sql, cursor, outbox.BatchSize, channelArray, cancellationToken).ConfigureAwait(false);
-            if (batch.Epoch != since.Epoch || batch.Purged.IsAfter(cursor))
-            {
-                // Truncated or purged under the replay: what it has not sent yet is gone.
-                var now = await OutboxQueries.ReadHeadAsync(connection, sql, cancellationToken).ConfigureAwait(false);
-                var reason = batch.Epoch != since.Epoch ? "the outbox was truncated or reinstalled during the replay" : "retention deleted rows during the replay";
-                return await UnavailableAsync(connectionId, send, definition, since, reason, now, cancellationToken).ConfigureAwait(false);
-            }
-
             var receivedAt = time.GetUtcNow().UtcDateTime;
-            // A batch goes to the socket as a run: several rows per write instead of one write per row.
+            var read = 0;
+            string? gone = null;
+            // A statement's rows go to the socket as a run: several rows per write instead of one write per row.
             var run = new DeferredFlushes();
             try
             {
-                foreach (var row in batch.Rows)
+                await foreach (var result in OutboxQueries.StreamBatchAsync(connection, sql, cursor, limit, channelArray, cancellationToken).ConfigureAwait(false))
                 {
+                    if (result.Epoch != since.Epoch || result.Purged.IsAfter(cursor))
+                    {
+                        // Truncated or purged under the replay: what it has not sent yet is gone.
+                        gone = result.Epoch != since.Epoch ? "the outbox was truncated or reinstalled during the replay" : "retention deleted rows during the replay";
+                        break;
+                    }
+
+                    if (result.Row is not { } row)
+                    {
+                        continue;
+                    }
+
+                    read++;
+                    cursor = row.Position;
                     if (skip?.Invoke(row) == true)
                     {
                         continue;
@@ -104,12 +117,13 @@ public sealed class StreamReplay(OutboxDataSources dataSources, OutboxReaders re
                 run.Release();
             }
 
-            if (batch.Rows.Count > 0)
+            if (gone is not null)
             {
-                cursor = batch.Rows[^1].Position;
+                var now = await OutboxQueries.ReadHeadAsync(connection, sql, cancellationToken).ConfigureAwait(false);
+                return await UnavailableAsync(connectionId, send, definition, since, gone, now, cancellationToken).ConfigureAwait(false);
             }
 
-            if (batch.Rows.Count < outbox.BatchSize)
+            if (read < limit)
             {
                 StreamsLog.Replayed(logger, connectionId, definition.Name, since, count, cursor);
                 return new ReplayOutcome(cursor, Recovered: true);

@@ -49,6 +49,28 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     }
 
     [Fact]
+    public async Task A_client_far_behind_gets_a_history_longer_than_one_statement_reads_once_and_in_order()
+    {
+        // 25,000 rows take the replay three statements; each row sits between two of the other channel.
+        const int Rows = 25_000;
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var live = await outbox.SubscribedClientAsync();
+        await outbox.PublishAsync(HubFixture.Events, "start");
+        var start = await live.NextNotificationAsync();
+        await outbox.ExecuteAsync(
+            $"SELECT count(notify_hub.publish(CASE WHEN g % 3 = 1 THEN 'events' ELSE 'other' END, (g / 3)::text)) FROM generate_series(0, {(3 * Rows) - 1}) g");
+        var client = await outbox.ConnectAsync();
+
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, start.Position);
+
+        Assert.True(reply.Recovered);
+        var received = await client.NotificationsAsync(Rows, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, Rows).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), received.Select(n => n.Payload));
+        Assert.All(received, n => Assert.Equal(HubFixture.Events, n.Channel));
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
     public async Task Only_the_asked_channel_is_replayed()
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
