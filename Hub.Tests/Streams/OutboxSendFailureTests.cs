@@ -28,22 +28,7 @@ public sealed class OutboxSendFailureTests(SharedPostgres postgres)
         await onSecond.WaitForAsync(Total / 4, Receive);
         Assert.False(publishing.IsCompleted, "the publishes should fail while events are being published");
 
-        // Redis refuses the leader's publish script (an error answer, as when it is out of memory or the script fails)
-        // while every connection stays up and the plain channel subscriptions go on.
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Redis.Configuration))
-        {
-            var server = redis.GetServer(fixture.Cluster.Redis.Configuration);
-            await server.ExecuteAsync("ACL", "SETUSER", "default", "-eval", "-evalsha");
-            try
-            {
-                await Task.Delay(Refused, TestContext.Current.CancellationToken);
-            }
-            finally
-            {
-                await server.ExecuteAsync("ACL", "SETUSER", "default", "+@all");
-            }
-        }
-
+        await RefusePublishesAsync(fixture, Refused);
         await publishing;
         await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
         var expected = Enumerable.Range(0, Total).ToArray();
@@ -56,5 +41,25 @@ public sealed class OutboxSendFailureTests(SharedPostgres postgres)
         Assert.Contains("were not all sent", leader.Output, StringComparison.Ordinal);
         // Nothing else closed the hole: no instance found a gap to replay.
         Assert.DoesNotContain("are held and replayed from PostgreSQL", leader.Output + second.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Redis refuses every publish on the envelope channel (the script; an error answer, as when it is out of memory)
+    /// for <paramref name="duration"/>, heartbeats included, while every connection stays up and the plain channel
+    /// subscriptions go on.
+    /// </summary>
+    internal static async Task RefusePublishesAsync(HubFixture fixture, TimeSpan duration)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Redis.Configuration);
+        var server = redis.GetServer(fixture.Cluster.Redis.Configuration);
+        await server.ExecuteAsync("ACL", "SETUSER", "default", "-eval", "-evalsha");
+        try
+        {
+            await Task.Delay(duration, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await server.ExecuteAsync("ACL", "SETUSER", "default", "+@all");
+        }
     }
 }
