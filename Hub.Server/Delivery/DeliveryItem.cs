@@ -8,7 +8,7 @@ namespace Hub.Server.Delivery;
 /// </summary>
 internal readonly struct DeliveryItem
 {
-    private DeliveryItem(Envelope? envelope, TaskCompletionSource? sentMark)
+    private DeliveryItem(Envelope? envelope, TaskCompletionSource<bool>? sentMark)
     {
         Envelope = envelope;
         SentMark = sentMark;
@@ -17,8 +17,8 @@ internal readonly struct DeliveryItem
     /// <summary>The envelope to send; null for a mark.</summary>
     public Envelope? Envelope { get; }
 
-    /// <summary>The mark to complete; null for an envelope.</summary>
-    public TaskCompletionSource? SentMark { get; }
+    /// <summary>The mark to complete, with whether every envelope with a position before it was sent; null for an envelope.</summary>
+    public TaskCompletionSource<bool>? SentMark { get; }
 
     /// <summary>The notification this item carries, if it carries one.</summary>
     public NotificationEnvelope? Notification => Envelope as NotificationEnvelope;
@@ -31,5 +31,5 @@ internal readonly struct DeliveryItem
 
     public static DeliveryItem Of(Envelope envelope) => new(envelope, null);
 
-    public static DeliveryItem Mark(TaskCompletionSource sent) => new(null, sent);
+    public static DeliveryItem Mark(TaskCompletionSource<bool> sent) => new(null, sent);
 }

@@ -32,7 +32,10 @@ namespace Hub.Server.Delivery;
 /// </para>
 /// <para>
 /// Outbox notifications (with a position) are never dropped: their reader waits for each batch to be sent before it
-/// reads the next, which bounds them already, and their clients resume by position rather than by resync.
+/// reads the next, which bounds them already, and their clients resume by position rather than by resync. When the
+/// send of one fails, the rest up to the reader's next <see cref="SentAsync"/> are not sent, and that call answers
+/// false: the reader reads them again from before the failure, in order, instead of storing its cursor past rows that
+/// never went out.
 /// </para>
 /// </remarks>
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue, and the name must not be confused with the transactional outbox of durable streams.")]
@@ -52,6 +55,10 @@ public sealed class DeliveryQueue : IDatabaseSink
     private readonly string _database;
     private readonly TimeSpan _shutdownTimeout;
     private readonly Task _consumer;
+
+    // Set by the consumer when the send of an outbox row failed; until the next SentAsync mark, which reports it to
+    // the row's reader, no other outbox row is sent. Only the consumer reads and writes it.
+    private bool _positionedUnsent;
 
     /// <summary>Creates the queue of <paramref name="database"/> bounded by <paramref name="options"/> and starts its consumer.</summary>
     public DeliveryQueue(string database, IEnvelopeSender sender, DeliveryTelemetry telemetry, ILogger logger, DeliveryOptions options, TimeProvider time)
@@ -86,12 +93,13 @@ public sealed class DeliveryQueue : IDatabaseSink
     }
 
     /// <inheritdoc />
-    public Task SentAsync()
+    public Task<bool> SentAsync()
     {
-        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!Add(DeliveryItem.Mark(sent)))
         {
-            sent.TrySetResult();
+            // What was queued after the queue stopped accepting is not in it: nothing may count it as sent.
+            sent.TrySetResult(false);
         }
 
         return sent.Task;
@@ -187,7 +195,16 @@ public sealed class DeliveryQueue : IDatabaseSink
     {
         if (item.Envelope is not { } envelope)
         {
-            item.SentMark!.TrySetResult();
+            item.SentMark!.TrySetResult(!_positionedUnsent);
+            _positionedUnsent = false;
+            return;
+        }
+
+        var positioned = envelope is NotificationEnvelope { Position: not null };
+        if (positioned && _positionedUnsent)
+        {
+            // A client that got a later row would drop the unsent one as a repeat once its reader sends it again.
+            _telemetry.Dropped(_database, 1);
             return;
         }
 
@@ -212,6 +229,7 @@ public sealed class DeliveryQueue : IDatabaseSink
             // A failed group send must not stop the database's delivery; the next envelope goes out as usual.
             DeliveryLog.SendFailed(_logger, _database, ex);
             _telemetry.Sent(_database, envelope, ex);
+            _positionedUnsent |= positioned;
         }
     }
 }

@@ -31,7 +31,14 @@ public interface IDatabaseSink : IAsyncDisposable
 
     /// <summary>
     /// Completes once everything queued before this call has been sent (and so handed to the backplane), or at once
-    /// when the sink no longer accepts envelopes. An outbox database's reader stores its cursor only then.
+    /// when the sink no longer accepts envelopes. An outbox database's reader stores its cursor only then, and only
+    /// when the answer is true.
     /// </summary>
-    Task SentAsync();
+    /// <returns>
+    /// False when an envelope with a position queued since the previous call was not sent (its send failed), or when
+    /// the sink no longer accepts envelopes: then none with a position queued after it up to this call was sent either,
+    /// so that clients, which drop what does not come after what they have, get the rows again in order once their
+    /// reader reads them again from before the failure.
+    /// </returns>
+    Task<bool> SentAsync();
 }

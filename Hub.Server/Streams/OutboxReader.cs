@@ -12,7 +12,8 @@ namespace Hub.Server.Streams;
 /// <remarks>
 /// Each batch is one statement below the snapshot's xmin (<see cref="OutboxSql.ReadBatch"/>); the cursor is stored
 /// (<see cref="OutboxCursor"/>) once the batch has been handed to the fan-out, so a new leader re-sends at most one
-/// batch, which clients drop by position. One loop at a time: a new lead waits for the previous loop to end before it
+/// batch, which clients drop by position. A batch the delivery queue could not send whole (a send failed) stores
+/// nothing and is read again after the poll interval. One loop at a time: a new lead waits for the previous loop to end before it
 /// reads the cursor, and returns only once it has, so a subscription made after it misses nothing committed later.
 /// </remarks>
 public sealed class OutboxReader : IDatabaseStreamReader
@@ -36,9 +37,9 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private Task _loop = Task.CompletedTask;
     private StreamPosition? _position;
 
-    // The last row handed to the delivery queue, which sends it whatever happens to the listener. A new lead of this
-    // instance goes on from here rather than from a stored cursor that lagged behind it, so losing the listener
-    // connection re-sends nothing; only a failover to another instance can, by at most one batch.
+    // The last row the delivery queue reported sent. A new lead of this instance goes on from here rather than from a
+    // stored cursor that lagged behind it, so losing the listener connection re-sends at most the batch whose send it
+    // had not seen complete, as a failover to another instance can; clients drop such repeats by position.
     private StreamPosition? _enqueued;
     private long _rowsSent;
     private double _oldestTransactionSeconds;
@@ -174,7 +175,15 @@ public sealed class OutboxReader : IDatabaseStreamReader
 
                     if (batch.Rows.Count > 0)
                     {
-                        cursor = await SendAsync(batch.Rows, token).ConfigureAwait(false);
+                        if (!await SendAsync(batch.Rows, token).ConfigureAwait(false))
+                        {
+                            // Some rows did not go out: read them again from the cursor, everything up to which was sent.
+                            StreamsLog.BatchNotSent(_logger, _database.Name, cursor, _options.PollInterval);
+                            await _wake.WaitAsync(token).ConfigureAwait(false);
+                            continue;
+                        }
+
+                        cursor = batch.Rows[^1].Position;
                         if (batch.Rows.Count == _options.BatchSize)
                         {
                             continue;
@@ -231,7 +240,8 @@ public sealed class OutboxReader : IDatabaseStreamReader
         return await OutboxQueries.ReadBatchAsync(connection, _sql, cursor, _options.BatchSize, channels: null, token).ConfigureAwait(false);
     }
 
-    private async Task<StreamPosition> SendAsync(IReadOnlyList<OutboxRow> rows, CancellationToken token)
+    /// <summary>Sends <paramref name="rows"/> and stores the cursor past them; false, storing nothing, when not all of them went out.</summary>
+    private async Task<bool> SendAsync(IReadOnlyList<OutboxRow> rows, CancellationToken token)
     {
         var receivedAt = _time.GetUtcNow().UtcDateTime;
         foreach (var row in rows)
@@ -243,17 +253,21 @@ public sealed class OutboxReader : IDatabaseStreamReader
             }
         }
 
+        // Stored only once handed on: a leader that dies before that leaves the batch to its successor. A batch whose
+        // send failed moves nothing, not even in memory, so that no lead of any instance goes on past its rows.
+        if (!await _deliveries.SentAsync().WaitAsync(token).ConfigureAwait(false))
+        {
+            return false;
+        }
+
         var last = rows[^1].Position;
         _enqueued = last;
-
-        // Stored only once handed on: a leader that dies before that leaves the batch to its successor.
-        await _deliveries.SentAsync().WaitAsync(token).ConfigureAwait(false);
         _sent.Advance(last);
         await _cursor.SaveAsync(last, token).ConfigureAwait(false);
         Interlocked.Add(ref _rowsSent, rows.Count);
         SetPosition(last);
         StreamsLog.BatchSent(_logger, _database.Name, rows.Count, last);
-        return last;
+        return true;
     }
 
     private async Task MeasureHorizonAsync(CancellationToken token)

@@ -21,6 +21,10 @@ internal static partial class StreamsLog
         Message = "Sent {Count} outbox rows of database '{Database}' up to {Position}.")]
     public static partial void BatchSent(ILogger logger, string database, int count, StreamPosition position);
 
+    [LoggerMessage(EventId = HubEventIds.OutboxBatchNotSent, EventName = "OutboxBatchNotSent", Level = LogLevel.Warning,
+        Message = "Outbox rows of database '{Database}' after {Position} were not all sent; the cursor stays there and they are read again in {Delay}.")]
+    public static partial void BatchNotSent(ILogger logger, string database, StreamPosition position, TimeSpan delay);
+
     [LoggerMessage(EventId = HubEventIds.OutboxEpochChanged, EventName = "OutboxEpochChanged", Level = LogLevel.Warning,
         Message = "The outbox of database '{Database}' has a new epoch (truncated or reinstalled): reading it from its start.")]
     public static partial void EpochChanged(ILogger logger, string database);

@@ -274,4 +274,7 @@ public static class HubEventIds
 
     /// <summary>A connection gets a resync for a gap in live delivery instead of (or besides) a replay.</summary>
     public const int StreamGapResync = 9015;
+
+    /// <summary>Rows of a database's outbox batch were not sent (a send failed): the reader reads them again.</summary>
+    public const int OutboxBatchNotSent = 9016;
 }

@@ -1,6 +1,9 @@
+using System.Globalization;
 using Hub.Server.Contracts;
 using Hub.Server.Scaling;
+using Hub.Server.Streams;
 using Hub.Tests.Infrastructure;
+using Npgsql;
 using StackExchange.Redis;
 
 namespace Hub.Tests.Streams;
@@ -30,13 +33,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         await onSecond.WaitForAsync(Total / 4, Receive);
         Assert.False(publishing.IsCompleted, "the gap should come while events are being published");
 
-        // The next envelope's number skips one: every instance sees a gap as if Redis had lost a message.
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Redis.Configuration))
-        {
-            var names = new EnvelopeChannelNames($"test-{fixture.Database}");
-            await redis.GetDatabase().StringIncrementAsync(names.SequenceKey(fixture.Database));
-        }
-
+        await SkipSequenceNumberAsync(fixture);
         await publishing;
         await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
         var expected = Enumerable.Range(0, Total).ToArray();
@@ -81,6 +78,85 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
             Assert.Equal(expected, subscriber.Delivered);
             Assert.Empty(subscriber.Resyncs);
         }
+    }
+
+    [Fact]
+    public async Task A_replay_whose_pooled_connection_postgres_dropped_is_tried_again_on_a_fresh_one_and_the_client_gets_no_resync()
+    {
+        const int Total = 600;
+        await using var fixture = await StartClusterAsync();
+        var (first, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
+        await using var disposeFirst = onFirst;
+        await using var disposeSecond = onSecond;
+
+        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
+        await onSecond.WaitForAsync(Total / 4, Receive);
+        Assert.False(publishing.IsCompleted, "the gap should come while events are being published");
+
+        // The connections the SubscribeFrom replays left in each instance's replay pool die, as in a PostgreSQL
+        // restart: each recovery's first attempt takes one of them and fails.
+        Assert.True(await TerminateReplayBackendsAsync(fixture.DatabaseConnectionString) >= 2, "each instance should keep a pooled replay connection");
+        await SkipSequenceNumberAsync(fixture);
+        await publishing;
+
+        await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
+        var expected = Enumerable.Range(0, Total).ToArray();
+        foreach (var (hub, subscriber) in new[] { (first, onFirst), (second, onSecond) })
+        {
+            Assert.Equal(expected, subscriber.Delivered);
+            Assert.Empty(subscriber.Resyncs);
+            await Eventually.TrueAsync(
+                () => hub.Output.Contains("were replayed from where each one stood", StringComparison.Ordinal), Receive, $"{hub.InstanceId} should replay its streams");
+            Assert.DoesNotContain("failed; it gets a resync instead", hub.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_leader_that_falls_silent_has_both_instances_replay_their_resumed_streams_and_clients_get_every_event_without_a_resync()
+    {
+        const int Total = 600;
+        await using var fixture = await StartClusterAsync();
+        var (first, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
+        await using var disposeFirst = onFirst;
+        await using var disposeSecond = onSecond;
+
+        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
+        await onSecond.WaitForAsync(Total / 4, Receive);
+        Assert.False(publishing.IsCompleted, "the leader should fall silent while events are being published");
+
+        // Longer than the leader timeout: no leader, the first or one that takes over, publishes or heartbeats, while
+        // the channel subscriptions stay up, so every instance hears nothing and finds the leader silent.
+        await OutboxSendFailureTests.RefusePublishesAsync(fixture, TimeSpan.FromSeconds(5));
+        await publishing;
+
+        await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
+        var expected = Enumerable.Range(0, Total).ToArray();
+        foreach (var (hub, subscriber) in new[] { (first, onFirst), (second, onSecond) })
+        {
+            Assert.Equal(expected, subscriber.Delivered);
+            Assert.Empty(subscriber.Resyncs);
+            Assert.Contains("leader silent", hub.Output, StringComparison.Ordinal);
+            Assert.Contains("are held and replayed from PostgreSQL", hub.Output, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The next envelope's number skips one: every instance sees a gap as if Redis had lost a message.</summary>
+    private static async Task SkipSequenceNumberAsync(HubFixture fixture)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Redis.Configuration);
+        var names = new EnvelopeChannelNames($"test-{fixture.Database}");
+        await redis.GetDatabase().StringIncrementAsync(names.SequenceKey(fixture.Database));
+    }
+
+    /// <summary>Terminates the backends of every instance's replay pool on the database; returns how many.</summary>
+    private static async Task<long> TerminateReplayBackendsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = OutboxDataSources.ReplayApplicationName });
+        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
     }
 
     private async Task<HubFixture> StartClusterAsync()
