@@ -43,6 +43,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private StreamPosition? _enqueued;
     private long _rowsSent;
     private double _oldestTransactionSeconds;
+    private long _horizonMeasuredAt;
 
     /// <summary>Creates the reader of <paramref name="database"/>; it reads once its listener leads.</summary>
     public OutboxReader(
@@ -270,10 +271,20 @@ public sealed class OutboxReader : IDatabaseStreamReader
         return true;
     }
 
+    /// <summary>
+    /// Reads the age of the oldest transaction that holds delivery back, at most once a poll interval: it is a gauge,
+    /// and a round trip after every batch would sit on the path of every row when rows come one or two at a time.
+    /// </summary>
     private async Task MeasureHorizonAsync(CancellationToken token)
     {
+        if (_horizonMeasuredAt != 0 && _time.GetElapsedTime(_horizonMeasuredAt) < _options.PollInterval)
+        {
+            return;
+        }
+
         await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
         var seconds = await OutboxQueries.ReadOldestTransactionAgeAsync(connection, token).ConfigureAwait(false);
+        _horizonMeasuredAt = _time.GetTimestamp();
         lock (_gate)
         {
             _oldestTransactionSeconds = seconds;
