@@ -40,7 +40,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     // The last row the delivery queue reported sent. A new lead of this instance goes on from here rather than from a
     // stored cursor that lagged behind it, so losing the listener connection re-sends at most the batch whose send it
     // had not seen complete, as a failover to another instance can; clients drop such repeats by position.
-    private StreamPosition? _enqueued;
+    private StreamPosition? _lastSent;
     private long _rowsSent;
     private double _oldestTransactionSeconds;
     private long _horizonMeasuredAt;
@@ -229,7 +229,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
     private async Task<StreamPosition> StartAsync(CancellationToken token)
     {
         await _installer.EnsureAsync(_database, token).ConfigureAwait(false);
-        var cursor = await _cursor.StartAsync(_enqueued, token).ConfigureAwait(false);
+        var cursor = await _cursor.StartAsync(_lastSent, token).ConfigureAwait(false);
         SetPosition(cursor);
         StreamsLog.ReaderStarted(_logger, _database.Name, cursor);
         return cursor;
@@ -262,7 +262,7 @@ public sealed class OutboxReader : IDatabaseStreamReader
         }
 
         var last = rows[^1].Position;
-        _enqueued = last;
+        _lastSent = last;
         _sent.Advance(last);
         await _cursor.SaveAsync(last, token).ConfigureAwait(false);
         Interlocked.Add(ref _rowsSent, rows.Count);

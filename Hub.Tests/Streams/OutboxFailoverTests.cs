@@ -28,14 +28,8 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
         await leader.KillAsync();
         await publishing;
 
-        await Task.WhenAll(onLeader.WaitForAsync(Total, Receive), onSurvivor.WaitForAsync(Total, Receive));
+        await AssertEveryEventOnceWithoutResyncAsync(Total, Receive, onLeader, onSurvivor);
         await Eventually.TrueAsync(() => InStateAsync(survivor, fixture.Database, "listening"), Receive, "the survivor should lead");
-        var expected = Enumerable.Range(0, Total).ToArray();
-        foreach (var subscriber in new[] { onLeader, onSurvivor })
-        {
-            Assert.Equal(expected, subscriber.Delivered);
-            Assert.Empty(subscriber.Resyncs);
-        }
 
         Assert.True(onLeader.Resumes >= 1, "the killed instance's client resumed on the survivor");
         Assert.Equal(0, onSurvivor.Resumes);
@@ -64,14 +58,8 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
         await Eventually.TrueAsync(() => InStateAsync(survivor, fixture.Database, "listening"), Receive, "the survivor should lead");
         await Eventually.TrueAsync(() => onSurvivor.Dropped == Behind, Receive, $"the survivor's client should drop the {Behind} rows sent again (dropped {onSurvivor.Dropped})");
         await PublishPacedAsync(fixture.DatabaseConnectionString, 10, from: Total);
-        await Task.WhenAll(onLeader.WaitForAsync(Total + 10, Receive), onSurvivor.WaitForAsync(Total + 10, Receive));
-
-        var expected = Enumerable.Range(0, Total + 10).ToArray();
-        Assert.Equal(expected, onSurvivor.Delivered);
-        Assert.Equal(expected, onLeader.Delivered);
+        await AssertEveryEventOnceWithoutResyncAsync(Total + 10, Receive, onLeader, onSurvivor);
         Assert.Equal(Behind, onSurvivor.Dropped);
-        Assert.Empty(onSurvivor.Resyncs);
-        Assert.Empty(onLeader.Resyncs);
     }
 
     [Fact]
@@ -136,6 +124,30 @@ public sealed class OutboxFailoverTests(SharedPostgres postgres)
         catch (Exception ex) when (ex is TaskCanceledException or HttpRequestException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Starts publishing <paramref name="total"/> paced events and returns the publishing once a quarter of them reached
+    /// <paramref name="watched"/>, with the rest still to come: the moment a fault is brought in.
+    /// </summary>
+    internal static async Task<Task> PublishUntilAQuarterArrivedAsync(HubFixture fixture, ResumingSubscriber watched, int total, TimeSpan within, string because)
+    {
+        var publishing = PublishPacedAsync(fixture.DatabaseConnectionString, total);
+        await watched.WaitForAsync(total / 4, within);
+        Assert.False(publishing.IsCompleted, because);
+        return publishing;
+    }
+
+    /// <summary>Waits until each of <paramref name="subscribers"/> has every event of 0 to <paramref name="total"/>, and checks it got each once, in order, and no resync.</summary>
+    internal static async Task AssertEveryEventOnceWithoutResyncAsync(int total, TimeSpan within, params ResumingSubscriber[] subscribers)
+    {
+        await Task.WhenAll(subscribers.Select(subscriber => subscriber.WaitForAsync(total, within)));
+        var expected = Enumerable.Range(0, total).ToArray();
+        foreach (var subscriber in subscribers)
+        {
+            Assert.Equal(expected, subscriber.Delivered);
+            Assert.Empty(subscriber.Resyncs);
         }
     }
 

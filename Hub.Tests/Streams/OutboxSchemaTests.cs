@@ -22,10 +22,7 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     [Fact]
     public async Task Script_run_twice_keeps_the_epoch_and_the_rows()
     {
-        var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString(database));
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await ExecuteAsync(connection, OutboxSql.ScriptText);
+        await using var connection = await OpenInstalledAsync();
         await ExecuteAsync(connection, "SELECT notify_hub.publish('events', 'kept')");
         var epoch = await ScalarAsync<long>(connection, "SELECT epoch FROM notify_hub.meta");
 
@@ -38,10 +35,7 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     [Fact]
     public async Task Truncate_and_reinstall_start_a_new_epoch()
     {
-        var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString(database));
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await ExecuteAsync(connection, OutboxSql.ScriptText);
+        await using var connection = await OpenInstalledAsync();
         var first = await ScalarAsync<long>(connection, "SELECT epoch FROM notify_hub.meta");
 
         await ExecuteAsync(connection, "TRUNCATE notify_hub.outbox");
@@ -58,10 +52,7 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
     {
         // JIT-compiling a statement costs tens of milliseconds, more than reading a batch: a plan priced above
         // jit_above_cost on every batch made catching up several times slower.
-        var database = await postgres.Server.CreateUniqueDatabaseAsync();
-        await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString(database));
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await ExecuteAsync(connection, OutboxSql.ScriptText);
+        await using var connection = await OpenInstalledAsync();
         await ExecuteAsync(connection, "INSERT INTO notify_hub.outbox (channel, payload, pid) SELECT 'events', 'payload ' || g, 1 FROM generate_series(1, 100000) g");
         await ExecuteAsync(connection, "ANALYZE notify_hub.outbox");
         var threshold = await ScalarAsync<double>(connection, "SELECT current_setting('jit_above_cost')::float8");
@@ -123,6 +114,24 @@ public sealed class OutboxSchemaTests(SharedPostgres postgres)
         options.Databases["app"] = new DatabaseOptions { Outbox = new OutboxOptions { Schema = "Bad-Schema" } };
 
         Assert.True(new OutboxOptionsValidator().Validate(Options.DefaultName, options).Succeeded);
+    }
+
+    /// <summary>A connection to a new database with the outbox schema installed.</summary>
+    private async Task<NpgsqlConnection> OpenInstalledAsync()
+    {
+        var database = await postgres.Server.CreateUniqueDatabaseAsync();
+        var connection = new NpgsqlConnection(postgres.Server.ConnectionString(database));
+        try
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await ExecuteAsync(connection, OutboxSql.ScriptText);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql)

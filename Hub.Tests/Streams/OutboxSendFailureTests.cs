@@ -24,19 +24,11 @@ public sealed class OutboxSendFailureTests(SharedPostgres postgres)
         await using var disposeFirst = onFirst;
         await using var disposeSecond = onSecond;
 
-        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
-        await onSecond.WaitForAsync(Total / 4, Receive);
-        Assert.False(publishing.IsCompleted, "the publishes should fail while events are being published");
+        var publishing = await OutboxFailoverTests.PublishUntilAQuarterArrivedAsync(fixture, onSecond, Total, Receive, "the publishes should fail while events are being published");
 
         await RefusePublishesAsync(fixture, Refused);
         await publishing;
-        await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
-        var expected = Enumerable.Range(0, Total).ToArray();
-        foreach (var subscriber in new[] { onFirst, onSecond })
-        {
-            Assert.Equal(expected, subscriber.Delivered);
-            Assert.Empty(subscriber.Resyncs);
-        }
+        await OutboxFailoverTests.AssertEveryEventOnceWithoutResyncAsync(Total, Receive, onFirst, onSecond);
 
         Assert.Contains("were not all sent", leader.Output, StringComparison.Ordinal);
         // Nothing else closed the hole: no instance found a gap to replay.

@@ -29,18 +29,13 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         await using var plain = await RecordingClient.ConnectAsync(second.HubUrl);
         await plain.SubscribeAsync(fixture.Database, HubFixture.Events);
 
-        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
-        await onSecond.WaitForAsync(Total / 4, Receive);
-        Assert.False(publishing.IsCompleted, "the gap should come while events are being published");
+        var publishing = await OutboxFailoverTests.PublishUntilAQuarterArrivedAsync(fixture, onSecond, Total, Receive, "the gap should come while events are being published");
 
         await SkipSequenceNumberAsync(fixture);
         await publishing;
-        await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
-        var expected = Enumerable.Range(0, Total).ToArray();
-        foreach (var (hub, subscriber) in new[] { (first, onFirst), (second, onSecond) })
+        await OutboxFailoverTests.AssertEveryEventOnceWithoutResyncAsync(Total, Receive, onFirst, onSecond);
+        foreach (var hub in new[] { first, second })
         {
-            Assert.Equal(expected, subscriber.Delivered);
-            Assert.Empty(subscriber.Resyncs);
             await Eventually.TrueAsync(
                 () => hub.Output.Contains("were replayed from where each one stood", StringComparison.Ordinal), Receive, $"{hub.InstanceId} should replay its streams");
         }
@@ -71,13 +66,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         await publishing;
         await OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, After, from: Total);
 
-        await Task.WhenAll(onFirst.WaitForAsync(Total + After, Receive), onSecond.WaitForAsync(Total + After, Receive));
-        var expected = Enumerable.Range(0, Total + After).ToArray();
-        foreach (var subscriber in new[] { onFirst, onSecond })
-        {
-            Assert.Equal(expected, subscriber.Delivered);
-            Assert.Empty(subscriber.Resyncs);
-        }
+        await OutboxFailoverTests.AssertEveryEventOnceWithoutResyncAsync(Total + After, Receive, onFirst, onSecond);
     }
 
     [Fact]
@@ -89,9 +78,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         await using var disposeFirst = onFirst;
         await using var disposeSecond = onSecond;
 
-        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
-        await onSecond.WaitForAsync(Total / 4, Receive);
-        Assert.False(publishing.IsCompleted, "the gap should come while events are being published");
+        var publishing = await OutboxFailoverTests.PublishUntilAQuarterArrivedAsync(fixture, onSecond, Total, Receive, "the gap should come while events are being published");
 
         // The connections the SubscribeFrom replays left in each instance's replay pool die, as in a PostgreSQL
         // restart: each recovery's first attempt takes one of them and fails.
@@ -99,12 +86,9 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         await SkipSequenceNumberAsync(fixture);
         await publishing;
 
-        await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
-        var expected = Enumerable.Range(0, Total).ToArray();
-        foreach (var (hub, subscriber) in new[] { (first, onFirst), (second, onSecond) })
+        await OutboxFailoverTests.AssertEveryEventOnceWithoutResyncAsync(Total, Receive, onFirst, onSecond);
+        foreach (var hub in new[] { first, second })
         {
-            Assert.Equal(expected, subscriber.Delivered);
-            Assert.Empty(subscriber.Resyncs);
             await Eventually.TrueAsync(
                 () => hub.Output.Contains("were replayed from where each one stood", StringComparison.Ordinal), Receive, $"{hub.InstanceId} should replay its streams");
             Assert.DoesNotContain("failed; it gets a resync instead", hub.Output, StringComparison.Ordinal);
@@ -120,21 +104,16 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         await using var disposeFirst = onFirst;
         await using var disposeSecond = onSecond;
 
-        var publishing = OutboxFailoverTests.PublishPacedAsync(fixture.DatabaseConnectionString, Total);
-        await onSecond.WaitForAsync(Total / 4, Receive);
-        Assert.False(publishing.IsCompleted, "the leader should fall silent while events are being published");
+        var publishing = await OutboxFailoverTests.PublishUntilAQuarterArrivedAsync(fixture, onSecond, Total, Receive, "the leader should fall silent while events are being published");
 
         // Longer than the leader timeout: no leader, the first or one that takes over, publishes or heartbeats, while
         // the channel subscriptions stay up, so every instance hears nothing and finds the leader silent.
         await OutboxSendFailureTests.RefusePublishesAsync(fixture, TimeSpan.FromSeconds(5));
         await publishing;
 
-        await Task.WhenAll(onFirst.WaitForAsync(Total, Receive), onSecond.WaitForAsync(Total, Receive));
-        var expected = Enumerable.Range(0, Total).ToArray();
-        foreach (var (hub, subscriber) in new[] { (first, onFirst), (second, onSecond) })
+        await OutboxFailoverTests.AssertEveryEventOnceWithoutResyncAsync(Total, Receive, onFirst, onSecond);
+        foreach (var hub in new[] { first, second })
         {
-            Assert.Equal(expected, subscriber.Delivered);
-            Assert.Empty(subscriber.Resyncs);
             Assert.Contains("leader silent", hub.Output, StringComparison.Ordinal);
             Assert.Contains("are held and replayed from PostgreSQL", hub.Output, StringComparison.Ordinal);
         }
