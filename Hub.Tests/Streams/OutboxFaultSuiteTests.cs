@@ -23,7 +23,13 @@ public sealed class OutboxFaultSuiteTests
         var log = TestContext.Current.TestOutputHelper;
         log?.WriteLine($"fault suite: {size}");
         await using var postgres = await PostgresServer.StartAsync();
-        await using var fixture = await HubFixture.For(postgres).WithDatabasePrefix("faults").Configure(static s => OutboxScenario.Enable(s)).StartClusterAsync(3);
+        await using var fixture = await HubFixture.For(postgres).WithDatabasePrefix("faults").Configure(static s =>
+        {
+            OutboxScenario.Enable(s);
+            // When a client misses events, the replays and batches each instance logged, timed, say where they went.
+            s.Raw["Logging:Console:TimestampFormat"] = "HH:mm:ss.fff ";
+            s.Raw["Logging:LogLevel:Hub.Server.Streams"] = "Debug";
+        }).StartClusterAsync(3);
         var cluster = fixture.Cluster;
         var instances = cluster.Instances;
         await using var proxy = new TcpProxy(cluster.Nginx.Port);
@@ -69,7 +75,12 @@ public sealed class OutboxFaultSuiteTests
                 }
             });
             await FaultAsync("restart PostgreSQL", postgres.RestartAsync);
-            await FaultAsync("kill -9 the leader", async () => await (await cluster.SettledListenerAsync(timeout: TimeSpan.FromSeconds(30))).KillAsync());
+            await FaultAsync("kill -9 the leader", async () =>
+            {
+                var leader = await cluster.SettledListenerAsync(timeout: TimeSpan.FromSeconds(30));
+                log?.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} killing {leader.InstanceId} at {publisher}");
+                await leader.KillAsync();
+            });
             await FaultAsync($"stop Redis for {size.RedisOutage.TotalSeconds} s", async () =>
             {
                 await cluster.Redis.StopAsync();

@@ -26,7 +26,7 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     private readonly List<int> _delivered = [];
     private readonly List<(int Seq, int Generation)> _arrivals = [];
     private readonly List<string> _resyncs = [];
-    private readonly List<string?> _connectionIds = [];
+    private readonly List<string> _subscribeCalls = [];
     private readonly CancellationTokenSource _stop = new();
     private HubConnection? _connection;
     private Task _resuming = Task.CompletedTask;
@@ -143,15 +143,17 @@ public sealed class ResumingSubscriber : IAsyncDisposable
             }
         }
 
-        string connections;
+        string calls;
         lock (_gate)
         {
-            // The hub's id of each connection it subscribed on, in order: the hubs' logs name them.
-            connections = string.Join(" ", _connectionIds);
+            // Every SubscribeFrom it made, with the position it resumed from and the one the hub answered: the hubs'
+            // logs of the replays name the same positions.
+            calls = string.Join("; ", _subscribeCalls);
         }
 
-        return $"connections [{connections}]: {delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}], arrivals around the first: {around}), dropped {Dropped}, resumed {Resumes} times, "
-            + $"resyncs [{string.Join(", ", Resyncs)}], connection {_connection?.State.ToString() ?? "none"}, last error: {_lastError?.Message ?? "none"}";
+        return $"{delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}], arrivals around the first: {around}), dropped {Dropped}, resumed {Resumes} times, "
+            + $"resyncs [{string.Join(", ", Resyncs)}], connection {_connection?.State.ToString() ?? "none"}, last error: {_lastError?.Message ?? "none"}; "
+            + $"SubscribeFrom calls: {calls}";
     }
 
     public async ValueTask DisposeAsync()
@@ -224,11 +226,6 @@ public sealed class ResumingSubscriber : IAsyncDisposable
             Interlocked.Increment(ref _resumes);
         }
 
-        lock (_gate)
-        {
-            _connectionIds.Add(connection.ConnectionId);
-        }
-
         connection.Closed += _ =>
         {
             if (!_stop.IsCancellationRequested)
@@ -244,9 +241,27 @@ public sealed class ResumingSubscriber : IAsyncDisposable
 
     private async Task SubscribeFromAsync(HubConnection connection, CancellationToken cancellationToken)
     {
-        var reply = await connection.InvokeAsync<SubscribeFromReply>("SubscribeFrom", _database, _channel, LastPosition, cancellationToken);
+        var since = LastPosition;
+        var started = DateTime.UtcNow;
+        SubscribeFromReply reply;
+        try
+        {
+            reply = await connection.InvokeAsync<SubscribeFromReply>("SubscribeFrom", _database, _channel, since, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            lock (_gate)
+            {
+                _subscribeCalls.Add(string.Create(CultureInfo.InvariantCulture, $"{started:HH:mm:ss.fff} from {since ?? "null"} failed: {ex.GetType().Name}"));
+            }
+
+            throw;
+        }
+
         lock (_gate)
         {
+            _subscribeCalls.Add(string.Create(
+                CultureInfo.InvariantCulture, $"{started:HH:mm:ss.fff} from {since ?? "null"} to {reply.Position} (recovered {reply.Recovered}) at {DateTime.UtcNow:HH:mm:ss.fff} after {_delivered.Count} delivered"));
             if (!reply.Recovered)
             {
                 _resyncs.Add("not recovered");
