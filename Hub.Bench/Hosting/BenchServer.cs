@@ -27,20 +27,21 @@ public sealed class BenchServer : IAsyncDisposable
     public LogVolume Output => new(Interlocked.Read(ref _outputLines), Interlocked.Read(ref _outputBytes));
 
     /// <param name="databases">Database name to connection string.</param>
-    /// <param name="channel">The one channel each database allows.</param>
+    /// <param name="channels">The channels each database allows.</param>
     /// <param name="environment">More settings (environment variable form, e.g. DOTNET_gcServer=0).</param>
     /// <param name="outboxDatabases">The databases that are outbox databases (none when null).</param>
     /// <param name="countOutput">Reads the hub's output and counts it in <see cref="Output"/> instead of letting it through to the console.</param>
     /// <param name="serverDll">The Hub.Server.dll to run (another build of the hub); null for the one next to the tool.</param>
     public static async Task<BenchServer> StartAsync(
         IReadOnlyDictionary<string, string> databases,
-        string channel,
+        IReadOnlyList<string> channels,
         IEnumerable<KeyValuePair<string, string>> environment,
         IReadOnlyCollection<string>? outboxDatabases = null,
         bool countOutput = false,
         string? serverDll = null)
     {
         ArgumentNullException.ThrowIfNull(databases);
+        ArgumentNullException.ThrowIfNull(channels);
         outboxDatabases ??= [];
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort.Next();
@@ -67,7 +68,11 @@ public sealed class BenchServer : IAsyncDisposable
         foreach (var (name, connectionString) in databases)
         {
             start.Environment[$"Hub__Databases__{name}__ConnectionString"] = connectionString;
-            start.Environment[$"Hub__Databases__{name}__Channels__0"] = channel;
+            for (var i = 0; i < channels.Count; i++)
+            {
+                start.Environment[$"Hub__Databases__{name}__Channels__{i}"] = channels[i];
+            }
+
             if (outboxDatabases.Contains(name))
             {
                 start.Environment[$"Hub__Databases__{name}__Outbox__Enabled"] = "true";

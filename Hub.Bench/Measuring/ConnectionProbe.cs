@@ -3,10 +3,12 @@ using Hub.Testing.Wire;
 
 namespace Hub.Bench.Measuring;
 
-/// <summary>What one bench connection received: its sequence numbers, latencies, resyncs and stray messages.</summary>
-public sealed class ConnectionProbe(string database, LatencyRecorder latencies) : IHubMessageSink
+/// <summary>What one bench connection received on its one channel: its sequence numbers, latencies, resyncs and stray messages.</summary>
+public sealed class ConnectionProbe(string database, string channel, LatencyRecorder latencies) : IHubMessageSink
 {
     public string Database { get; } = database;
+
+    public string Channel { get; } = channel;
 
     public SequenceTracker Sequences { get; } = new();
 

@@ -11,6 +11,12 @@ public sealed record BenchResult
     /// <summary>Publishing connections per database.</summary>
     public int Writers { get; init; } = 1;
 
+    /// <summary>Notifications (or outbox rows) each publishing transaction sent.</summary>
+    public int RowsPerCommit { get; init; } = 1;
+
+    /// <summary>Channels per database, the subscribers spread over them.</summary>
+    public int Channels { get; init; } = 1;
+
     /// <summary>Notifications (or outbox rows) committed per second while publishing, over all databases.</summary>
     public double PublishedPerSecond { get; init; }
 

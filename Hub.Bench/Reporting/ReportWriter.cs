@@ -17,8 +17,8 @@ public static class ReportWriter
         var rows = new List<(string, string)>
         {
             ("run", $"{result.Label ?? "-"} ({result.StartedAt:yyyy-MM-dd HH:mm} UTC, {result.Machine})"),
-            ("mode", $"{result.Mode}, {result.Writers} publishing connection(s) per database, {result.PublishedPerSecond:N0} published/s"),
-            ("load", $"{result.Connections:N0} connections (+{result.WarmupConnections} warm-up), {result.Processes} process(es), {result.Databases} database(s), {result.Protocol}, {result.Rate} NOTIFY/s per database for {result.DurationSeconds} s, payload {result.PayloadLength} chars"),
+            ("mode", $"{result.Mode}, {result.Writers} publishing connection(s) per database, {result.RowsPerCommit} row(s) per commit, {result.PublishedPerSecond:N0} published/s"),
+            ("load", $"{result.Connections:N0} connections (+{result.WarmupConnections} warm-up), {result.Processes} process(es), {result.Databases} database(s) of {result.Channels} channel(s), {result.Protocol}, {result.Rate} NOTIFY/s per database for {result.DurationSeconds} s, payload {result.PayloadLength} chars"),
             ("connect", $"{result.Connected:N0} in {result.ConnectSeconds:F2} s (p50 {result.ConnectP50Ms:F1} ms, p99 {result.ConnectP99Ms:F1} ms, max {result.ConnectMaxMs:F1} ms), {result.ConnectFailed} failed{(result.ConnectError is null ? "" : $": {result.ConnectError}")}"),
             ("deliveries", $"{result.Received:N0} of {result.Expected:N0} expected ({result.Sent:N0} NOTIFY), {result.DeliveriesPerSecond:N0}/s, {PerMessage(result)} per WebSocket message"),
             ("lost / duplicated", $"{result.Lost:N0} / {result.Duplicated:N0} (out of order {result.OutOfOrder:N0}, resyncs {result.Resyncs:N0}, foreign {result.Unrecognized:N0}, disconnected {result.Disconnected:N0})"),

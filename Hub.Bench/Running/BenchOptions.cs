@@ -16,12 +16,18 @@ public sealed record BenchOptions
                                 NOTIFY database, then on an outbox database, on one hub | outbox-catchup: a client
                                 --catch-up rows behind resumes with SubscribeFrom
           --writers W           publishing connections per database in the outbox modes (default 8)
+          --rows-per-commit K   rows (in notify mode NOTIFYs) each transaction publishes, in one statement; --rate
+                                still counts rows, not commits (default 1; not in outbox-catchup)
+          --channels C          channels per database: the subscribers of each database take them in turn, each
+                                commit goes to the next one, and each channel numbers its rows from 0; with C > 1
+                                they are named CHANNEL_0 .. CHANNEL_(C-1), which a hub given with --url must allow
+                                (default 1: CHANNEL; not in outbox-catchup)
           --catch-up N          rows the resuming client is behind in outbox-catchup (default 100000)
 
           --connections N       subscriber connections (default 1000)
           --processes P         child processes holding them; 0 = this process (default: N/2000 rounded up, at least 1)
           --databases D         databases the connections are spread over (default 1)
-          --rate R              NOTIFY per second per database; 0 = idle run (default 10)
+          --rate R              NOTIFY (or outbox rows) per second per database; 0 = idle run (default 10)
           --duration S          seconds of publishing (default 10)
           --drain S             give up waiting for deliveries after S seconds without progress (default 5)
           --steady-after S      also report the latency of notifications sent after the first S seconds (default 2)
@@ -34,7 +40,7 @@ public sealed record BenchOptions
           --server-env K=V      setting for the started server (repeatable), e.g. DOTNET_gcServer=0
           --connection-string C  PostgreSQL to use (databases bench_0.. are created); default: start a throwaway one
           --database-prefix P   database names (default bench_)
-          --channel C           NOTIFY channel (default bench)
+          --channel C           NOTIFY channel, or the channels' common name with --channels (default bench)
           --plot FILE.svg       write latency over time as an SVG chart
           --label TEXT          a name for this run in the report
         """;
@@ -44,6 +50,12 @@ public sealed record BenchOptions
     public int Writers { get; init; } = 8;
 
     public int CatchUp { get; init; } = 100_000;
+
+    /// <summary>Notifications each publishing transaction sends, in one statement.</summary>
+    public int RowsPerCommit { get; init; } = 1;
+
+    /// <summary>Channels per database, each with its own subscribers and its own sequence numbers.</summary>
+    public int Channels { get; init; } = 1;
 
     /// <summary>Whether the databases of this run are outbox databases published through <c>notify_hub.publish</c>.</summary>
     public bool Outbox => Mode is BenchMode.OutboxPublish or BenchMode.OutboxCatchUp;
@@ -98,6 +110,16 @@ public sealed record BenchOptions
 
     public IReadOnlyList<string> DatabaseNames => [.. Enumerable.Range(0, Databases).Select(i => DatabasePrefix + i.ToString(CultureInfo.InvariantCulture))];
 
+    /// <summary>
+    /// <see cref="Channel"/> itself for one channel, else <see cref="Channel"/>_0 to <see cref="Channel"/>_(C-1): an
+    /// underscore, since the hub accepts only PostgreSQL identifiers as channel names.
+    /// </summary>
+    public IReadOnlyList<string> ChannelNames
+        => Channels == 1 ? [Channel] : [.. Enumerable.Range(0, Channels).Select(i => string.Create(CultureInfo.InvariantCulture, $"{Channel}_{i}"))];
+
+    /// <summary>What the publisher sends to each database in this run.</summary>
+    public PublishLoad Load => new(ChannelNames, Rate, Duration, PayloadLength, Outbox, EffectiveWriters, RowsPerCommit);
+
     /// <exception cref="ArgumentException">An unknown option or a bad value, named in the message.</exception>
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -113,6 +135,8 @@ public sealed record BenchOptions
                 "--mode" => options with { Mode = ParseMode(Value()) },
                 "--writers" => options with { Writers = Positive(name, Value()) },
                 "--catch-up" => options with { CatchUp = Positive(name, Value()) },
+                "--rows-per-commit" => options with { RowsPerCommit = Positive(name, Value()) },
+                "--channels" => options with { Channels = Positive(name, Value()) },
                 "--connections" => options with { Connections = Positive(name, Value()) },
                 "--processes" => options with { Processes = NonNegative(name, Value()) },
                 "--databases" => options with { Databases = Positive(name, Value()) },
@@ -136,7 +160,9 @@ public sealed record BenchOptions
             };
         }
 
-        return options;
+        return options.Mode == BenchMode.OutboxCatchUp && (options.RowsPerCommit != 1 || options.Channels != 1)
+            ? throw new ArgumentException("--rows-per-commit and --channels do not apply to --mode outbox-catchup, which commits a thousand rows per transaction on one channel.")
+            : options;
     }
 
     private static BenchOptions AddEnvironment(BenchOptions options, List<KeyValuePair<string, string>> environment, string setting)

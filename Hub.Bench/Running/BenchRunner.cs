@@ -22,25 +22,24 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         var databases = await BenchDatabases.PrepareAsync(postgres, options.ConnectionString, options.DatabaseNames, cancellationToken).ConfigureAwait(false);
 
         await using var server = options.Url is null
-            ? await BenchServer.StartAsync(databases, options.Channel, options.ServerEnvironment, options.Outbox ? databases.Keys : []).ConfigureAwait(false)
+            ? await BenchServer.StartAsync(databases, options.ChannelNames, options.ServerEnvironment, options.Outbox ? databases.Keys : []).ConfigureAwait(false)
             : null;
         var hubUrl = HubUrl(server?.BaseUrl ?? options.Url!);
         var sampler = new ProcessSampler(server is null ? options.ServerProcessIds : [server.ProcessId]);
-        Log($"hub {hubUrl} (pid {(server is null ? string.Join(",", options.ServerProcessIds) : server.ProcessId)}), {options.Connections} connections in {options.EffectiveProcesses} process(es), {databases.Count} database(s)");
+        Log($"hub {hubUrl} (pid {(server is null ? string.Join(",", options.ServerProcessIds) : server.ProcessId)}), {options.Connections} connections in {options.EffectiveProcesses} process(es), {databases.Count} database(s) of {options.Channels} channel(s)");
 
         // Warm up first, so the baseline already holds the JIT-compiled code, the listeners and the thread pool, and
         // idle memory per connection is what connections add, not what the first one pays for the process.
         var names = databases.Keys.ToArray();
         var warmupConnections = Math.Clamp(options.Connections / 20, 10, 100);
-        await using var warmup = new Worker(new WorkerSpec(hubUrl, options.Protocol, warmupConnections, 0, names, options.Channel, options.ConnectConcurrency));
+        await using var warmup = new Worker(new WorkerSpec(hubUrl, options.Protocol, warmupConnections, 0, names, options.ChannelNames, options.ConnectConcurrency));
         var warm = await warmup.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (warm.Connected == 0)
         {
             throw new InvalidOperationException($"No warm-up connection succeeded: {warm.FirstError}");
         }
 
-        var statement = PublishStatements.For(options.Outbox);
-        await NotifyPublisher.WarmUpAsync(databases, options.Channel, 40, TimeSpan.FromSeconds(2), statement, cancellationToken).ConfigureAwait(false);
+        await NotifyPublisher.WarmUpAsync(databases, options.ChannelNames, 40, TimeSpan.FromSeconds(2), PublishStatements.For(options.Outbox), cancellationToken).ConfigureAwait(false);
         await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         var baseline = sampler.Available ? sampler.Read() : (ProcessSampler.Sample?)null;
 
@@ -65,7 +64,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             var idle = sampler.Available ? sampler.Read() : (ProcessSampler.Sample?)null;
             var managedHeap = await ReadManagedHeapAsync(server?.BaseUrl ?? options.Url!, cancellationToken).ConfigureAwait(false);
 
-            Dictionary<string, long> sent = databases.Keys.ToDictionary(static d => d, static _ => 0L, StringComparer.Ordinal);
+            var sent = SentCounts.None;
             var publishStarted = Stopwatch.GetTimestamp();
             ProcessSampler.Sample? loadFrom = null, loadTo = null;
             string? loadAverageFrom = null, loadAverageTo = null;
@@ -73,18 +72,16 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             double publishSeconds = 0;
             if (options.Rate > 0)
             {
-                Log($"publishing {options.Rate} NOTIFY/s per database for {options.Duration.TotalSeconds} s");
+                Log($"publishing {options.Rate} NOTIFY/s per database, {options.RowsPerCommit} per commit, for {options.Duration.TotalSeconds} s");
                 loadFrom = sampler.Available ? sampler.Read() : null;
                 using var sampling = new CancellationTokenSource();
                 var peak = sampler.Available ? SamplePeakRssAsync(sampler, sampling.Token) : Task.FromResult(0L);
                 loadAverageFrom = LoadAverage();
                 var publishing = Stopwatch.GetTimestamp();
-                sent = await NotifyPublisher.RunAsync(
-                    databases, options.Channel, options.Rate, options.Duration, options.PayloadLength, statement, options.EffectiveWriters, cancellationToken)
-                    .ConfigureAwait(false);
+                sent = await NotifyPublisher.RunAsync(databases, options.Load, cancellationToken).ConfigureAwait(false);
                 publishSeconds = Stopwatch.GetElapsedTime(publishing).TotalSeconds;
                 loadAverageTo = LoadAverage();
-                await DrainAsync(workers, sent, ExpectedDeliveries(ready.Sum(static r => r.Connected), sent), cancellationToken).ConfigureAwait(false);
+                await DrainAsync(workers, sent, cancellationToken).ConfigureAwait(false);
                 loadTo = sampler.Available ? sampler.Read() : null;
                 await sampling.CancelAsync().ConfigureAwait(false);
                 loadPeakRss = await peak.ConfigureAwait(false);
@@ -96,7 +93,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
                 {
                     LoadAverageBefore = loadAverageFrom,
                     LoadAverageAfter = loadAverageTo,
-                    PublishedPerSecond = publishSeconds > 0 ? sent.Values.Sum() / publishSeconds : 0,
+                    PublishedPerSecond = publishSeconds > 0 ? sent.Sum() / publishSeconds : 0,
                 };
         }
         finally
@@ -109,7 +106,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
     }
 
     private BenchResult Summarize(
-        DateTime startedAt, int warmupConnections, WorkerReady[] ready, double connectSeconds, LatencyHistogram connectTimes, Dictionary<string, long> sent, WorkerResult[] results,
+        DateTime startedAt, int warmupConnections, WorkerReady[] ready, double connectSeconds, LatencyHistogram connectTimes, SentCounts sent, WorkerResult[] results,
         long publishStarted, ProcessSampler.Sample? baseline, ProcessSampler.Sample? idleFrom, ProcessSampler.Sample? idle, long? managedHeap,
         ProcessSampler.Sample? loadFrom, ProcessSampler.Sample? loadTo, long loadPeakRss)
     {
@@ -130,7 +127,6 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         }
 
         var connected = ready.Sum(static r => r.Connected);
-        var expected = ExpectedDeliveries(connected, sent);
         var lastReceived = results.Select(static r => r.LastReceived).DefaultIfEmpty(publishStarted).Max();
         var received = results.Sum(static r => r.Received);
         var window = (lastReceived - publishStarted) / (double)Stopwatch.Frequency;
@@ -148,6 +144,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             Label = options.Label,
             Mode = ModeName(options.Mode),
             Writers = options.EffectiveWriters,
+            RowsPerCommit = options.RowsPerCommit,
+            Channels = options.Channels,
             StartedAt = startedAt,
             Machine = Machine.Description,
             Protocol = options.Protocol.ToString(),
@@ -165,8 +163,8 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
             ConnectP50Ms = connectTimes.Percentile(50) / 1000.0,
             ConnectP99Ms = connectTimes.Percentile(99) / 1000.0,
             ConnectMaxMs = connectTimes.Max / 1000.0,
-            Sent = sent.Values.Sum(),
-            Expected = expected,
+            Sent = sent.Sum(),
+            Expected = results.Sum(static r => r.Expected),
             Received = received,
             WebSocketMessages = results.Sum(static r => r.WebSocketMessages),
             Lost = results.Sum(static r => r.Lost),
@@ -200,13 +198,14 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
     /// Waits until every expected delivery arrived, or none arrived for <see cref="BenchOptions.Drain"/>: what never
     /// arrives then counts as lost, and what arrives late counts in the latency.
     /// </summary>
-    private async Task DrainAsync(IBenchWorker[] workers, Dictionary<string, long> sent, long expected, CancellationToken cancellationToken)
+    private async Task DrainAsync(IBenchWorker[] workers, SentCounts sent, CancellationToken cancellationToken)
     {
         long last = -1;
         var lastProgress = Stopwatch.GetTimestamp();
         while (true)
         {
-            var received = (await Task.WhenAll(workers.Select(w => w.CollectAsync(sent, cancellationToken))).ConfigureAwait(false)).Sum(static r => r.Unique);
+            var results = await Task.WhenAll(workers.Select(w => w.CollectAsync(sent, cancellationToken))).ConfigureAwait(false);
+            var (received, expected) = (results.Sum(static r => r.Unique), results.Sum(static r => r.Expected));
             if (received >= expected)
             {
                 return;
@@ -236,19 +235,9 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         _ => "notify",
     };
 
-    private static long ExpectedDeliveries(int connected, Dictionary<string, long> sent)
-    {
-        var perDatabase = ConnectionsPerDatabase(connected, sent.Count);
-        return sent.Keys.Select((d, i) => sent[d] * perDatabase[i]).Sum();
-    }
-
     /// <summary>The 1, 5 and 15 minute load averages: the box may be shared, and the figures mean little without them.</summary>
     private static string? LoadAverage()
         => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
-
-    /// <summary>How many connections subscribe to each database: connection i takes database i mod D.</summary>
-    private static long[] ConnectionsPerDatabase(int connections, int databases)
-        => [.. Enumerable.Range(0, databases).Select(d => (long)((connections / databases) + (d < connections % databases ? 1 : 0)))];
 
     private async Task<IBenchWorker[]> StartWorkersAsync(Uri hubUrl, string[] databases)
     {
@@ -260,7 +249,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter progress)
         var first = 0;
         foreach (var share in shares)
         {
-            var spec = new WorkerSpec(hubUrl, options.Protocol, share, first, databases, options.Channel, options.ConnectConcurrency);
+            var spec = new WorkerSpec(hubUrl, options.Protocol, share, first, databases, options.ChannelNames, options.ConnectConcurrency);
             workers.Add(processes == 0 ? new Worker(spec) : await WorkerProcess.StartAsync(spec).ConfigureAwait(false));
             first += share;
         }

@@ -29,12 +29,12 @@ public sealed class CatchUpRunner(BenchOptions options, TextWriter progress)
         var connectionString = await BenchDatabases.EnsureAsync(admin, name, cancellationToken).ConfigureAwait(false);
         var databases = new Dictionary<string, string>(StringComparer.Ordinal) { [name] = connectionString };
         await using var server = options.Url is null
-            ? await BenchServer.StartAsync(databases, options.Channel, options.ServerEnvironment, [name]).ConfigureAwait(false)
+            ? await BenchServer.StartAsync(databases, [options.Channel], options.ServerEnvironment, [name]).ConfigureAwait(false)
             : null;
         var hubUrl = new Uri(server?.BaseUrl ?? options.Url!, "/hubs/notifications");
 
         // The live subscriber: its subscription installs the outbox and starts the reader, as on a hub in use.
-        await using var live = new Worker(new WorkerSpec(hubUrl, options.Protocol, 1, 0, [name], options.Channel, 1));
+        await using var live = new Worker(new WorkerSpec(hubUrl, options.Protocol, 1, 0, [name], [options.Channel], 1));
         var ready = await live.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (ready.Connected == 0)
         {
@@ -44,12 +44,12 @@ public sealed class CatchUpRunner(BenchOptions options, TextWriter progress)
         var epoch = await EpochAsync(connectionString, cancellationToken).ConfigureAwait(false);
         Log($"publishing {options.CatchUp:N0} outbox rows to {name}");
         await PublishAsync(connectionString, options.CatchUp, cancellationToken).ConfigureAwait(false);
-        var sent = new Dictionary<string, long>(StringComparer.Ordinal) { [name] = options.CatchUp };
+        var sent = SentCounts.OnOneChannel(name, options.Channel, options.CatchUp);
         await WaitForLiveAsync(live, sent, cancellationToken).ConfigureAwait(false);
 
         Log("a client that missed them all resumes");
         using var latencies = new LatencyRecorder();
-        var probe = new ConnectionProbe(name, latencies);
+        var probe = new ConnectionProbe(name, options.Channel, latencies);
         await using var resuming = await RawHubConnection.ConnectAsync(hubUrl, options.Protocol, cancellationToken: cancellationToken).ConfigureAwait(false);
         resuming.Sink = probe;
         var started = Stopwatch.GetTimestamp();
@@ -102,7 +102,7 @@ public sealed class CatchUpRunner(BenchOptions options, TextWriter progress)
         }
     }
 
-    private async Task WaitForLiveAsync(Worker live, Dictionary<string, long> sent, CancellationToken cancellationToken)
+    private async Task WaitForLiveAsync(Worker live, SentCounts sent, CancellationToken cancellationToken)
     {
         long last = -1;
         var lastProgress = Stopwatch.GetTimestamp();

@@ -30,7 +30,7 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
             .. options.ServerEnvironment,
         ];
         await using var server = options.Url is null
-            ? await BenchServer.StartAsync(databases, options.Channel, environment, countOutput: true, serverDll: options.ServerDll).ConfigureAwait(false)
+            ? await BenchServer.StartAsync(databases, [options.Channel], environment, countOutput: true, serverDll: options.ServerDll).ConfigureAwait(false)
             : null;
         var hubUrl = BenchRunner.HubUrl(server?.BaseUrl ?? options.Url!);
         var sampler = new ProcessSampler(server is null ? options.ServerProcessIds : [server.ProcessId]);
@@ -66,7 +66,7 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
         CancellationToken cancellationToken)
     {
         // A fresh subscriber per phase: the publisher numbers each phase's notifications from 0.
-        await using var subscriber = new Worker(new WorkerSpec(hubUrl, options.Protocol, 1, 0, [options.Database], options.Channel, 1));
+        await using var subscriber = new Worker(new WorkerSpec(hubUrl, options.Protocol, 1, 0, [options.Database], [options.Channel], 1));
         var ready = await subscriber.ConnectAsync(cancellationToken).ConfigureAwait(false);
         if (ready.Connected != 1)
         {
@@ -91,7 +91,7 @@ public sealed class FloodRunner(FloodOptions options, TextWriter progress)
         var machineTo = MachineCpu.BusySeconds();
         var logged = log?.Invoke() - logFrom;
 
-        var expected = sent.Values.Sum();
+        var expected = sent.Sum();
         var drainUntil = Stopwatch.GetTimestamp() + (long)(Drain.TotalSeconds * Stopwatch.Frequency);
         while (subscriber.Collect(sent).Unique < expected && Stopwatch.GetTimestamp() < drainUntil)
         {

@@ -6,6 +6,6 @@ public interface IBenchWorker : IAsyncDisposable
     /// <summary>Opens and subscribes the worker's connections.</summary>
     Task<WorkerReady> ConnectAsync(CancellationToken cancellationToken);
 
-    /// <summary>Reports what the connections received; <paramref name="sent"/> is how many notifications each database got.</summary>
-    Task<WorkerResult> CollectAsync(IReadOnlyDictionary<string, long> sent, CancellationToken cancellationToken);
+    /// <summary>Reports what the connections received; <paramref name="sent"/> is how many notifications each channel got.</summary>
+    Task<WorkerResult> CollectAsync(SentCounts sent, CancellationToken cancellationToken);
 }

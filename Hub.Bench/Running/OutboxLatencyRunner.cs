@@ -26,7 +26,7 @@ public sealed class OutboxLatencyRunner(BenchOptions options, TextWriter progres
         }
 
         var server = options.Url is null
-            ? await BenchServer.StartAsync(databases, options.Channel, options.ServerEnvironment, [.. outbox.DatabaseNames]).ConfigureAwait(false)
+            ? await BenchServer.StartAsync(databases, options.ChannelNames, options.ServerEnvironment, [.. outbox.DatabaseNames]).ConfigureAwait(false)
             : null;
         await using (server)
         {

@@ -22,11 +22,11 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         var startedAt = DateTime.UtcNow;
         await using var postgres = options.ConnectionString is null ? await PostgresServer.StartAsync().ConfigureAwait(false) : null;
         var databases = await BenchDatabases.PrepareAsync(postgres, options.ConnectionString, [options.Database], cancellationToken).ConfigureAwait(false);
-        await using var server = await BenchServer.StartAsync(databases, options.Channel, options.ServerEnvironment, serverDll: options.ServerDll).ConfigureAwait(false);
+        await using var server = await BenchServer.StartAsync(databases, [options.Channel], options.ServerEnvironment, serverDll: options.ServerDll).ConfigureAwait(false);
         var hubUrl = BenchRunner.HubUrl(server.BaseUrl);
         Log($"hub {hubUrl} (pid {server.ProcessId}), {options.Connections:N0} connections churning {options.Churn}/s, {options.Steady} steady clients, {options.Rate} NOTIFY/s, {options.Duration.TotalSeconds:F0} s");
 
-        await using var steady = new Worker(new WorkerSpec(hubUrl, options.Protocol, options.Steady, 0, [options.Database], options.Channel, options.Steady));
+        await using var steady = new Worker(new WorkerSpec(hubUrl, options.Protocol, options.Steady, 0, [options.Database], [options.Channel], options.Steady));
         var ready = await steady.ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var churning = new ChurningConnections(hubUrl, options.Protocol, options.Database, options.Channel);
         await churning.OpenAsync(options.Connections, 50, cancellationToken).ConfigureAwait(false);
@@ -53,7 +53,7 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
         await churn.ConfigureAwait(false);
         await SampleAsync(probe, watch, samples, cancellationToken).ConfigureAwait(false);
 
-        var expected = sent.Values.Sum() * ready.Connected;
+        var expected = sent.Sum() * ready.Connected;
         var drainUntil = Stopwatch.GetTimestamp() + (long)(Drain.TotalSeconds * Stopwatch.Frequency);
         while (steady.Collect(sent).Unique < expected && Stopwatch.GetTimestamp() < drainUntil)
         {
@@ -76,7 +76,7 @@ public sealed class SoakRunner(SoakOptions options, TextWriter progress)
             Disconnects = churning.Disconnects,
             ConnectsFailed = ready.Failed + churning.ConnectsFailed,
             ClosedByHub = churning.ClosedByHub + received.Closed,
-            Sent = sent.Values.Sum(),
+            Sent = sent.Sum(),
             Lost = received.Lost,
             Duplicated = received.Duplicated,
             OutOfOrder = received.OutOfOrder,

@@ -30,11 +30,11 @@ public sealed class Worker(WorkerSpec spec) : IBenchWorker
             try
             {
                 var begun = Stopwatch.GetTimestamp();
-                var database = spec.Databases[(spec.FirstIndex + i) % spec.Databases.Count];
-                var probe = new ConnectionProbe(database, _latencies);
+                var (database, channel) = spec.StreamOf(i);
+                var probe = new ConnectionProbe(database, channel, _latencies);
                 var connection = await RawHubConnection.ConnectAsync(spec.HubUrl, spec.Protocol, _http, cancellationToken: cancellationToken).ConfigureAwait(false);
                 connection.Sink = probe;
-                await connection.SubscribeAsync(database, spec.Channel, cancellationToken).ConfigureAwait(false);
+                await connection.SubscribeAsync(database, channel, cancellationToken).ConfigureAwait(false);
                 var micros = Stopwatch.GetElapsedTime(begun).Ticks / 10;
                 var setupMessages = connection.WebSocketMessagesReceived;
                 lock (_connections)
@@ -60,24 +60,27 @@ public sealed class Worker(WorkerSpec spec) : IBenchWorker
     }
 
     /// <inheritdoc />
-    public Task<WorkerResult> CollectAsync(IReadOnlyDictionary<string, long> sent, CancellationToken cancellationToken)
+    public Task<WorkerResult> CollectAsync(SentCounts sent, CancellationToken cancellationToken)
         => Task.FromResult(Collect(sent));
 
-    /// <summary>Merges what every connection received; <paramref name="sent"/> is how many notifications each database got.</summary>
-    public WorkerResult Collect(IReadOnlyDictionary<string, long> sent)
+    /// <summary>Merges what every connection received; <paramref name="sent"/> is how many notifications each channel got.</summary>
+    public WorkerResult Collect(SentCounts sent)
     {
         ArgumentNullException.ThrowIfNull(sent);
-        long received = 0, unique = 0, duplicated = 0, lost = 0, outOfOrder = 0, resyncs = 0, unrecognized = 0, webSocketMessages = 0;
+        long expected = 0, received = 0, unique = 0, duplicated = 0, lost = 0, outOfOrder = 0, resyncs = 0, unrecognized = 0, webSocketMessages = 0;
         lock (_connections)
         {
             foreach (var (connection, probe, _, setupMessages) in _connections)
             {
+                // A connection can only receive what its own channel got.
+                var ofItsChannel = sent.Of(probe.Database, probe.Channel);
+                expected += ofItsChannel;
                 webSocketMessages += connection.WebSocketMessagesReceived - setupMessages;
                 received += probe.Received;
                 unique += probe.Sequences.Unique;
                 duplicated += probe.Sequences.Duplicates;
                 outOfOrder += probe.Sequences.OutOfOrder;
-                lost += probe.Sequences.Lost(sent.GetValueOrDefault(probe.Database));
+                lost += probe.Sequences.Lost(ofItsChannel);
                 resyncs += probe.Resyncs;
                 unrecognized += probe.Unrecognized;
             }
@@ -85,7 +88,7 @@ public sealed class Worker(WorkerSpec spec) : IBenchWorker
 
         var (overall, slots, first, last) = _latencies.Collect();
         return new WorkerResult(
-            received, unique, duplicated, lost, outOfOrder, resyncs, unrecognized, Volatile.Read(ref _closed),
+            expected, received, unique, duplicated, lost, outOfOrder, resyncs, unrecognized, Volatile.Read(ref _closed),
             overall.ToSparse(), overall.Max,
             [.. slots.Select(static s => new WorkerSlot(s.Key, s.Value.ToSparse(), s.Value.Max))],
             first, last, webSocketMessages);

@@ -17,7 +17,7 @@ internal static class WorkerMain
         {
             if (line.StartsWith(WorkerProcess.CollectPrefix, StringComparison.Ordinal))
             {
-                var sent = JsonSerializer.Deserialize<Dictionary<string, long>>(line[WorkerProcess.CollectPrefix.Length..], BenchJson.Options)!;
+                var sent = JsonSerializer.Deserialize<SentCounts>(line[WorkerProcess.CollectPrefix.Length..], BenchJson.Options)!;
                 var result = worker.Collect(sent);
                 await Console.Out.WriteLineAsync(WorkerProcess.ResultPrefix + JsonSerializer.Serialize(result, BenchJson.Options)).ConfigureAwait(false);
                 await Console.Out.FlushAsync().ConfigureAwait(false);

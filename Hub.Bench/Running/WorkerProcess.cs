@@ -40,7 +40,7 @@ public sealed class WorkerProcess : IBenchWorker
     public async Task<WorkerReady> ConnectAsync(CancellationToken cancellationToken)
         => JsonSerializer.Deserialize<WorkerReady>(await ReadLineAsync(ReadyPrefix, cancellationToken).ConfigureAwait(false), BenchJson.Options)!;
 
-    public async Task<WorkerResult> CollectAsync(IReadOnlyDictionary<string, long> sent, CancellationToken cancellationToken)
+    public async Task<WorkerResult> CollectAsync(SentCounts sent, CancellationToken cancellationToken)
     {
         await _process.StandardInput.WriteLineAsync(CollectPrefix + JsonSerializer.Serialize(sent, BenchJson.Options)).ConfigureAwait(false);
         await _process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,9 @@ namespace Hub.Bench.Running;
 public sealed record WorkerReady(int Connected, int Failed, string? FirstError, double ElapsedSeconds, long[][] ConnectMicros, long ConnectMaxMicros);
 
 /// <summary>What a worker's connections received, for the runner to merge.</summary>
+/// <param name="Expected">Deliveries the connections should have received: for each, what its channel got.</param>
 public sealed record WorkerResult(
+    long Expected,
     long Received,
     long Unique,
     long Duplicated,

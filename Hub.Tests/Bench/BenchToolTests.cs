@@ -27,13 +27,13 @@ public sealed class BenchToolTests(SharedPostgres postgres)
             sp => new LossyHubLifetimeManager(new DefaultHubLifetimeManager<NotificationHub>(
                 sp.GetRequiredService<ILogger<DefaultHubLifetimeManager<NotificationHub>>>()))));
         const int connections = 20;
-        await using var worker = new Worker(new WorkerSpec(hub.HubUrl, protocol, connections, 0, [database], Channel, 10));
+        await using var worker = new Worker(new WorkerSpec(hub.HubUrl, protocol, connections, 0, [database], [Channel], 10));
         Assert.Equal(connections, (await worker.ConnectAsync(CancellationToken.None)).Connected);
 
         var sent = await NotifyPublisher.RunAsync(
             new Dictionary<string, string> { [database] = connectionString }, Channel, 200, TimeSpan.FromSeconds(0.5), 16, CancellationToken.None);
 
-        var count = sent[database];
+        var count = sent.Of(database, Channel);
         var dropped = Enumerable.Range(0, (int)count).Count(s => LossyHubLifetimeManager.Drops(s));
         var repeated = Enumerable.Range(0, (int)count).Count(s => LossyHubLifetimeManager.Repeats(s));
         Assert.True(dropped > 5 && repeated > 5, $"too few notifications sent ({count}) to exercise the lossy path");
@@ -85,6 +85,32 @@ public sealed class BenchToolTests(SharedPostgres postgres)
         Assert.Equal(result.Received, json.RootElement.GetProperty("received").GetInt64());
         Assert.Contains("latency", ReportWriter.Table(result), StringComparison.Ordinal);
         Assert.Contains("<polyline", SvgPlot.Render(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Notify_mode_sends_several_notifications_per_transaction_over_channels_and_counts_each_connection_against_its_channel()
+    {
+        var prefix = $"c{Guid.NewGuid():N}"[..12] + "_";
+        var database = prefix + "0";
+        await postgres.Server.CreateDatabaseAsync(database);
+        await using var hub = await HubHost.StartAsync(HubSettings.For(database, postgres.Server.ConnectionString(database), Channel + "_0", Channel + "_1"));
+        var options = BenchOptions.Parse(
+        [
+            "--connections", "5", "--processes", "0", "--rate", "60", "--duration", "1", "--drain", "2", "--idle", "0", "--steady-after", "0",
+            "--rows-per-commit", "3", "--channels", "2",
+            "--url", hub.BaseUrl.ToString(), "--connection-string", postgres.Server.ConnectionString(), "--database-prefix", prefix, "--channel", Channel,
+        ]);
+
+        var result = await new BenchRunner(options, TextWriter.Null).RunAsync(TestContext.Current.CancellationToken);
+
+        // One writer's commits of three take the two channels in turn; connections 0 to 4 take them in turn too, so
+        // three subscribe to the channel of the odd-numbered commits (the first, third, ...) and two to the other.
+        var commits = result.Sent / 3;
+        Assert.True(commits > 2 && result.Sent % 3 == 0, $"{result.Sent} sent");
+        Assert.Equal(("notify", 3, 2, 5), (result.Mode, result.RowsPerCommit, result.Channels, result.Connected));
+        Assert.Equal(3 * ((3 * ((commits + 1) / 2)) + (2 * (commits / 2))), result.Expected);
+        Assert.Equal(result.Expected, result.Received);
+        Assert.Equal((0L, 0L, 0L, 0L), (result.Lost, result.Duplicated, result.OutOfOrder, result.Unrecognized));
     }
 
     [Theory]

@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Text.Json;
 using Hub.Bench.Reporting;
 using Hub.Bench.Running;
 using Hub.Tests.Infrastructure;
 using Hub.Tests.Streams;
+using Npgsql;
 
 namespace Hub.Tests.Bench;
 
@@ -27,6 +29,54 @@ public sealed class OutboxBenchModesTests(SharedPostgres postgres)
         Assert.Equal((0L, 0L, 0L), (result.Lost, result.Duplicated, result.Resyncs));
         Assert.True(result.LatencyP50Ms > 0 && result.LatencyP50Ms <= result.LatencyP99Ms);
         Assert.Contains("outbox-publish, 2 publishing connection(s)", ReportWriter.Table(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Outbox_publish_of_five_rows_per_commit_over_three_channels_counts_each_connection_against_its_own_channel()
+    {
+        string[] channels = [Channel + "_0", Channel + "_1", Channel + "_2"];
+        var (prefix, hub) = await OutboxHubAsync(channels);
+        await using var _ = hub;
+
+        var result = await new BenchRunner(
+            Options(prefix, hub, "--mode", "outbox-publish", "--connections", "10", "--writers", "2", "--rate", "200", "--duration", "1", "--rows-per-commit", "5", "--channels", "3"),
+            TextWriter.Null).RunAsync(TestContext.Current.CancellationToken);
+
+        // What the outbox holds, read independently of the bench: each commit five consecutive numbers of one
+        // channel, and each channel numbered from 0 without a gap.
+        var committed = await CommittedAsync(prefix + "0");
+        Assert.Equal(channels, committed.Keys.Order(StringComparer.Ordinal));
+        Assert.All(committed.Values, c => Assert.True(c.Rows > 0 && c.Rows == c.Commits * 5 && c.Rows == c.Distinct && c.Highest == c.Rows - 1, c.ToString()));
+        Assert.Equal(0, await UnevenCommitsAsync(prefix + "0", 5));
+
+        // Connections 0 to 9 take the channels in turn: 4, 3 and 3 subscribers, each expecting only its channel's rows.
+        int[] subscribers = [4, 3, 3];
+        var expected = channels.Select((c, i) => committed[c].Rows * subscribers[i]).Sum();
+        Assert.Equal((5, 3, 10), (result.RowsPerCommit, result.Channels, result.Connected));
+        Assert.Equal(committed.Values.Sum(static c => c.Rows), result.Sent);
+        Assert.Equal(expected, result.Expected);
+        Assert.Equal(result.Expected, result.Received);
+        Assert.Equal((0L, 0L, 0L, 0L), (result.Lost, result.Duplicated, result.Resyncs, result.Unrecognized));
+
+        var line = ReportWriter.JsonLine(result);
+        using var json = JsonDocument.Parse(line[ReportWriter.JsonPrefix.Length..]);
+        Assert.Equal((5, 3), (json.RootElement.GetProperty("rowsPerCommit").GetInt32(), json.RootElement.GetProperty("channels").GetInt32()));
+        var table = ReportWriter.Table(result);
+        Assert.Contains("5 row(s) per commit", table, StringComparison.Ordinal);
+        Assert.Contains("1 database(s) of 3 channel(s)", table, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--rows-per-commit", "0" }, "--rows-per-commit must be greater than zero, got '0'")]
+    [InlineData(new[] { "--rows-per-commit", "five" }, "--rows-per-commit must be a non-negative integer, got 'five'")]
+    [InlineData(new[] { "--channels", "-3" }, "--channels must be a non-negative integer, got '-3'")]
+    [InlineData(new[] { "--channels", "0" }, "--channels must be greater than zero, got '0'")]
+    [InlineData(new[] { "--rows-per-commit", "10", "--mode", "outbox-catchup" }, "--rows-per-commit and --channels do not apply to --mode outbox-catchup")]
+    [InlineData(new[] { "--mode", "outbox-catchup", "--channels", "2" }, "--rows-per-commit and --channels do not apply to --mode outbox-catchup")]
+    public void Bad_rows_per_commit_and_channels_are_refused_naming_the_option(string[] args, string message)
+    {
+        var error = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(args));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -74,15 +124,53 @@ public sealed class OutboxBenchModesTests(SharedPostgres postgres)
 
     private static string Prefix() => $"o{Guid.NewGuid():N}"[..12] + "_";
 
-    /// <summary>An in-process hub whose one database (the bench's first) is an outbox database.</summary>
-    private async Task<(string Prefix, HubHost Hub)> OutboxHubAsync()
+    /// <summary>An in-process hub whose one database (the bench's first) is an outbox database allowing <paramref name="channels"/> (default: the bench's one channel).</summary>
+    private async Task<(string Prefix, HubHost Hub)> OutboxHubAsync(params string[] channels)
     {
         var prefix = Prefix();
         var database = prefix + "0";
         await postgres.Server.CreateDatabaseAsync(database);
-        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), Channel);
+        var settings = HubSettings.For(database, postgres.Server.ConnectionString(database), channels is [] ? [Channel] : channels);
         OutboxScenario.Enable(settings);
         return (prefix, await HubHost.StartAsync(settings));
+    }
+
+    /// <summary>The bench's rows in <paramref name="database"/>'s outbox, per channel: rows, transactions, distinct and highest sequence number.</summary>
+    private async Task<Dictionary<string, ChannelRows>> CommittedAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString(database));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT channel, count(*), count(DISTINCT tx), count(DISTINCT split_part(payload, ':', 1)), max(split_part(payload, ':', 1)::bigint)
+            FROM notify_hub.outbox WHERE payload <> @warmup GROUP BY channel
+            """, connection);
+        command.Parameters.AddWithValue("warmup", NotifyPublisher.WarmupPayload);
+        var channels = new Dictionary<string, ChannelRows>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            channels[reader.GetString(0)] = new ChannelRows(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        }
+
+        return channels;
+    }
+
+    /// <summary>The bench's transactions in <paramref name="database"/>'s outbox that are not <paramref name="rows"/> consecutive numbers of one channel.</summary>
+    private async Task<long> UnevenCommitsAsync(string database, int rows)
+    {
+        await using var connection = new NpgsqlConnection(postgres.Server.ConnectionString(database));
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT count(*) FROM (
+                SELECT tx FROM notify_hub.outbox WHERE payload <> @warmup GROUP BY tx
+                HAVING count(*) <> @rows OR count(DISTINCT channel) <> 1
+                    OR max(split_part(payload, ':', 1)::bigint) - min(split_part(payload, ':', 1)::bigint) <> @rows - 1) AS uneven
+            """, connection);
+        command.Parameters.AddWithValue("warmup", NotifyPublisher.WarmupPayload);
+        command.Parameters.AddWithValue("rows", rows);
+        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 
     private BenchOptions Options(string prefix, HubHost hub, params string[] mode)
