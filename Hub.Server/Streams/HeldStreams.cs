@@ -12,6 +12,7 @@ internal sealed class HeldStreams(DeliveryHold hold, long stamp, Dictionary<stri
 {
     private readonly Dictionary<string, Dictionary<string, StreamPosition>> _written = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, DateTime> _owed = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, HashSet<string>> _abandoned = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The hold.</summary>
     public DeliveryHold Hold { get; } = hold;
@@ -52,12 +53,33 @@ internal sealed class HeldStreams(DeliveryHold hold, long stamp, Dictionary<stri
         written[channel] = written.TryGetValue(channel, out var last) && last.Epoch == upTo.Epoch ? StreamPosition.Max(last, upTo) : upTo;
     }
 
-    /// <summary>Whether a held message repeats what a replay under this hold wrote: dropped when the hold ends.</summary>
+    /// <summary>
+    /// Records that the replay of <paramref name="channels"/> of <paramref name="database"/> failed: what is held of
+    /// them came after history the replay did not write, and goes nowhere.
+    /// </summary>
+    public void Abandon(string database, IEnumerable<string> channels)
+    {
+        if (!_abandoned.TryGetValue(database, out var abandoned))
+        {
+            abandoned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            _abandoned[database] = abandoned;
+        }
+
+        abandoned.UnionWith(channels);
+    }
+
+    /// <summary>
+    /// Whether a held message is dropped when the hold ends: it repeats what a replay under this hold wrote, or it is
+    /// of a channel whose replay failed (delivered, it would have the client skip the history it never got).
+    /// </summary>
     /// <remarks>Runs under the connection writer's lock, one whole serialized hub message at a time.</remarks>
-    public bool IsRepeat(ReadOnlyMemory<byte> message)
-        => _written.Count > 0
+    public bool IsDropped(ReadOnlyMemory<byte> message)
+        => (_written.Count > 0 || _abandoned.Count > 0)
             && NotificationFrame.TryRead(message, out var frame)
-            && _written.TryGetValue(frame.Database, out var written)
+            && ((_abandoned.TryGetValue(frame.Database, out var abandoned) && abandoned.Contains(frame.Channel)) || IsRepeat(frame));
+
+    private bool IsRepeat(NotificationFrame frame)
+        => _written.TryGetValue(frame.Database, out var written)
             && written.TryGetValue(frame.Channel, out var upTo)
             && StreamPosition.TryParse(frame.Position, out var position)
             && position.Value.Epoch == upTo.Epoch

@@ -133,6 +133,15 @@ internal sealed class StreamConnection(HubCallerContext context, IDeliveryHoldFe
         }
     }
 
+    /// <summary>Records that the replay of <paramref name="channels"/> of <paramref name="database"/> under <paramref name="held"/> failed: what it holds of them is dropped.</summary>
+    public void Abandon(HeldStreams held, string database, IEnumerable<string> channels)
+    {
+        lock (_gate)
+        {
+            held.Abandon(database, channels);
+        }
+    }
+
     /// <summary>The <c>SubscribeFrom</c> that took the hold is over (the hold may go on, handed to a recovery).</summary>
     public void ResumeEnded()
     {
@@ -168,7 +177,7 @@ internal sealed class StreamConnection(HubCallerContext context, IDeliveryHoldFe
                 }
             }
 
-            held.Hold.Release(held.IsRepeat);
+            held.Hold.Release(held.IsDropped);
             _held = null;
             _idle?.TrySetResult();
             _idle = null;

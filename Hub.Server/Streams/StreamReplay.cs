@@ -13,7 +13,7 @@ namespace Hub.Server.Streams;
 /// Every row after the replay's position either is read by the replay or reaches the connection's groups after the
 /// replay began, because the reader and the replay both read below the snapshot's xmin, which only moves forward. So
 /// the held notifications of the replayed channels at or before the position are repeats and are dropped
-/// (<see cref="HeldStreams.IsRepeat"/>), the rest go out: no gap, no duplicate. The position is the last row the replay itself
+/// (<see cref="HeldStreams.IsDropped"/>), the rest go out: no gap, no duplicate. The position is the last row the replay itself
 /// read, never a head read later, which could cover rows neither side delivers. Rows at or before it that the reader
 /// had read but not yet sent when the replay ended would reach the connection after the release, so the hold lasts
 /// until the reader has sent past the position (<see cref="WaitForReaderAsync"/>).

@@ -26,7 +26,8 @@ public sealed class StreamReplayService(
     OutboxSchemaInstaller installer,
     StreamReplay replay,
     StreamConnections connections,
-    StreamGapRecovery recovery)
+    StreamGapRecovery recovery,
+    TimeProvider time)
 {
     /// <summary>
     /// Subscribes the calling connection to <paramref name="channel"/> of the outbox database
@@ -87,7 +88,16 @@ public sealed class StreamReplayService(
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
+                // What the hold kept came after history the replay did not write: delivered, it would move the client's
+                // position past that history, and its retry would skip it. So it is dropped, the channels the call
+                // added are left again, and one that was subscribed before and stays so gets a resync for the hole.
+                connection.Abandon(held, definition.Name, channels);
                 await UnsubscribeAddedAsync(context, groups, definition.Name, channels, heldBefore).ConfigureAwait(false);
+                if (channels.Intersect(heldBefore, StringComparer.Ordinal).Any())
+                {
+                    await SendResyncAsync(caller, held, definition.Name).ConfigureAwait(false);
+                }
+
                 throw guard.Refuse(context, Refusals.Reasons.DatabaseUnreachable, Refusals.ReplayFailed(definition.Name));
             }
 
@@ -100,6 +110,19 @@ public sealed class StreamReplayService(
             // Held messages go out (but the repeats of what was replayed), unless a gap in live delivery came meanwhile:
             // then the recovery replays it first.
             recovery.EndResume(connection, held);
+        }
+    }
+
+    /// <summary>
+    /// A <c>history-unavailable</c> resync, ahead of what the hold releases: the hub cannot say since when the
+    /// connection missed notifications, so its window is open at the start.
+    /// </summary>
+    private async Task SendResyncAsync(IClientProxy caller, HeldStreams held, string database)
+    {
+        var resync = new ResyncEnvelope(database, ResyncReasons.HistoryUnavailable, DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), time.GetUtcNow().UtcDateTime);
+        using (held.Hold.Pass())
+        {
+            await caller.SendAsync(resync.ClientMethod(), resync, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

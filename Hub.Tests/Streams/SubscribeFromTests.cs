@@ -1,8 +1,10 @@
+using System.Globalization;
 using Hub.Server.Contracts;
 using Hub.Server.Streams;
 using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
+using Npgsql;
 
 namespace Hub.Tests.Streams;
 
@@ -68,6 +70,104 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
         Assert.Equal(Enumerable.Range(0, Rows).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), received.Select(n => n.Payload));
         Assert.All(received, n => Assert.Equal(HubFixture.Events, n.Channel));
         Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+    }
+
+    [Fact]
+    public async Task A_replay_that_fails_midway_lets_nothing_it_held_through_and_a_retry_from_the_last_delivered_gets_the_rest_once_and_in_order()
+    {
+        // Live rows keep coming while the replay is written, and the hold keeps them. Released after the failure,
+        // they would move the client past the history the replay did not write.
+        const int History = LongHistory;
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server, captureLogs: true);
+        var live = await outbox.SubscribedClientAsync();
+        await outbox.PublishAsync(HubFixture.Events, "start");
+        var start = await live.NextNotificationAsync();
+        await outbox.ExecuteAsync($"SELECT count(notify_hub.publish('events', g::text)) FROM generate_series(0, {History - 1}) g");
+        var client = await outbox.ConnectAsync();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var published = History;
+        var publishing = Task.Run(async () =>
+        {
+            await using var connection = await outbox.OpenAsync();
+            while (!stop.IsCancellationRequested)
+            {
+                await using var command = new NpgsqlCommand("SELECT notify_hub.publish('events', $1)", connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = published.ToString(CultureInfo.InvariantCulture) });
+                await command.ExecuteNonQueryAsync(CancellationToken.None);
+                published++;
+                await Task.Delay(TimeSpan.FromMilliseconds(5), CancellationToken.None);
+            }
+        }, TestContext.Current.CancellationToken);
+
+        var received = await FailReplayMidwayAsync(outbox, client, start.Position);
+
+        // Only the replay's own rows, from the first on, without a hole: the client's position is the last of them.
+        Assert.Equal(Enumerable.Range(0, received.Count).Select(static i => i.ToString(CultureInfo.InvariantCulture)), received.Select(static n => n.Payload));
+        Assert.True(received.Count < History, $"the replay should have failed before it wrote all {History} rows, not after {received.Count}");
+
+        SubscribeFromReply reply;
+        try
+        {
+            reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, received[^1].Position);
+        }
+        catch
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine(outbox.Fixture.Logs.AllText);
+            throw;
+        }
+
+        Assert.True(reply.Recovered);
+        await stop.CancelAsync();
+        await publishing;
+        var rest = await client.NotificationsAsync(published - received.Count, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(received.Count, published - received.Count).Select(static i => i.ToString(CultureInfo.InvariantCulture)), rest.Select(static n => n.Payload));
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+
+        // The client subscribed before carried on live through all of it.
+        var liveRows = await live.NotificationsAsync(History + (published - History), TimeSpan.FromSeconds(60));
+        Assert.Equal((published - 1).ToString(CultureInfo.InvariantCulture), liveRows[^1].Payload);
+    }
+
+    [Fact]
+    public async Task A_replay_that_fails_on_a_channel_subscribed_before_sends_a_resync_and_the_subscription_stays()
+    {
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
+        var client = await outbox.SubscribedClientAsync(HubFixture.Events);
+        await outbox.PublishAsync(HubFixture.Events, "start");
+        var start = await client.NextNotificationAsync();
+        await outbox.ExecuteAsync($"SELECT count(notify_hub.publish('events', g::text)) FROM generate_series(0, {LongHistory - 1}) g");
+        await client.NotificationsAsync(LongHistory, TimeSpan.FromSeconds(60));
+
+        await FailReplayMidwayAsync(outbox, client, start.Position);
+
+        // What it held is gone and the client cannot know since when: the resync says so, open at the start.
+        var resync = await client.NextResyncAsync();
+        Assert.Equal(ResyncReasons.HistoryUnavailable, resync.Reason);
+        Assert.Equal(DateTime.MinValue, resync.Since);
+        await outbox.PublishAsync(HubFixture.Events, "after");
+        Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
+    }
+
+    // Long enough that a replay of it is still being written when its connection is cut.
+    private const int LongHistory = 60_000;
+
+    /// <summary>
+    /// Starts a <c>SubscribeFrom</c> of the events channel from <paramref name="since"/>, cuts its replay's connection
+    /// once 20,000 rows have arrived, and returns what arrived by the time it was refused and things went quiet.
+    /// </summary>
+    private static async Task<List<Hub.Client.HubNotification>> FailReplayMidwayAsync(OutboxScenario outbox, RecordingClient client, string? since)
+    {
+        var call = client.SubscribeFromAsync(outbox.Database, HubFixture.Events, since);
+        var received = await client.NotificationsAsync(20_000, TimeSpan.FromSeconds(60));
+        Assert.True(await outbox.TerminateReplayBackendsAsync() >= 1, "the replay should still be reading when its connection is cut");
+        var refused = await Assert.ThrowsAsync<HubException>(() => call);
+        Assert.Contains("could not be read; retry shortly", refused.Message, StringComparison.Ordinal);
+        while (await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(500)))
+        {
+            received.Add(await client.NextNotificationAsync());
+        }
+
+        return received;
     }
 
     [Fact]
