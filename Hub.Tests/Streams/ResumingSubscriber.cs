@@ -24,8 +24,9 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     private readonly bool _messagePack;
     private readonly Lock _gate = new();
     private readonly List<int> _delivered = [];
-    private readonly List<(int Seq, int Generation)> _arrivals = [];
+    private readonly List<(int Seq, int Generation, DateTime ReceivedAt)> _arrivals = [];
     private readonly List<string> _resyncs = [];
+    private readonly List<(Hub.Client.HubResync Resync, int Arrivals)> _resyncsInStream = [];
     private readonly List<string?> _connectionIds = [];
     private readonly CancellationTokenSource _stop = new();
     private HubConnection? _connection;
@@ -73,6 +74,24 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Each resync the hub sent, with when the hub received the notifications that came just before it and just after
+    /// it (dropped ones included; null when none did): a resync comes where the hole in the stream is.
+    /// </summary>
+    public IReadOnlyList<(Hub.Client.HubResync Resync, DateTime? LastBefore, DateTime? FirstAfter)> ResyncsInStream
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _resyncsInStream.Select(r => (
+                    r.Resync,
+                    r.Arrivals > 0 ? _arrivals[r.Arrivals - 1].ReceivedAt : (DateTime?)null,
+                    r.Arrivals < _arrivals.Count ? _arrivals[r.Arrivals].ReceivedAt : (DateTime?)null))];
+            }
+        }
+    }
+
     /// <summary>The last position delivered.</summary>
     public string? LastPosition
     {
@@ -88,20 +107,28 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     /// <summary>Connects and starts from <paramref name="since"/> (null: live from the head).</summary>
     public static async Task<ResumingSubscriber> StartAsync(Func<Uri> hubUrl, string database, string? channel, string? since = null, bool messagePack = false)
     {
-        var subscriber = new ResumingSubscriber(hubUrl, database, channel, messagePack);
-        subscriber._last = since;
+        var subscriber = Create(hubUrl, database, channel, since, messagePack);
+        await subscriber.ConnectAsync();
+        return subscriber;
+    }
+
+    /// <summary>A subscriber that starts from <paramref name="since"/> once <see cref="ConnectAsync"/> is called: what it delivers meanwhile can be watched.</summary>
+    public static ResumingSubscriber Create(Func<Uri> hubUrl, string database, string? channel, string? since = null, bool messagePack = false)
+        => new(hubUrl, database, channel, messagePack) { _last = since };
+
+    /// <summary>Connects and subscribes (the first time), trying again for a while; completes when its <c>SubscribeFrom</c> did, after the replay.</summary>
+    public async Task ConnectAsync()
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await subscriber.TryConnectAsync(isResume: false))
+        while (!await TryConnectAsync(isResume: false))
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"Could not subscribe to {database} at {hubUrl()}.", subscriber._lastError);
+                throw new InvalidOperationException($"Could not subscribe to {_database} at {_hubUrl()}.", _lastError);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
-
-        return subscriber;
     }
 
     /// <summary>Drops the connection as a lost network would end it; the subscriber resumes by itself.</summary>
@@ -197,6 +224,7 @@ public sealed class ResumingSubscriber : IAsyncDisposable
             lock (_gate)
             {
                 _resyncs.Add(resync.Reason);
+                _resyncsInStream.Add((resync, _arrivals.Count));
             }
 
             // Not awaited here: the client runs handlers on its receive loop, which the call's result needs.
@@ -259,15 +287,34 @@ public sealed class ResumingSubscriber : IAsyncDisposable
 
     private async Task ResumeOnAsync(HubConnection connection)
     {
-        try
+        while (true)
         {
-            await SubscribeFromAsync(connection, _stop.Token);
-            Interlocked.Increment(ref _resumes);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
-        {
-            // The connection went meanwhile: its Closed handler resumes on a new one.
-            _lastError = ex;
+            try
+            {
+                await SubscribeFromAsync(connection, _stop.Token);
+                Interlocked.Increment(ref _resumes);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+            {
+                _lastError = ex;
+            }
+
+            // The connection went meanwhile: its Closed handler resumes on a new one. Else the hub refused the resume
+            // (its database could not replay): asked again in a moment, as a client that must not lose its place does.
+            if (connection.State != HubConnectionState.Connected)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -291,7 +338,7 @@ public sealed class ResumingSubscriber : IAsyncDisposable
             // The contract's rule: positions of one epoch order as ordinal strings; anything at or before the last
             // delivered one is a repeat (a failover re-sends at most one batch, the backplane may repeat at a seam).
             // Every arrival, dropped or not, with the connection it came on, for a failure's description.
-            _arrivals.Add((int.Parse(notification.Payload, CultureInfo.InvariantCulture), _resumes));
+            _arrivals.Add((int.Parse(notification.Payload, CultureInfo.InvariantCulture), _resumes, notification.ReceivedAt));
             if (_last is not null && notification.Position is { } position
                 && string.CompareOrdinal(position, 0, _last, 0, Hub.Server.Streams.StreamPosition.EpochPrefixLength) == 0
                 && string.CompareOrdinal(position, _last) <= 0)
