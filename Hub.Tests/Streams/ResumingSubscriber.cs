@@ -9,8 +9,8 @@ namespace Hub.Tests.Streams;
 /// nothing else: it remembers the position of the last notification it delivered, drops any notification at or
 /// before it, after every lost connection connects again and resumes with <c>SubscribeFrom</c> from it, and answers
 /// a resync (on an outbox database: the hub may not have sent everything, as after a backplane outage) by resuming
-/// from it on the same connection. It delivers the numbered payloads it gets and counts what it dropped, so a test
-/// can hold it against what was published.
+/// from it on the same connection, asking again while the hub refuses. It delivers the numbered payloads it gets and
+/// counts what it dropped, so a test can hold it against what was published.
 /// </summary>
 public sealed class ResumingSubscriber : IAsyncDisposable
 {
@@ -337,7 +337,8 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         {
             // The contract's rule: positions of one epoch order as ordinal strings; anything at or before the last
             // delivered one is a repeat (a failover re-sends at most one batch, the backplane may repeat at a seam).
-            // Every arrival, dropped or not, with the connection it came on, for a failure's description.
+            // Every arrival, dropped or not, with the connection it came on and when the hub received it, for a failure's
+            // description and for where a resync came in the stream.
             _arrivals.Add((int.Parse(notification.Payload, CultureInfo.InvariantCulture), _resumes, notification.ReceivedAt));
             if (_last is not null && notification.Position is { } position
                 && string.CompareOrdinal(position, 0, _last, 0, Hub.Server.Streams.StreamPosition.EpochPrefixLength) == 0
