@@ -51,11 +51,13 @@ public sealed class StreamGapRecoveryEdgeTests(SharedPostgres postgres)
         // of its own, one found before the SubscribeFrom would have had nothing of it to recover.
         var database = Regex.Escape(fixture.Database);
         var resumed = new Regex($@"Connection (?<id>\S+) resumes database '{database}' from {Regex.Escape(before!)}: \d+ rows replayed up to (?<end>\w+)\.");
-        await Eventually.TrueAsync(() => resumed.IsMatch(second.Output[logged..]), Receive, "the SubscribeFrom should have written its history");
-        var output = second.Output[logged..];
+        await Eventually.TrueAsync(() => resumed.IsMatch(second.Output), Receive, "the SubscribeFrom should have written its history");
+        var output = second.Output;
         var written = resumed.Match(output);
-        var held = output.IndexOf("are held and replayed from PostgreSQL", StringComparison.Ordinal);
-        Assert.True(held >= 0 && held < written.Index, $"the gap should be found while the replay is written:{Environment.NewLine}{output}");
+        var held = output.IndexOf("are held and replayed from PostgreSQL", logged, StringComparison.Ordinal);
+        Assert.True(
+            held >= 0 && held < written.Index,
+            $"the gap should be found (at {held}; the gap was made at {logged}) while the replay is written (done at {written.Index}):{Environment.NewLine}{output}");
         var recovered = $"Connection {written.Groups["id"].Value}'s resumed streams of database '{fixture.Database}' were replayed from where each one stood after a gap in live delivery ({written.Groups["end"].Value} to ";
         await Eventually.TrueAsync(
             () => second.Output.Contains(recovered, StringComparison.Ordinal), Receive, $"the recovery should replay from where the SubscribeFrom's replay ended:{Environment.NewLine}{second.Output[logged..]}");
