@@ -9,8 +9,8 @@ namespace Hub.Tests.Streams;
 /// nothing else: it remembers the position of the last notification it delivered, drops any notification at or
 /// before it, after every lost connection connects again and resumes with <c>SubscribeFrom</c> from it, and answers
 /// a resync (on an outbox database: the hub may not have sent everything, as after a backplane outage) by resuming
-/// from it on the same connection. It delivers the numbered payloads it gets and counts what it dropped, so a test
-/// can hold it against what was published.
+/// from it on the same connection, asking again while the hub refuses. It delivers the numbered payloads it gets and
+/// counts what it dropped, so a test can hold it against what was published.
 /// </summary>
 public sealed class ResumingSubscriber : IAsyncDisposable
 {
@@ -24,9 +24,10 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     private readonly bool _messagePack;
     private readonly Lock _gate = new();
     private readonly List<int> _delivered = [];
-    private readonly List<(int Seq, int Generation)> _arrivals = [];
+    private readonly List<(int Seq, int Generation, DateTime ReceivedAt)> _arrivals = [];
     private readonly List<string> _resyncs = [];
     private readonly List<string> _subscribeCalls = [];
+    private readonly List<(Hub.Client.HubResync Resync, int Arrivals)> _resyncsInStream = [];
     private readonly CancellationTokenSource _stop = new();
     private HubConnection? _connection;
     private Task _resuming = Task.CompletedTask;
@@ -73,6 +74,24 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Each resync the hub sent, with when the hub received the notifications that came just before it and just after
+    /// it (dropped ones included; null when none did): a resync comes where the hole in the stream is.
+    /// </summary>
+    public IReadOnlyList<(Hub.Client.HubResync Resync, DateTime? LastBefore, DateTime? FirstAfter)> ResyncsInStream
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _resyncsInStream.Select(r => (
+                    r.Resync,
+                    r.Arrivals > 0 ? _arrivals[r.Arrivals - 1].ReceivedAt : (DateTime?)null,
+                    r.Arrivals < _arrivals.Count ? _arrivals[r.Arrivals].ReceivedAt : (DateTime?)null))];
+            }
+        }
+    }
+
     /// <summary>The last position delivered.</summary>
     public string? LastPosition
     {
@@ -88,20 +107,28 @@ public sealed class ResumingSubscriber : IAsyncDisposable
     /// <summary>Connects and starts from <paramref name="since"/> (null: live from the head).</summary>
     public static async Task<ResumingSubscriber> StartAsync(Func<Uri> hubUrl, string database, string? channel, string? since = null, bool messagePack = false)
     {
-        var subscriber = new ResumingSubscriber(hubUrl, database, channel, messagePack);
-        subscriber._last = since;
+        var subscriber = Create(hubUrl, database, channel, since, messagePack);
+        await subscriber.ConnectAsync();
+        return subscriber;
+    }
+
+    /// <summary>A subscriber that starts from <paramref name="since"/> once <see cref="ConnectAsync"/> is called: what it delivers meanwhile can be watched.</summary>
+    public static ResumingSubscriber Create(Func<Uri> hubUrl, string database, string? channel, string? since = null, bool messagePack = false)
+        => new(hubUrl, database, channel, messagePack) { _last = since };
+
+    /// <summary>Connects and subscribes (the first time), trying again for a while; completes when its <c>SubscribeFrom</c> did, after the replay.</summary>
+    public async Task ConnectAsync()
+    {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await subscriber.TryConnectAsync(isResume: false))
+        while (!await TryConnectAsync(isResume: false))
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"Could not subscribe to {database} at {hubUrl()}.", subscriber._lastError);
+                throw new InvalidOperationException($"Could not subscribe to {_database} at {_hubUrl()}.", _lastError);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200));
         }
-
-        return subscriber;
     }
 
     /// <summary>Drops the connection as a lost network would end it; the subscriber resumes by itself.</summary>
@@ -199,6 +226,7 @@ public sealed class ResumingSubscriber : IAsyncDisposable
             lock (_gate)
             {
                 _resyncs.Add(resync.Reason);
+                _resyncsInStream.Add((resync, _arrivals.Count));
             }
 
             // Not awaited here: the client runs handlers on its receive loop, which the call's result needs.
@@ -274,15 +302,34 @@ public sealed class ResumingSubscriber : IAsyncDisposable
 
     private async Task ResumeOnAsync(HubConnection connection)
     {
-        try
+        while (true)
         {
-            await SubscribeFromAsync(connection, _stop.Token);
-            Interlocked.Increment(ref _resumes);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
-        {
-            // The connection went meanwhile: its Closed handler resumes on a new one.
-            _lastError = ex;
+            try
+            {
+                await SubscribeFromAsync(connection, _stop.Token);
+                Interlocked.Increment(ref _resumes);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+            {
+                _lastError = ex;
+            }
+
+            // The connection went meanwhile: its Closed handler resumes on a new one. Else the hub refused the resume
+            // (its database could not replay): asked again in a moment, as a client that must not lose its place does.
+            if (connection.State != HubConnectionState.Connected)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -305,8 +352,9 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         {
             // The contract's rule: positions of one epoch order as ordinal strings; anything at or before the last
             // delivered one is a repeat (a failover re-sends at most one batch, the backplane may repeat at a seam).
-            // Every arrival, dropped or not, with the connection it came on, for a failure's description.
-            _arrivals.Add((int.Parse(notification.Payload, CultureInfo.InvariantCulture), _resumes));
+            // Every arrival, dropped or not, with the connection it came on and when the hub received it, for a failure's
+            // description and for where a resync came in the stream.
+            _arrivals.Add((int.Parse(notification.Payload, CultureInfo.InvariantCulture), _resumes, notification.ReceivedAt));
             if (_last is not null && notification.Position is { } position
                 && string.CompareOrdinal(position, 0, _last, 0, Hub.Server.Streams.StreamPosition.EpochPrefixLength) == 0
                 && string.CompareOrdinal(position, _last) <= 0)

@@ -22,7 +22,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
     public async Task A_skipped_sequence_number_replays_the_resumed_streams_instead_of_a_resync_and_a_plain_subscriber_still_gets_one()
     {
         const int Total = 600;
-        await using var fixture = await StartClusterAsync();
+        await using var fixture = await StartClusterAsync(postgres.Server);
         var (first, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
         await using var disposeFirst = onFirst;
         await using var disposeSecond = onSecond;
@@ -49,7 +49,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
     {
         const int Total = 2000;
         const int After = 200;
-        await using var fixture = await StartClusterAsync();
+        await using var fixture = await StartClusterAsync(postgres.Server);
         var (_, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
         await using var disposeFirst = onFirst;
         await using var disposeSecond = onSecond;
@@ -73,7 +73,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
     public async Task A_replay_whose_pooled_connection_postgres_dropped_is_tried_again_on_a_fresh_one_and_the_client_gets_no_resync()
     {
         const int Total = 600;
-        await using var fixture = await StartClusterAsync();
+        await using var fixture = await StartClusterAsync(postgres.Server);
         var (first, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
         await using var disposeFirst = onFirst;
         await using var disposeSecond = onSecond;
@@ -99,7 +99,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
     public async Task A_leader_that_falls_silent_has_both_instances_replay_their_resumed_streams_and_clients_get_every_event_without_a_resync()
     {
         const int Total = 600;
-        await using var fixture = await StartClusterAsync();
+        await using var fixture = await StartClusterAsync(postgres.Server);
         var (first, second, onFirst, onSecond) = await OutboxFailoverTests.SubscribersOnBothAsync(fixture, messagePackOnOther: true);
         await using var disposeFirst = onFirst;
         await using var disposeSecond = onSecond;
@@ -120,7 +120,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
     }
 
     /// <summary>The next envelope's number skips one: every instance sees a gap as if Redis had lost a message.</summary>
-    private static async Task SkipSequenceNumberAsync(HubFixture fixture)
+    internal static async Task SkipSequenceNumberAsync(HubFixture fixture)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Redis.Configuration);
         var names = new EnvelopeChannelNames($"test-{fixture.Database}");
@@ -138,6 +138,11 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
     }
 
-    private async Task<HubFixture> StartClusterAsync()
-        => await HubFixture.For(postgres.Server).WithDatabasePrefix("gaps").Configure(static s => OutboxScenario.Enable(s)).StartClusterAsync(2);
+    /// <summary>Two instances on an outbox database; <paramref name="configure"/> changes their settings further (the same object a restart reads).</summary>
+    internal static async Task<HubFixture> StartClusterAsync(PostgresServer server, Action<HubSettings>? configure = null)
+        => await HubFixture.For(server).WithDatabasePrefix("gaps").Configure(s =>
+        {
+            OutboxScenario.Enable(s);
+            configure?.Invoke(s);
+        }).StartClusterAsync(2);
 }
