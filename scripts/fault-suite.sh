@@ -3,7 +3,7 @@
 # outbox events while the listener's backend is terminated, PostgreSQL restarts, the leader is killed with SIGKILL,
 # Redis stops and one client's network is cut. Every client is counted against the sequence numbers published.
 #   scripts/fault-suite.sh          the soak: 10,000 events, Redis down and the network cut for 10 s each
-#   scripts/fault-suite.sh quick    the same faults, 1,500 events, outages of seconds
+#   scripts/fault-suite.sh quick    the same faults, 2,000 events, Redis down 2 s, the network cut 7 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -259,6 +259,7 @@ internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvid
         if (HoldsLocked)
         {
             _held!.Add(frame);
+            ShedIfFullLocked(_held);
         }
         else
         {
@@ -266,6 +267,18 @@ internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvid
         }
 
         return CheckLocked();
+    }
+
+    /// <summary>
+    /// Past half the bound, a hold whose owner said which of its messages it delivers anyway sheds them, so that a
+    /// client that reads is not disconnected for what a long replay kept back.
+    /// </summary>
+    private void ShedIfFullLocked(HeldFrames held)
+    {
+        if (held.Bytes > policy.MaxBufferedBytes / 2 && held.Hold.Shed is { } shed && held.Shed(shed) > 0)
+        {
+            held.Hold.Shedded();
+        }
     }
 
     private SlowConsumerBreach? CheckLocked()

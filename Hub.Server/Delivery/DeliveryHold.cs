@@ -13,6 +13,8 @@ public sealed class DeliveryHold
 {
     private static readonly AsyncLocal<DeliveryHold?> Passing = new();
     private readonly IHeldWriter _writer;
+    private Func<ReadOnlyMemory<byte>, bool>? _shed;
+    private int _sheds;
 
     internal DeliveryHold(IHeldWriter writer) => _writer = writer;
 
@@ -30,6 +32,26 @@ public sealed class DeliveryHold
         Passing.Value = this;
         return default;
     }
+
+    /// <summary>
+    /// How many times the writer shed held messages (<see cref="ShedWhenFull"/>). An owner that reads on past what
+    /// was shed compares it before and after a read.
+    /// </summary>
+    public int Sheds => Volatile.Read(ref _sheds);
+
+    /// <summary>What the writer may discard once the hold passes half the connection's bound (<see cref="ShedWhenFull"/>).</summary>
+    internal Func<ReadOnlyMemory<byte>, bool>? Shed => Volatile.Read(ref _shed);
+
+    /// <summary>
+    /// Lets the writer discard the held messages for which <paramref name="shed"/> is true once what is held passes
+    /// half of the connection's bound, rather than disconnect a client that reads: for messages the hold's owner
+    /// delivers anyway, as a replay that reads on past them does. <paramref name="shed"/> gets one whole serialized
+    /// hub message at a time and runs under the writer's lock, so it must be quick.
+    /// </summary>
+    public void ShedWhenFull(Func<ReadOnlyMemory<byte>, bool> shed) => Volatile.Write(ref _shed, shed);
+
+    /// <summary>Counts one shedding of held messages.</summary>
+    internal void Shedded() => Interlocked.Increment(ref _sheds);
 
     /// <summary>True when no more than half of the connection's bound is queued for it (see <see cref="WaitForRoomAsync"/>).</summary>
     public bool HasRoom => _writer.HasRoom;

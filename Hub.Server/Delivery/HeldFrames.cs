@@ -44,6 +44,25 @@ internal sealed class HeldFrames(DeliveryHold hold)
         Bytes = 0;
     }
 
+    /// <summary>Discards the held frames <paramref name="shed"/> (given a frame's payload) is true for; returns how many.</summary>
+    public int Shed(Func<ReadOnlyMemory<byte>, bool> shed)
+    {
+        var shedCount = 0;
+        _frames.RemoveAll(frame =>
+        {
+            if (!shed(frame.Payload))
+            {
+                return false;
+            }
+
+            Bytes -= frame.Length;
+            frame.Return();
+            shedCount++;
+            return true;
+        });
+        return shedCount;
+    }
+
     /// <summary>Discards every held frame.</summary>
     public void Clear()
     {

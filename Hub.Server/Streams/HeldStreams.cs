@@ -14,6 +14,9 @@ internal sealed class HeldStreams(DeliveryHold hold, long stamp, Dictionary<stri
     private readonly Dictionary<string, DateTime> _owed = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, HashSet<string>> _abandoned = new(StringComparer.OrdinalIgnoreCase);
 
+    // Read by the connection writer under its own lock while a replay runs: replaced, never changed in place.
+    private volatile Dictionary<string, HashSet<string>> _replaying = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The hold.</summary>
     public DeliveryHold Hold { get; } = hold;
 
@@ -52,6 +55,27 @@ internal sealed class HeldStreams(DeliveryHold hold, long stamp, Dictionary<stri
 
         written[channel] = written.TryGetValue(channel, out var last) && last.Epoch == upTo.Epoch ? StreamPosition.Max(last, upTo) : upTo;
     }
+
+    /// <summary>
+    /// Records that a replay under this hold writes <paramref name="channels"/> of <paramref name="database"/>: what is
+    /// held of them may be shed when the hold fills up, because that replay reads on past it (<see cref="IsReplayed"/>).
+    /// </summary>
+    public void Replaying(string database, IEnumerable<string> channels)
+    {
+        var replaying = new Dictionary<string, HashSet<string>>(_replaying, StringComparer.OrdinalIgnoreCase);
+        replaying[database] = replaying.TryGetValue(database, out var known)
+            ? new HashSet<string>(known.Concat(channels), StringComparer.OrdinalIgnoreCase)
+            : new HashSet<string>(channels, StringComparer.OrdinalIgnoreCase);
+        _replaying = replaying;
+    }
+
+    /// <summary>Whether a held message is a notification of a channel a replay under this hold writes: the writer may shed it.</summary>
+    /// <remarks>Runs under the connection writer's lock, one whole serialized hub message at a time.</remarks>
+    public bool IsReplayed(ReadOnlyMemory<byte> message)
+        => _replaying is { Count: > 0 } replaying
+            && NotificationFrame.TryRead(message, out var frame)
+            && replaying.TryGetValue(frame.Database, out var channels)
+            && channels.Contains(frame.Channel);
 
     /// <summary>
     /// Records that the replay of <paramref name="channels"/> of <paramref name="database"/> failed: what is held of

@@ -41,6 +41,12 @@ public sealed class OutboxReader : IDatabaseStreamReader
     // stored cursor that lagged behind it, so losing the listener connection re-sends at most the batch whose send it
     // had not seen complete, as a failover to another instance can; clients drop such repeats by position.
     private StreamPosition? _lastSent;
+
+    // The last row of the batch whose send the loop waits for, and that wait. A loop stood down during it leaves both
+    // here: the next lead waits for the same answer and, when every row went out, goes on after them instead of
+    // sending them again. Only the loop writes them, and a lead reads them once the loop has ended.
+    private StreamPosition? _lastEnqueued;
+    private Task<bool>? _pendingSend;
     private long _rowsSent;
     private double _oldestTransactionSeconds;
     private long _horizonMeasuredAt;
@@ -101,6 +107,15 @@ public sealed class OutboxReader : IDatabaseStreamReader
 
         // The listener calls this and StandDown from its one loop, so no other lead starts meanwhile.
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_pendingSend is { } pending && _lastEnqueued is { } enqueued)
+        {
+            _pendingSend = null;
+            if (await pending.WaitAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _lastSent = _lastSent is { } sent && sent.Epoch == enqueued.Epoch ? StreamPosition.Max(sent, enqueued) : enqueued;
+            }
+        }
+
         var cursor = await StartAsync(cancellationToken).ConfigureAwait(false);
 
         // The previous lead may have left rows in the delivery queue; the cursor counts them as sent once they are.
@@ -256,7 +271,11 @@ public sealed class OutboxReader : IDatabaseStreamReader
 
         // Stored only once handed on: a leader that dies before that leaves the batch to its successor. A batch whose
         // send failed moves nothing, not even in memory, so that no lead of any instance goes on past its rows.
-        if (!await _deliveries.SentAsync().WaitAsync(token).ConfigureAwait(false))
+        _lastEnqueued = rows[^1].Position;
+        _pendingSend = _deliveries.SentAsync();
+        var sentWhole = await _pendingSend.WaitAsync(token).ConfigureAwait(false);
+        _pendingSend = null;
+        if (!sentWhole)
         {
             return false;
         }

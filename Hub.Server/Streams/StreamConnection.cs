@@ -133,6 +133,15 @@ internal sealed class StreamConnection(HubCallerContext context, IDeliveryHoldFe
         }
     }
 
+    /// <summary>Records that a replay under <paramref name="held"/> is about to write <paramref name="channels"/> of <paramref name="database"/>.</summary>
+    public void Replaying(HeldStreams held, string database, IEnumerable<string> channels)
+    {
+        lock (_gate)
+        {
+            held.Replaying(database, channels);
+        }
+    }
+
     /// <summary>Records that the replay of <paramref name="channels"/> of <paramref name="database"/> under <paramref name="held"/> failed: what it holds of them is dropped.</summary>
     public void Abandon(HeldStreams held, string database, IEnumerable<string> channels)
     {
@@ -225,6 +234,8 @@ internal sealed class StreamConnection(HubCallerContext context, IDeliveryHoldFe
             start[database] = channels;
         }
 
-        return new HeldStreams(holds.Hold(), stamp, start);
+        var held = new HeldStreams(holds.Hold(), stamp, start);
+        held.Hold.ShedWhenFull(held.IsReplayed);
+        return held;
     }
 }

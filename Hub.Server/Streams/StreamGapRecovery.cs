@@ -142,6 +142,7 @@ public sealed class StreamGapRecovery(StreamConnections connections, IServicePro
                     var names = channels.Select(static c => c.Key).ToArray();
                     var start = channels.Select(static c => c.Value).Aggregate(static (a, b) => b.IsAfter(a) ? a : b);
                     bool Skip(OutboxRow row) => from.TryGetValue(row.Channel, out var last) && last.Epoch == row.Position.Epoch && !row.Position.IsAfter(last);
+                    connection.Replaying(held, database, names);
                     ReplayOutcome outcome;
                     using (held.Hold.Pass())
                     {

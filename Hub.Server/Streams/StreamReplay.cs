@@ -17,6 +17,10 @@ namespace Hub.Server.Streams;
 /// read, never a head read later, which could cover rows neither side delivers. Rows at or before it that the reader
 /// had read but not yet sent when the replay ended would reach the connection after the release, so the hold lasts
 /// until the reader has sent past the position (<see cref="WaitForReaderAsync"/>).
+/// A hold that passes half the connection's bound sheds the live notifications of the replayed channels
+/// (<see cref="DeliveryHold.ShedWhenFull"/>) rather than disconnect a client that reads: each of them was fanned out
+/// after the reader had read its row, so a statement begun after the shedding reads it too, and the replay goes on
+/// until a statement begun after the last shedding comes back short.
 /// </remarks>
 public sealed class StreamReplay(OutboxDataSources dataSources, OutboxReaders readers, TimeProvider time, ILogger<StreamReplay> logger)
 {
@@ -66,6 +70,7 @@ public sealed class StreamReplay(OutboxDataSources dataSources, OutboxReaders re
         {
             var receivedAt = time.GetUtcNow().UtcDateTime;
             var read = 0;
+            var shedBefore = hold.Sheds;
             string? gone = null;
             // A statement's rows go to the socket as a run: several rows per write instead of one write per row.
             var run = new DeferredFlushes();
@@ -123,7 +128,9 @@ public sealed class StreamReplay(OutboxDataSources dataSources, OutboxReaders re
                 return await UnavailableAsync(connectionId, send, definition, since, gone, now, cancellationToken).ConfigureAwait(false);
             }
 
-            if (read < limit)
+            // Live notifications the hold shed while this statement ran may be newer than what it read: one more
+            // statement, begun after them, reads past them. One begun after the last shedding ends the replay.
+            if (read < limit && hold.Sheds == shedBefore)
             {
                 StreamsLog.Replayed(logger, connectionId, definition.Name, since, count, cursor);
                 return new ReplayOutcome(cursor, Recovered: true);

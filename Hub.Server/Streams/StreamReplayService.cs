@@ -70,6 +70,7 @@ public sealed class StreamReplayService(
             }
 
             var subscribed = await subscriptions.SubscribeAsync(context, groups, definition.Name, channel).ConfigureAwait(false);
+            connection.Replaying(held, definition.Name, channels);
             ReplayOutcome outcome;
             try
             {

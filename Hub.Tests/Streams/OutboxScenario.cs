@@ -16,9 +16,13 @@ public sealed class OutboxScenario : IAsyncDisposable
     public string ConnectionString => Fixture.DatabaseConnectionString;
 
     public static async Task<OutboxScenario> StartAsync(
-        PostgresServer postgres, Action<Hub.Server.Databases.OutboxOptions>? configure = null, bool captureLogs = false)
+        PostgresServer postgres, Action<Hub.Server.Databases.OutboxOptions>? configure = null, bool captureLogs = false, Action<HubSettings>? configureHub = null)
     {
-        var builder = HubFixture.For(postgres).Configure(settings => Enable(settings, configure));
+        var builder = HubFixture.For(postgres).Configure(settings =>
+        {
+            Enable(settings, configure);
+            configureHub?.Invoke(settings);
+        });
         var fixture = await (captureLogs ? builder.CaptureLogs() : builder).StartAsync();
         return new OutboxScenario(fixture);
     }

@@ -4,6 +4,7 @@ using Hub.Server.Streams;
 using Hub.Server.Telemetry;
 using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 using Npgsql;
 
 namespace Hub.Tests.Streams;
@@ -168,6 +169,34 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
         }
 
         return received;
+    }
+
+    [Fact]
+    public async Task A_client_far_behind_while_the_reader_fans_the_same_rows_out_live_stays_connected_and_gets_each_row_once()
+    {
+        // The reader fans the 30,000 rows out live while the replay writes them: the hold keeps them all, several
+        // megabytes, against a bound of 64 KB (256 KB hard). It sheds what the replay writes anyway instead of
+        // disconnecting a client that reads.
+        const int Rows = 30_000;
+        await using var outbox = await OutboxScenario.StartAsync(postgres.Server, captureLogs: true, configureHub: static s =>
+        {
+            s.Delivery.MaxBufferedBytesPerConnection = 64 * 1024;
+            s.Delivery.HardMaxBufferedBytesPerConnection = 256 * 1024;
+        });
+        var live = await outbox.SubscribedClientAsync();
+        await outbox.PublishAsync(HubFixture.Events, "start");
+        var start = await live.NextNotificationAsync();
+        var client = await outbox.ConnectAsync();
+        await outbox.ExecuteAsync($"SELECT count(notify_hub.publish('events', g::text)) FROM generate_series(0, {Rows - 1}) g");
+
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, start.Position);
+
+        Assert.True(reply.Recovered);
+        var received = await client.NotificationsAsync(Rows, TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(0, Rows).Select(static i => i.ToString(CultureInfo.InvariantCulture)), received.Select(static n => n.Payload));
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(HubConnectionState.Connected, client.Connection.State);
+        Assert.DoesNotContain("slow consumer", outbox.Fixture.Logs.AllText, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
