@@ -26,8 +26,7 @@ public sealed class StreamReplayService(
     OutboxSchemaInstaller installer,
     StreamReplay replay,
     StreamConnections connections,
-    StreamGapRecovery recovery,
-    TimeProvider time)
+    StreamGapRecovery recovery)
 {
     /// <summary>
     /// Subscribes the calling connection to <paramref name="channel"/> of the outbox database
@@ -59,7 +58,6 @@ public sealed class StreamReplayService(
         var held = await connection.HoldForResumeAsync(definition.Name, recovery.Fanned, cancellationToken).ConfigureAwait(false);
         try
         {
-            var heldBefore = ConnectionSubscriptions.For(context).ChannelsOf(definition.Name).ToArray();
             try
             {
                 await installer.EnsureAsync(definition, cancellationToken).ConfigureAwait(false);
@@ -90,15 +88,11 @@ public sealed class StreamReplayService(
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
                 // What the hold kept came after history the replay did not write: delivered, it would move the client's
-                // position past that history, and its retry would skip it. So it is dropped, the channels the call
-                // added are left again, and one that was subscribed before and stays so gets a resync for the hole.
+                // position past that history, and its retry would skip it. So it is dropped, and the asked channels
+                // are left, those subscribed before the call too: nothing of them reaches the connection until a
+                // retry from its position succeeds, which then gets everything once.
                 connection.Abandon(held, definition.Name, channels);
-                await UnsubscribeAddedAsync(context, groups, definition.Name, channels, heldBefore).ConfigureAwait(false);
-                if (channels.Intersect(heldBefore, StringComparer.Ordinal).Any())
-                {
-                    await SendResyncAsync(caller, held, definition.Name).ConfigureAwait(false);
-                }
-
+                await UnsubscribeAsync(context, groups, definition.Name, channels).ConfigureAwait(false);
                 throw guard.Refuse(context, Refusals.Reasons.DatabaseUnreachable, Refusals.ReplayFailed(definition.Name));
             }
 
@@ -114,24 +108,11 @@ public sealed class StreamReplayService(
         }
     }
 
-    /// <summary>
-    /// A <c>history-unavailable</c> resync, ahead of what the hold releases: the hub cannot say since when the
-    /// connection missed notifications, so its window is open at the start.
-    /// </summary>
-    private async Task SendResyncAsync(IClientProxy caller, HeldStreams held, string database)
+    private async Task UnsubscribeAsync(HubCallerContext context, IGroupManager groups, string database, IReadOnlyList<string> channels)
     {
-        var resync = new ResyncEnvelope(database, ResyncReasons.HistoryUnavailable, DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), time.GetUtcNow().UtcDateTime);
-        using (held.Hold.Pass())
+        foreach (var channel in channels)
         {
-            await caller.SendAsync(resync.ClientMethod(), resync, CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private async Task UnsubscribeAddedAsync(HubCallerContext context, IGroupManager groups, string database, IReadOnlyList<string> channels, string[] heldBefore)
-    {
-        foreach (var added in channels.Except(heldBefore, StringComparer.Ordinal))
-        {
-            await subscriptions.UnsubscribeAsync(context, groups, database, added).ConfigureAwait(false);
+            await subscriptions.UnsubscribeAsync(context, groups, database, channel).ConfigureAwait(false);
         }
     }
 }

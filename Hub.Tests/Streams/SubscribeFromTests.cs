@@ -130,7 +130,7 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
     }
 
     [Fact]
-    public async Task A_replay_that_fails_on_a_channel_subscribed_before_sends_a_resync_and_the_subscription_stays()
+    public async Task A_replay_that_fails_on_a_channel_subscribed_before_leaves_it_too_and_a_retry_from_the_last_delivered_gets_the_rest()
     {
         await using var outbox = await OutboxScenario.StartAsync(postgres.Server);
         var client = await outbox.SubscribedClientAsync(HubFixture.Events);
@@ -139,14 +139,18 @@ public sealed class SubscribeFromTests(SharedPostgres postgres)
         await outbox.ExecuteAsync($"SELECT count(notify_hub.publish('events', g::text)) FROM generate_series(0, {LongHistory - 1}) g");
         await client.NotificationsAsync(LongHistory, TimeSpan.FromSeconds(60));
 
-        await FailReplayMidwayAsync(outbox, client, start.Position);
+        var received = await FailReplayMidwayAsync(outbox, client, start.Position);
 
-        // What it held is gone and the client cannot know since when: the resync says so, open at the start.
-        var resync = await client.NextResyncAsync();
-        Assert.Equal(ResyncReasons.HistoryUnavailable, resync.Reason);
-        Assert.Equal(DateTime.MinValue, resync.Since);
-        await outbox.PublishAsync(HubFixture.Events, "after");
-        Assert.Equal("after", (await client.NextNotificationAsync()).Payload);
+        // Left, as if it had never been subscribed: nothing live can move the client past what the replay did not write.
+        await outbox.PublishAsync(HubFixture.Events, "while left");
+        Assert.False(await client.ReceivesAnythingWithinAsync(TimeSpan.FromMilliseconds(500)));
+        var reply = await client.SubscribeFromAsync(outbox.Database, HubFixture.Events, received[^1].Position);
+        Assert.True(reply.Recovered);
+        var rest = await client.NotificationsAsync(LongHistory - received.Count + 1, TimeSpan.FromSeconds(60));
+        Assert.Equal(
+            Enumerable.Range(received.Count, LongHistory - received.Count).Select(static i => i.ToString(CultureInfo.InvariantCulture)).Append("while left"),
+            rest.Select(static n => n.Payload));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.NextResyncAsync(TimeSpan.FromMilliseconds(200)));
     }
 
     // Long enough that a replay of it is still being written when its connection is cut.
