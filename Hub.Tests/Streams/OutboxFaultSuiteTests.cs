@@ -8,14 +8,17 @@ namespace Hub.Tests.Streams;
 /// a steady stream of numbered outbox events while, one after another, the listener's backend is terminated,
 /// PostgreSQL restarts, the leader is killed, Redis stops and the proxied client's network is cut. Every client ends
 /// with every event, once, in order, with no resync, counted against the sequence numbers published.
-/// The default test run, and <c>scripts/fault-suite.sh quick</c>, run it short (<see cref="FaultSuiteSize.Quick"/>);
-/// <c>scripts/fault-suite.sh</c> runs the soak.
+/// <c>scripts/fault-suite.sh quick</c> runs it short (<see cref="FaultSuiteSize.Quick"/>), <c>scripts/fault-suite.sh</c>
+/// the soak; the default test run skips it.
 /// </summary>
 public sealed class OutboxFaultSuiteTests
 {
     [Fact]
     public async Task Every_client_gets_every_event_once_and_in_order_through_every_fault()
     {
+        // On demand: its three hub processes under a steady stream, run beside the rest of the suite on two cores, made
+        // timing-bound tests elsewhere miss their deadlines.
+        Assert.SkipWhen(Environment.GetEnvironmentVariable(FaultSuiteSize.Variable) is null, $"set {FaultSuiteSize.Variable}=quick or =soak (scripts/fault-suite.sh) to run it");
         var size = FaultSuiteSize.FromEnvironment();
         var log = TestContext.Current.TestOutputHelper;
         log?.WriteLine($"fault suite: {size}");
