@@ -43,14 +43,19 @@ public sealed class OutboxScenario : IAsyncDisposable
     public Task<RecordingClient> ConnectAsync(bool messagePack = false) => Fixture.ConnectAsync(messagePack);
 
     /// <summary>Terminates the backends of the hub's replay pool on the database, as a PostgreSQL restart would; returns how many.</summary>
-    public async Task<long> TerminateReplayBackendsAsync()
+    public Task<long> TerminateReplayBackendsAsync() => TerminateReplayBackendsAsync(ConnectionString);
+
+    /// <summary>Terminates the backends of every hub's replay pool on the database of <paramref name="connectionString"/>; returns how many.</summary>
+    public static async Task<long> TerminateReplayBackendsAsync(string connectionString)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = Hub.Server.Streams.OutboxDataSources.ReplayApplicationName });
         return (long)(await command.ExecuteScalarAsync())!;
     }
+
 
     /// <summary>Publishes one row through notify_hub.publish, committed on its own.</summary>
     public async Task PublishAsync(string channel, string payload)

@@ -82,7 +82,7 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
 
         // The connections the SubscribeFrom replays left in each instance's replay pool die, as in a PostgreSQL
         // restart: each recovery's first attempt takes one of them and fails.
-        Assert.True(await TerminateReplayBackendsAsync(fixture.DatabaseConnectionString) >= 2, "each instance should keep a pooled replay connection");
+        Assert.True(await OutboxScenario.TerminateReplayBackendsAsync(fixture.DatabaseConnectionString) >= 2, "each instance should keep a pooled replay connection");
         await SkipSequenceNumberAsync(fixture);
         await publishing;
 
@@ -125,17 +125,6 @@ public sealed class StreamGapRecoveryTests(SharedPostgres postgres)
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Cluster.Redis.Configuration);
         var names = new EnvelopeChannelNames($"test-{fixture.Database}");
         await redis.GetDatabase().StringIncrementAsync(names.SequenceKey(fixture.Database));
-    }
-
-    /// <summary>Terminates the backends of every instance's replay pool on the database; returns how many.</summary>
-    private static async Task<long> TerminateReplayBackendsAsync(string connectionString)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = OutboxDataSources.ReplayApplicationName });
-        return Convert.ToInt64(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken), CultureInfo.InvariantCulture);
     }
 
     /// <summary>Two instances on an outbox database; <paramref name="configure"/> changes their settings further (the same object a restart reads).</summary>
