@@ -275,7 +275,7 @@ internal sealed class ConnectionWriterGate(SlowConsumerPolicy policy, TimeProvid
     /// </summary>
     private void ShedIfFullLocked(HeldFrames held)
     {
-        if (held.Bytes > policy.MaxBufferedBytes / 2 && held.Hold.Shed is { } shed && held.Shed(shed) > 0)
+        if (held.Bytes > policy.MaxBufferedBytes / 2 && held.Hold.Shed is { } shed && held.Shed(shed, held.Hold.ShedGeneration) > 0)
         {
             held.Hold.Shedded();
         }

@@ -15,6 +15,7 @@ public sealed class DeliveryHold
     private readonly IHeldWriter _writer;
     private Func<ReadOnlyMemory<byte>, bool>? _shed;
     private int _sheds;
+    private int _shedGeneration;
 
     internal DeliveryHold(IHeldWriter writer) => _writer = writer;
 
@@ -48,7 +49,21 @@ public sealed class DeliveryHold
     /// delivers anyway, as a replay that reads on past them does. <paramref name="shed"/> gets one whole serialized
     /// hub message at a time and runs under the writer's lock, so it must be quick.
     /// </summary>
-    public void ShedWhenFull(Func<ReadOnlyMemory<byte>, bool> shed) => Volatile.Write(ref _shed, shed);
+    public void ShedWhenFull(Func<ReadOnlyMemory<byte>, bool> shed)
+    {
+        Volatile.Write(ref _shed, shed);
+        ShedWidened();
+    }
+
+    /// <summary>
+    /// Tells the writer that the predicate given to <see cref="ShedWhenFull"/> now accepts messages it refused before:
+    /// the writer looks at each held message once per generation, so without this it would keep what it refused.
+    /// Call it after the change the predicate reads.
+    /// </summary>
+    public void ShedWidened() => Interlocked.Increment(ref _shedGeneration);
+
+    /// <summary>Changes with every <see cref="ShedWidened"/>: held messages refused in an earlier generation are looked at again.</summary>
+    internal int ShedGeneration => Volatile.Read(ref _shedGeneration);
 
     /// <summary>Counts one shedding of held messages.</summary>
     internal void Shedded() => Interlocked.Increment(ref _sheds);

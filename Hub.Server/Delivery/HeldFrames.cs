@@ -8,6 +8,12 @@ internal sealed class HeldFrames(DeliveryHold hold)
 {
     private readonly List<OutgoingFrame> _frames = [];
 
+    // The first frames of _frames the shed predicate of generation _examinedGeneration refused: a shedding looks only
+    // at what came after them, so a hold that stays full of what it may not shed costs one look per frame, not one
+    // look at every held frame for each frame added.
+    private int _examined;
+    private int _examinedGeneration;
+
     public DeliveryHold Hold { get; } = hold;
 
     /// <summary>The bytes held.</summary>
@@ -42,24 +48,34 @@ internal sealed class HeldFrames(DeliveryHold hold)
 
         _frames.Clear();
         Bytes = 0;
+        _examined = 0;
     }
 
-    /// <summary>Discards the held frames <paramref name="shed"/> (given a frame's payload) is true for; returns how many.</summary>
-    public int Shed(Func<ReadOnlyMemory<byte>, bool> shed)
+    /// <summary>
+    /// Discards the held frames <paramref name="shed"/> (given a frame's payload) is true for; returns how many. Frames
+    /// a predicate of the same <paramref name="generation"/> refused before are not looked at again.
+    /// </summary>
+    public int Shed(Func<ReadOnlyMemory<byte>, bool> shed, int generation)
     {
-        var shedCount = 0;
-        _frames.RemoveAll(frame =>
+        var kept = generation == _examinedGeneration ? _examined : 0;
+        for (var i = kept; i < _frames.Count; i++)
         {
-            if (!shed(frame.Payload))
+            var frame = _frames[i];
+            if (shed(frame.Payload))
             {
-                return false;
+                Bytes -= frame.Length;
+                frame.Return();
             }
+            else
+            {
+                _frames[kept++] = frame;
+            }
+        }
 
-            Bytes -= frame.Length;
-            frame.Return();
-            shedCount++;
-            return true;
-        });
+        var shedCount = _frames.Count - kept;
+        _frames.RemoveRange(kept, shedCount);
+        _examined = kept;
+        _examinedGeneration = generation;
         return shedCount;
     }
 
@@ -73,5 +89,6 @@ internal sealed class HeldFrames(DeliveryHold hold)
 
         _frames.Clear();
         Bytes = 0;
+        _examined = 0;
     }
 }

@@ -67,6 +67,7 @@ internal sealed class HeldStreams(DeliveryHold hold, long stamp, Dictionary<stri
             ? new HashSet<string>(known.Concat(channels), StringComparer.OrdinalIgnoreCase)
             : new HashSet<string>(channels, StringComparer.OrdinalIgnoreCase);
         _replaying = replaying;
+        Hold.ShedWidened();
     }
 
     /// <summary>Whether a held message is a notification of a channel a replay under this hold writes: the writer may shed it.</summary>

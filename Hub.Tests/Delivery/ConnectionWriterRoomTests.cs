@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using Hub.Server.Delivery;
+using Hub.Tests.Infrastructure;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,13 +22,10 @@ public sealed class ConnectionWriterRoomTests
     [Fact]
     public async Task A_wait_for_room_ends_when_the_client_has_read_the_backlog_and_when_the_writer_closes()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var client = new TcpClient { ReceiveBufferSize = 4096 };
-        await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, TestContext.Current.CancellationToken);
-        using var server = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
-        server.SendBufferSize = 4096;
-        await using var socket = server.GetStream();
+        using var pair = await LoopbackTcpPair.OpenAsync(clientReceiveBufferSize: 4096);
+        var client = pair.Client;
+        pair.Server.SendBufferSize = 4096;
+        await using var socket = pair.Server.GetStream();
         var disconnected = new List<string>();
         var writer = new ConnectionWriter("room", socket, Policy, new SlowConsumerMonitor(NullLogger<SlowConsumerMonitor>.Instance), TimeProvider.System, (_, reason) => disconnected.Add(reason));
         var frame = WebSocketFrames.DataFrame(new byte[PayloadLength], TransferFormat.Binary);

@@ -171,14 +171,20 @@ public sealed class ResumingSubscriber : IAsyncDisposable
         }
 
         string calls;
+        string arrived;
         lock (_gate)
         {
             // Every SubscribeFrom it made, with the position it resumed from and the one the hub answered: the hubs'
             // logs of the replays name the same positions.
             calls = string.Join("; ", _subscribeCalls);
+
+            // When the first and the last notification came: a stream that stopped and one that is only slow differ.
+            arrived = _arrivals.Count > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{_arrivals[0].ReceivedAt:HH:mm:ss.fff} to {_arrivals[^1].ReceivedAt:HH:mm:ss.fff}")
+                : "never";
         }
 
-        return $"{delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}], arrivals around the first: {around}), dropped {Dropped}, resumed {Resumes} times, "
+        return $"{delivered.Count} (last {(delivered.Count > 0 ? delivered[^1] : -1)}, missing [{string.Join(",", missing.Take(50))}], arrivals around the first: {around}, arrived {arrived}), dropped {Dropped}, resumed {Resumes} times, "
             + $"resyncs [{string.Join(", ", Resyncs)}], connection {_connection?.State.ToString() ?? "none"}, last error: {_lastError?.Message ?? "none"}; "
             + $"SubscribeFrom calls: {calls}";
     }

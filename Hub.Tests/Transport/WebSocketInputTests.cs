@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Hub.Server.Transport;
@@ -92,30 +90,20 @@ public sealed class WebSocketInputTests
     /// <summary>Both ends of a WebSocket over a loopback TCP connection, the server's end as the hub creates it.</summary>
     private sealed class SocketPair : IAsyncDisposable
     {
-        private readonly TcpClient _client;
-        private readonly TcpClient _server;
+        private readonly LoopbackTcpPair _tcp;
 
-        private SocketPair(TcpClient client, TcpClient server)
+        private SocketPair(LoopbackTcpPair tcp)
         {
-            _client = client;
-            _server = server;
-            Client = WebSocket.CreateFromStream(client.GetStream(), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
-            Server = WebSocket.CreateFromStream(server.GetStream(), new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+            _tcp = tcp;
+            Client = WebSocket.CreateFromStream(tcp.Client.GetStream(), new WebSocketCreationOptions { IsServer = false, KeepAliveInterval = TimeSpan.Zero });
+            Server = WebSocket.CreateFromStream(tcp.Server.GetStream(), new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         }
 
         public WebSocket Client { get; }
 
         public WebSocket Server { get; }
 
-        public static async Task<SocketPair> OpenAsync()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)listener.LocalEndpoint).Port, TestContext.Current.CancellationToken);
-            var server = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
-            return new SocketPair(client, server);
-        }
+        public static async Task<SocketPair> OpenAsync() => new(await LoopbackTcpPair.OpenAsync());
 
         /// <summary>One text message, a fragment of what SignalR would parse.</summary>
         public Task SendAsync(string text)
@@ -125,8 +113,7 @@ public sealed class WebSocketInputTests
         {
             Client.Dispose();
             Server.Dispose();
-            _client.Dispose();
-            _server.Dispose();
+            _tcp.Dispose();
             return ValueTask.CompletedTask;
         }
     }
