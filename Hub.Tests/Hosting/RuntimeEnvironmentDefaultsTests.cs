@@ -28,7 +28,7 @@ public sealed class RuntimeEnvironmentDefaultsTests
     }
 
     [Fact]
-    public void The_hub_ships_its_shared_array_pool_size_in_its_runtimeconfig()
+    public void The_hub_ships_its_measured_runtime_settings_in_its_runtimeconfig()
     {
         var path = Path.Combine(Path.GetDirectoryName(typeof(RuntimeEnvironmentDefaults).Assembly.Location)!, "Hub.Server.runtimeconfig.json");
         using var runtimeConfig = JsonDocument.Parse(File.ReadAllText(path));
@@ -36,5 +36,10 @@ public sealed class RuntimeEnvironmentDefaultsTests
 
         Assert.Equal("8192", properties.GetProperty(RuntimeEnvironmentDefaults.Prefix + PoolVariable).ToString());
         Assert.Contains(PoolVariable, RuntimeEnvironmentDefaults.KnownVariables);
+
+        // Workstation GC, concurrent: what `dotnet Hub.Server.dll` and the container run with, as measured.
+        Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
+        Assert.False(properties.TryGetProperty("System.GC.Concurrent", out var concurrent) && !concurrent.GetBoolean());
+        Assert.False(properties.GetProperty("System.Runtime.TieredPGO").GetBoolean());
     }
 }
